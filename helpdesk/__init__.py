@@ -1,0 +1,71 @@
+"""Helpdesk: an email and self-service portal helpdesk for ITIL incident management."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from helpdesk.config import PROJECT_ROOT, build_config, instance_path_from_env
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app; `config` overrides every other source (tests use it)."""
+    overrides = dict(config or {})
+    instance_path = Path(overrides.pop("INSTANCE_PATH", None) or instance_path_from_env())
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(build_config(instance_path, overrides))
+    _init_extensions(app)
+    _init_logging(app)
+
+    from helpdesk import web
+
+    web.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    """Bind the extensions; importing models registers every table with the metadata."""
+    from helpdesk import models  # noqa: F401
+    from helpdesk.extensions import csrf, db, limiter, login_manager, migrate
+
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            _enable_sqlite_pragmas(db.engine)
+
+
+def _enable_sqlite_pragmas(engine: Any) -> None:
+    """WAL lets the web server read while the gateway writes; foreign keys are off by default."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def _init_logging(app: Flask) -> None:
+    """Log at INFO; config values named in SECRET_KEYS are never logged by our code."""
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )

@@ -1,0 +1,113 @@
+"""Configuration: built-in defaults < instance/config.toml < HELPDESK_* environment variables.
+
+Settings are plain upper-case keys on the Flask config. Environment values are parsed as
+TOML scalars when they look like one (numbers, booleans), so `HELPDESK_MAX_UPLOAD_MB=50`
+becomes an int while `HELPDESK_SECRET_KEY=abc` stays a string.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "HELPDESK_"
+
+DEFAULTS: dict[str, Any] = {
+    "SITE_NAME": "Helpdesk",
+    "BASE_URL": "http://127.0.0.1:5000",
+    "REFERENCE_PREFIX": "INC",
+    "SUPPORT_ADDRESS": "support@helpdesk.localhost",
+    "DATABASE_URL": None,  # None -> SQLite file in the instance folder
+    "OUTBOX_TRANSPORT": "file",  # "file" writes .eml files to instance/outbox
+    "MAX_UPLOAD_MB": 10,
+    "MAX_ATTACHMENTS_PER_MESSAGE": 10,
+    "REOPEN_WINDOW_DAYS": 14,
+    "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "PAGE_SIZE": 25,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+}
+
+# Keys whose values must never reach a log line or an error page.
+SECRET_KEYS = frozenset({"SECRET_KEY", "DATABASE_URL", "SMTP_PASSWORD", "IMAP_PASSWORD"})
+
+
+def instance_path_from_env() -> Path:
+    """Return the instance folder chosen by HELPDESK_INSTANCE, or ./instance in the project."""
+    chosen = os.environ.get(ENV_PREFIX + "INSTANCE")
+    return Path(chosen).resolve() if chosen else PROJECT_ROOT / "instance"
+
+
+def parse_env_value(raw: str) -> Any:
+    """Parse an environment value as a TOML scalar when it is one, else keep the string."""
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def read_toml_file(path: Path) -> dict[str, Any]:
+    """Read instance/config.toml; keys are upper-cased so `site_name` and `SITE_NAME` agree."""
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    return {key.upper(): value for key, value in data.items()}
+
+
+def read_env(environ: dict[str, str]) -> dict[str, Any]:
+    """Collect HELPDESK_* variables (except HELPDESK_INSTANCE) as config keys."""
+    settings = {}
+    for name, raw in environ.items():
+        if name.startswith(ENV_PREFIX) and name != ENV_PREFIX + "INSTANCE":
+            settings[name.removeprefix(ENV_PREFIX)] = parse_env_value(raw)
+    return settings
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Return the instance's persistent secret, creating it on first use.
+
+    A generated secret keeps sessions and reset links valid across restarts without the
+    operator having to invent one; it lives in the instance folder, never in the repo.
+    """
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge defaults, the instance file, the environment and explicit overrides, in that order."""
+    config = dict(DEFAULTS)
+    config.update(read_toml_file(instance_path / "config.toml"))
+    config.update(read_env(dict(os.environ)))
+    config.update(overrides or {})
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = load_secret_key(instance_path)
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance_path / 'helpdesk.sqlite3'}"
+    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    config["MAX_CONTENT_LENGTH"] = _request_size_limit(config)
+    config.setdefault("ATTACHMENT_DIR", str(instance_path / "attachments"))
+    config.setdefault("OUTBOX_DIR", str(instance_path / "outbox"))
+    config.setdefault("SEARCH_INDEX_DIR", str(instance_path / "search-index"))
+    return config
+
+
+def _request_size_limit(config: dict[str, Any]) -> int:
+    """Allow a full set of maximum-size attachments plus form overhead in one request."""
+    per_file = int(config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    return per_file * int(config["MAX_ATTACHMENTS_PER_MESSAGE"]) + 1024 * 1024

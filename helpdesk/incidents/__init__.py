@@ -1,0 +1,48 @@
+"""THE service layer for incidents. Every writer (portal, console, API, mail gateway) changes
+incidents only through these functions; they validate, write the audit trail, queue
+notifications and commit. They raise DomainError subclasses with a message for the user."""
+
+from helpdesk.incidents.assignment import assign, take_ownership
+from helpdesk.incidents.attachments import NewAttachment
+from helpdesk.incidents.classification import Classification, classify
+from helpdesk.incidents.conversation import add_note, add_reply
+from helpdesk.incidents.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from helpdesk.incidents.linking import link, merge, related, unlink
+from helpdesk.incidents.opening import IncidentReport, open_follow_up, open_incident
+from helpdesk.incidents.status import RESOLUTION_CODES
+from helpdesk.incidents.workflow import (
+    cancel,
+    change_status,
+    confirm_resolution,
+    rate,
+    reject_resolution,
+    resolve,
+)
+
+__all__ = [
+    "RESOLUTION_CODES",
+    "Classification",
+    "DomainError",
+    "IncidentReport",
+    "InvalidInput",
+    "NewAttachment",
+    "NotAllowed",
+    "NotFound",
+    "add_note",
+    "add_reply",
+    "assign",
+    "cancel",
+    "change_status",
+    "classify",
+    "confirm_resolution",
+    "link",
+    "merge",
+    "open_follow_up",
+    "open_incident",
+    "rate",
+    "reject_resolution",
+    "related",
+    "resolve",
+    "take_ownership",
+    "unlink",
+]

@@ -1,0 +1,74 @@
+"""Assignment and ownership: who works an incident, and which team answers for it.
+
+ITIL keeps the service desk as owner while a specialist team is assigned, so the user
+always has one accountable contact; assigning never changes ownership by itself, except
+that an unowned incident is owned by the service desk the first time it is assigned.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from helpdesk import lifecycle
+from helpdesk.extensions import db
+from helpdesk.incidents import validation as check
+from helpdesk.incidents.audit import record
+from helpdesk.incidents.errors import InvalidInput
+from helpdesk.incidents.status import move_to
+from helpdesk.incidents.unit import commit
+from helpdesk.models import Incident, Team, User
+
+
+def assign(incident: Incident, actor: User, team_id: int | None, agent_id: int | None) -> None:
+    """Assign to a team and optionally one of its agents; a new incident becomes assigned."""
+    check.require_agent(actor)
+    if incident.status in lifecycle.TERMINAL_STATUSES:
+        raise InvalidInput("A closed or cancelled incident cannot be reassigned.")
+    team = check.existing(Team, team_id, "team")
+    agent = check.existing(User, agent_id, "agent")
+    if agent is not None and not agent.is_agent:
+        raise InvalidInput(f"{agent.name} is not an agent.")
+    if team is None and agent is not None:
+        team = agent.teams[0] if agent.teams else None
+    if team is not None and agent is not None and team not in agent.teams:
+        raise InvalidInput(f"{agent.name} is not a member of {team.name}.")
+    incident.assigned_team = team
+    incident.assigned_agent = agent
+    if incident.owner_team is None:
+        incident.owner_team = _service_desk() or team
+    record(
+        incident,
+        actor,
+        "assigned",
+        team=team.name if team else None,
+        agent=agent.name if agent else None,
+    )
+    _follow_assignment(incident, actor)
+    commit()
+
+
+def take_ownership(incident: Incident, agent: User) -> None:
+    """Make `agent` (and their service desk team, if they are in it) the incident's owner."""
+    check.require_agent(agent)
+    service_desk = _service_desk()
+    incident.owner_agent = agent
+    if service_desk is not None and service_desk in agent.teams:
+        incident.owner_team = service_desk
+    elif agent.teams:
+        incident.owner_team = agent.teams[0]
+    record(incident, agent, "took_ownership", agent=agent.name)
+    commit()
+
+
+def _follow_assignment(incident: Incident, actor: User) -> None:
+    """Keep the status in step: assigned once someone has it, new when nobody does."""
+    someone = incident.assigned_team is not None or incident.assigned_agent is not None
+    if someone and incident.status == lifecycle.NEW:
+        move_to(incident, actor, lifecycle.ASSIGNED)
+    elif not someone and incident.status == lifecycle.ASSIGNED:
+        move_to(incident, actor, lifecycle.NEW)
+
+
+def _service_desk() -> Team | None:
+    """Return the first-line team, if one is marked as the service desk."""
+    return db.session.scalars(select(Team).where(Team.is_service_desk).order_by(Team.id)).first()

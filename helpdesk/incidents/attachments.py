@@ -1,0 +1,87 @@
+"""Storing attachment bytes under the instance folder, content-addressed by SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from werkzeug.utils import secure_filename
+
+from helpdesk.incidents.errors import InvalidInput
+from helpdesk.models import Attachment, Message
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    """An uploaded or mailed file before it is stored."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def check_attachments(files: list[NewAttachment]) -> None:
+    """Refuse too many files or any file over the configured size, before anything is saved."""
+    config = current_app.config
+    limit_mb = int(config["MAX_UPLOAD_MB"])
+    if len(files) > int(config["MAX_ATTACHMENTS_PER_MESSAGE"]):
+        raise InvalidInput(
+            f"Too many attachments (at most {config['MAX_ATTACHMENTS_PER_MESSAGE']})."
+        )
+    for file in files:
+        if len(file.data) > limit_mb * 1024 * 1024:
+            raise InvalidInput(f"{file.filename} is larger than {limit_mb} MB.")
+
+
+def display_name(filename: str) -> str:
+    """Keep the user's name for display, minus path parts and control characters."""
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    return cleaned[:255] or "attachment"
+
+
+def guess_type(filename: str, declared: str | None) -> str:
+    """Trust a specific declared type, else guess from the extension."""
+    if declared and declared != "application/octet-stream":
+        return declared[:127]
+    return mimetypes.guess_type(filename)[0] or "application/octet-stream"
+
+
+def write_blob(data: bytes) -> tuple[str, str]:
+    """Write bytes once per content hash; return (sha256, path relative to the store)."""
+    digest = hashlib.sha256(data).hexdigest()
+    relative = Path(digest[:2]) / digest
+    target = Path(current_app.config["ATTACHMENT_DIR"]) / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(".part")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)  # atomic: a reader never sees half a file
+    return digest, str(relative)
+
+
+def attach(message: Message, files: list[NewAttachment]) -> list[Attachment]:
+    """Store each file and add an Attachment row for it to the message."""
+    stored = []
+    for file in files:
+        name = display_name(file.filename)
+        digest, relative = write_blob(file.data)
+        attachment = Attachment(
+            filename=name,
+            content_type=guess_type(secure_filename(name) or name, file.content_type),
+            size=len(file.data),
+            sha256=digest,
+            storage_path=relative,
+        )
+        message.attachments.append(attachment)
+        stored.append(attachment)
+    return stored
+
+
+def blob_path(attachment: Attachment) -> Path:
+    """Return where an attachment's bytes live on disk."""
+    return Path(current_app.config["ATTACHMENT_DIR"]) / attachment.storage_path

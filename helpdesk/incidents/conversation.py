@@ -1,0 +1,106 @@
+"""The conversation: public replies and internal notes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+
+from helpdesk import lifecycle, notify
+from helpdesk.extensions import db
+from helpdesk.incidents import validation as check
+from helpdesk.incidents.attachments import NewAttachment, attach, check_attachments
+from helpdesk.incidents.audit import record
+from helpdesk.incidents.errors import InvalidInput
+from helpdesk.incidents.status import move_to
+from helpdesk.incidents.unit import commit
+from helpdesk.models import NOTE, REPLY, Incident, Message, User, utcnow
+
+
+def add_reply(
+    incident: Incident,
+    author: User,
+    body: str,
+    channel: str = "portal",
+    attachments: list[NewAttachment] | None = None,
+    email_message_id: str | None = None,
+) -> Message:
+    """Add a public reply; a requester's reply can reopen a resolved incident or end a hold."""
+    check.require_involved(incident, author)
+    _refuse_if_finished(incident)
+    message = _new_message(incident, author, REPLY, body, channel, attachments, email_message_id)
+    if author.is_agent:
+        incident.first_response_at = incident.first_response_at or message.created_at
+    else:
+        _requester_news(incident, author)
+    record(incident, author, "replied", message_id=message.id)
+    notify.public_reply(incident, message)
+    commit()
+    return message
+
+
+def add_note(
+    incident: Incident,
+    author: User,
+    body: str,
+    attachments: list[NewAttachment] | None = None,
+    channel: str = "agent",
+) -> Message:
+    """Add an internal note that only agents see."""
+    check.require_agent(author)
+    message = _new_message(incident, author, NOTE, body, channel, attachments, None)
+    record(incident, author, "noted", message_id=message.id)
+    commit()
+    return message
+
+
+def _new_message(
+    incident: Incident,
+    author: User,
+    kind: str,
+    body: str,
+    channel: str,
+    attachments: list[NewAttachment] | None,
+    email_message_id: str | None,
+) -> Message:
+    """Validate and add a message with its attachments; bump the incident's activity time."""
+    files = attachments or []
+    text = check.required_text(body, "The message")
+    check_attachments(files)
+    message = Message(
+        incident_id=incident.id,
+        kind=kind,
+        channel=channel,
+        author_id=author.id,
+        body=text,
+        email_message_id=email_message_id,
+        created_at=utcnow(),
+    )
+    db.session.add(message)
+    attach(message, files)
+    db.session.flush()
+    incident.last_activity_at = message.created_at
+    return message
+
+
+def _refuse_if_finished(incident: Incident) -> None:
+    """Closed, cancelled and merged incidents take no more replies."""
+    if incident.merged_into is not None:
+        raise InvalidInput(f"This incident was merged into {incident.merged_into.reference}.")
+    if incident.status in lifecycle.TERMINAL_STATUSES:
+        raise InvalidInput(
+            "This incident is closed. Please report a new incident if the problem is back."
+        )
+
+
+def _requester_news(incident: Incident, author: User) -> None:
+    """A requester's reply reopens a recently resolved incident and ends a wait for them."""
+    if incident.status == lifecycle.RESOLVED:
+        window = timedelta(days=int(current_app.config["REOPEN_WINDOW_DAYS"]))
+        if incident.resolved_at and utcnow() - incident.resolved_at > window:
+            raise InvalidInput(
+                "This incident was resolved too long ago to reopen. Please report a new one."
+            )
+        move_to(incident, author, lifecycle.IN_PROGRESS, action="reopened")
+    elif incident.status == lifecycle.ON_HOLD and incident.on_hold_reason == "awaiting_user":
+        move_to(incident, author, lifecycle.IN_PROGRESS)

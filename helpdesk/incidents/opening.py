@@ -1,0 +1,106 @@
+"""Opening incidents: from the portal, by an agent on someone's behalf, or by email."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from helpdesk import notify, sla
+from helpdesk.extensions import db
+from helpdesk.incidents import validation as check
+from helpdesk.incidents.attachments import NewAttachment, attach, check_attachments
+from helpdesk.incidents.audit import record
+from helpdesk.incidents.unit import commit
+from helpdesk.models import REPLY, Category, Incident, IncidentLink, Message, Service, User, utcnow
+from helpdesk.priority import priority_for
+
+
+@dataclass
+class IncidentReport:
+    """What someone reports: everything needed to open an incident."""
+
+    subject: str
+    description: str
+    category_id: int | None = None
+    service_id: int | None = None
+    urgency: str = "medium"
+    impact: str = "low"
+    channel: str = "portal"
+    attachments: list[NewAttachment] = field(default_factory=list)
+    participants: list[User] = field(default_factory=list)
+    email_message_id: str | None = None
+
+
+def format_reference(number: int) -> str:
+    """Return the display reference for an incident number, e.g. INC-000123."""
+    return f"{current_app.config['REFERENCE_PREFIX']}-{number:06d}"
+
+
+def open_incident(requester: User, report: IncidentReport, actor: User | None = None) -> Incident:
+    """Open an incident for `requester`; `actor` is who filed it (default: the requester)."""
+    actor = actor or requester
+    if actor.id != requester.id:
+        check.require_agent(actor)
+    incident = _build_incident(requester, report)
+    check_attachments(report.attachments)
+    db.session.add(incident)
+    db.session.flush()
+    incident.reference = format_reference(incident.id)
+    first = Message(
+        incident_id=incident.id,
+        kind=REPLY,
+        channel=report.channel,
+        author_id=requester.id,
+        body=incident.description,
+        email_message_id=report.email_message_id,
+        created_at=incident.created_at,
+    )
+    db.session.add(first)
+    attach(first, report.attachments)
+    record(incident, actor, "opened", channel=report.channel, priority=incident.priority)
+    notify.incident_opened(incident)
+    commit()
+    return incident
+
+
+def _build_incident(requester: User, report: IncidentReport) -> Incident:
+    """Validate a report and turn it into an unsaved Incident with priority and SLA set."""
+    impact = check.level(report.impact, "Impact")
+    urgency = check.level(report.urgency, "Urgency")
+    category = check.active_catalogue_entry(Category, report.category_id, "category")
+    service = check.active_catalogue_entry(Service, report.service_id, "service")
+    now = utcnow()
+    priority = priority_for(impact, urgency)
+    response_due, resolution_due = sla.due_times(now, priority)
+    return Incident(
+        subject=check.required_text(report.subject, "Subject", check.SUBJECT_MAX),
+        description=check.required_text(report.description, "Description"),
+        channel=report.channel,
+        requester=requester,
+        category=category,
+        service=service,
+        impact=impact,
+        urgency=urgency,
+        priority=priority,
+        status="new",
+        created_at=now,
+        updated_at=now,
+        last_activity_at=now,
+        response_due_at=response_due,
+        resolution_due_at=resolution_due,
+        participants=[p for p in report.participants if p.id != requester.id],
+    )
+
+
+def open_follow_up(closed: Incident, requester: User, report: IncidentReport) -> Incident:
+    """Open a new incident for news on a closed one, linked back to it."""
+    report.category_id = report.category_id or closed.category_id
+    report.service_id = report.service_id or closed.service_id
+    incident = open_incident(requester, report)
+    incident.reopened_from_id = closed.id
+    low, high = sorted((closed.id, incident.id))
+    db.session.add(IncidentLink(low_id=low, high_id=high))
+    record(incident, requester, "follow_up_of", reference=closed.reference)
+    commit()
+    return incident

@@ -1,0 +1,72 @@
+"""Checks shared by the service functions: required text, known catalogue entries, roles."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from helpdesk.extensions import db
+from helpdesk.incidents.errors import InvalidInput, NotAllowed, NotFound
+from helpdesk.models import Category, Incident, Service, Team, User
+from helpdesk.priority import LEVELS
+
+Model = TypeVar("Model", Category, Service, Team, User, Incident)
+
+SUBJECT_MAX = 255
+BODY_MAX = 100_000
+
+
+def required_text(value: str | None, field: str, max_length: int = BODY_MAX) -> str:
+    """Return the stripped text, or raise if it is empty or too long."""
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"{field} cannot be empty.")
+    if len(text) > max_length:
+        raise InvalidInput(f"{field} is too long (at most {max_length} characters).")
+    return text
+
+
+def optional_text(value: str | None, field: str, max_length: int = BODY_MAX) -> str | None:
+    """Return the stripped text or None when blank; raise if it is too long."""
+    text = (value or "").strip()
+    if len(text) > max_length:
+        raise InvalidInput(f"{field} is too long (at most {max_length} characters).")
+    return text or None
+
+
+def level(value: str, field: str) -> str:
+    """Check an impact or urgency value."""
+    if value not in LEVELS:
+        raise InvalidInput(f"{field} must be high, medium or low.")
+    return value
+
+
+def existing(model: type[Model], ident: int | None, label: str) -> Model | None:
+    """Load a row by id, None for None, or raise NotFound naming what was missing."""
+    if ident is None:
+        return None
+    row = db.session.get(model, ident)
+    if row is None:
+        raise NotFound(f"Unknown {label}.")
+    return row
+
+
+def active_catalogue_entry(
+    model: type[Category] | type[Service], ident: int | None, label: str
+) -> Category | Service | None:
+    """Load a category or service that is still offered for new classification."""
+    entry = existing(model, ident, label)
+    if entry is not None and not entry.active:
+        raise InvalidInput(f"The {label} {entry.name!r} is retired.")
+    return entry
+
+
+def require_agent(actor: User | None) -> None:
+    """Refuse agent-only work to anyone but agents and admins (None is the system)."""
+    if actor is not None and not actor.is_agent:
+        raise NotAllowed("Only agents can do that.")
+
+
+def require_involved(incident: Incident, actor: User) -> None:
+    """Refuse a requester-side action to anyone not on the incident (agents may act)."""
+    if not (actor.is_agent or incident.involves(actor)):
+        raise NotAllowed("You can only act on your own incidents.")

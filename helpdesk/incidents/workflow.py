@@ -1,0 +1,106 @@
+"""Moving an incident through its lifecycle: agents' status changes, resolution, cancellation,
+and the requester's confirmation, rejection and rating of a resolution."""
+
+from __future__ import annotations
+
+from helpdesk import lifecycle, notify
+from helpdesk.extensions import db
+from helpdesk.incidents import validation as check
+from helpdesk.incidents.audit import record
+from helpdesk.incidents.errors import InvalidInput, NotAllowed
+from helpdesk.incidents.status import RESOLUTION_CODES, move_to
+from helpdesk.incidents.unit import commit
+from helpdesk.models import REPLY, Incident, Message, User, utcnow
+
+# Statuses reached through their own service function, which asks for more than a click.
+SPECIAL_TARGETS = {
+    lifecycle.RESOLVED: "resolve it with a resolution code and notes",
+    lifecycle.CANCELLED: "cancel it with a reason",
+}
+
+
+def change_status(
+    incident: Incident, actor: User, target: str, hold_reason: str | None = None
+) -> None:
+    """Let an agent move an incident to another status (hold needs a reason)."""
+    check.require_agent(actor)
+    if target in SPECIAL_TARGETS:
+        raise InvalidInput(f"To set that status, {SPECIAL_TARGETS[target]}.")
+    move_to(incident, actor, target, hold_reason)
+    commit()
+
+
+def resolve(
+    incident: Incident, actor: User, code: str, notes: str, workaround: str | None = None
+) -> None:
+    """Resolve: record how, tell the requester, and wait for their confirmation."""
+    check.require_agent(actor)
+    if code not in RESOLUTION_CODES:
+        raise InvalidInput("Choose a resolution code.")
+    incident.resolution_notes = check.required_text(notes, "Resolution notes")
+    incident.workaround = check.optional_text(workaround, "Workaround") or incident.workaround
+    incident.resolution_code = code
+    move_to(incident, actor, lifecycle.RESOLVED, action="resolved")
+    incident.resolved_at = utcnow()
+    incident.last_activity_at = incident.resolved_at
+    notify.resolved(incident)
+    commit()
+
+
+def cancel(incident: Incident, actor: User, reason: str) -> None:
+    """Cancel an incident that needs no work (raised in error, spam, a duplicate report)."""
+    check.require_agent(actor)
+    text = check.required_text(reason, "The reason")
+    move_to(incident, actor, lifecycle.CANCELLED, action="cancelled")
+    record(incident, actor, "cancel_reason", reason=text)
+    commit()
+
+
+def confirm_resolution(incident: Incident, user: User) -> None:
+    """The requester agrees the incident is solved: close it."""
+    _require_resolved_for(incident, user)
+    move_to(incident, user, lifecycle.CLOSED, action="confirmed")
+    commit()
+
+
+def reject_resolution(incident: Incident, user: User, comment: str) -> Message:
+    """The requester says it is still broken: reopen with their explanation in the thread."""
+    _require_resolved_for(incident, user)
+    text = check.required_text(comment, "Please say what is still wrong; the explanation")
+    message = Message(
+        incident_id=incident.id,
+        kind=REPLY,
+        channel="portal",
+        author_id=user.id,
+        body=text,
+        created_at=utcnow(),
+    )
+    db.session.add(message)
+    db.session.flush()
+    incident.last_activity_at = message.created_at
+    move_to(incident, user, lifecycle.IN_PROGRESS, action="reopened")
+    notify.public_reply(incident, message)
+    commit()
+    return message
+
+
+def rate(incident: Incident, user: User, rating: int, comment: str | None = None) -> None:
+    """Record the requester's satisfaction (1-5) with a resolved or closed incident."""
+    if incident.requester_id != user.id:
+        raise NotAllowed("Only the person who reported the incident can rate it.")
+    if incident.status not in (lifecycle.RESOLVED, lifecycle.CLOSED):
+        raise InvalidInput("You can rate an incident once it is resolved.")
+    if rating not in range(1, 6):
+        raise InvalidInput("The rating must be from 1 to 5.")
+    incident.satisfaction_rating = rating
+    incident.satisfaction_comment = check.optional_text(comment, "The comment", 2000)
+    record(incident, user, "rated", rating=rating)
+    commit()
+
+
+def _require_resolved_for(incident: Incident, user: User) -> None:
+    """Confirming or rejecting needs a resolved incident and someone on it."""
+    if not incident.involves(user):
+        raise NotAllowed("Only the people on this incident can confirm or reject its resolution.")
+    if incident.status != lifecycle.RESOLVED:
+        raise InvalidInput("This incident is not waiting for your confirmation.")

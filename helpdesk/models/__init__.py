@@ -1,0 +1,30 @@
+"""SQLAlchemy models, one module per aggregate; import from here."""
+
+from helpdesk.models.audit import AuditEvent, AuditTrailIsAppendOnly
+from helpdesk.models.base import utcnow
+from helpdesk.models.catalog import Category, Service
+from helpdesk.models.incident import Incident, IncidentLink, incident_participants
+from helpdesk.models.message import EVENT, NOTE, REPLY, Attachment, Message
+from helpdesk.models.outbox import OutboundEmail
+from helpdesk.models.user import ROLES, Team, User, team_members
+
+__all__ = [
+    "EVENT",
+    "NOTE",
+    "REPLY",
+    "ROLES",
+    "Attachment",
+    "AuditEvent",
+    "AuditTrailIsAppendOnly",
+    "Category",
+    "Incident",
+    "IncidentLink",
+    "Message",
+    "OutboundEmail",
+    "Service",
+    "Team",
+    "User",
+    "incident_participants",
+    "team_members",
+    "utcnow",
+]

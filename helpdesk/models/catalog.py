@@ -1,0 +1,35 @@
+"""Catalogues that classify incidents: categories and affected services."""
+
+from __future__ import annotations
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from helpdesk.extensions import db
+
+
+class Category(db.Model):
+    """What kind of incident this is (Hardware, Network, Email, ...)."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    # Retired categories stay on old incidents but are not offered for new ones.
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __repr__(self) -> str:
+        return f"<Category {self.name}>"
+
+
+class Service(db.Model):
+    """A business service that an incident affects (Email, VPN, Payroll, ...)."""
+
+    __tablename__ = "services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __repr__(self) -> str:
+        return f"<Service {self.name}>"

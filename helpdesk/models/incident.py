@@ -1,0 +1,125 @@
+"""The incident aggregate: the incident, its participants and its links to other incidents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.extensions import db
+from helpdesk.lifecycle import OPEN_STATUSES
+from helpdesk.models.base import utcnow
+from helpdesk.models.catalog import Category, Service
+from helpdesk.models.user import Team, User
+
+incident_participants = Table(
+    "incident_participants",
+    db.metadata,
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Incident(db.Model):
+    """An unplanned interruption or reduction in quality of a service, and its handling."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored rather than derived so a later prefix change never renames old incidents.
+    reference: Mapped[str | None] = mapped_column(String(32), unique=True)
+    subject: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(10), default="portal")
+
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+
+    impact: Mapped[str] = mapped_column(String(10), default="low")
+    urgency: Mapped[str] = mapped_column(String(10), default="medium")
+    priority: Mapped[int] = mapped_column(default=4)
+    # Set when an agent overrode the matrix; the reason is also in the audit trail.
+    priority_override_reason: Mapped[str | None] = mapped_column(String(255))
+
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    on_hold_reason: Mapped[str | None] = mapped_column(String(30))
+    # While on hold awaiting the user the SLA clock stops; due times shift on resume.
+    sla_paused_at: Mapped[datetime | None]
+
+    assigned_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    owner_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    owner_agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Newest public or internal activity; queues and "my incidents" sort by it.
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    response_due_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    workaround: Mapped[str | None] = mapped_column(Text)
+    resolution_code: Mapped[str | None] = mapped_column(String(40))
+    resolution_notes: Mapped[str | None] = mapped_column(Text)
+    problem_reference: Mapped[str | None] = mapped_column(String(64))
+    change_reference: Mapped[str | None] = mapped_column(String(64))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    reopened_from_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+
+    satisfaction_rating: Mapped[int | None]
+    satisfaction_comment: Mapped[str | None] = mapped_column(Text)
+
+    requester: Mapped[User] = relationship(foreign_keys=[requester_id])
+    category: Mapped[Category | None] = relationship()
+    service: Mapped[Service | None] = relationship()
+    assigned_team: Mapped[Team | None] = relationship(foreign_keys=[assigned_team_id])
+    assigned_agent: Mapped[User | None] = relationship(foreign_keys=[assigned_agent_id])
+    owner_team: Mapped[Team | None] = relationship(foreign_keys=[owner_team_id])
+    owner_agent: Mapped[User | None] = relationship(foreign_keys=[owner_agent_id])
+    merged_into: Mapped[Incident | None] = relationship(
+        remote_side=[id], foreign_keys=[merged_into_id]
+    )
+    participants: Mapped[list[User]] = relationship(
+        secondary=incident_participants, order_by="User.name"
+    )
+
+    __table_args__ = (
+        # Keyset pagination of every queue: (filter columns..., last_activity_at, id).
+        Index("ix_incidents_activity", "last_activity_at", "id"),
+        Index("ix_incidents_status_activity", "status", "last_activity_at", "id"),
+        Index("ix_incidents_team_activity", "assigned_team_id", "last_activity_at", "id"),
+        Index("ix_incidents_agent_activity", "assigned_agent_id", "last_activity_at", "id"),
+        Index("ix_incidents_requester_activity", "requester_id", "last_activity_at", "id"),
+        Index("ix_incidents_priority_activity", "priority", "last_activity_at", "id"),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        """True while the incident still needs work."""
+        return self.status in OPEN_STATUSES
+
+    def involves(self, user: User) -> bool:
+        """Tell whether `user` is the requester or a participant."""
+        return self.requester_id == user.id or any(p.id == user.id for p in self.participants)
+
+    def __repr__(self) -> str:
+        return f"<Incident {self.reference} {self.status}>"
+
+
+class IncidentLink(db.Model):
+    """A symmetric "related to" link between two incidents, stored once with low id first."""
+
+    __tablename__ = "incident_links"
+
+    low_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    high_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

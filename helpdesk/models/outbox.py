@@ -1,0 +1,36 @@
+"""Outgoing email, queued in the same transaction as the change that caused it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from helpdesk.extensions import db
+from helpdesk.models.base import utcnow
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+
+
+class OutboundEmail(db.Model):
+    """A rendered email waiting for (or done with) delivery."""
+
+    __tablename__ = "outbound_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(255))
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(10), default=PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_outbound_emails_due", "state", "next_attempt_at"),)

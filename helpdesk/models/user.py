@@ -1,0 +1,99 @@
+"""People and teams: end users, agents and admins, and the teams agents work in."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from helpdesk.extensions import db
+from helpdesk.models.base import utcnow
+
+ROLES = ("user", "agent", "admin")
+
+team_members = Table(
+    "team_members",
+    db.metadata,
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def new_token_nonce() -> str:
+    """Return a fresh nonce; rotating it invalidates every reset link issued before."""
+    return secrets.token_hex(8)
+
+
+class User(UserMixin, db.Model):
+    """Anyone who can sign in. Role decides what they see: user < agent < admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(10), default="user")
+    # None for people who first wrote by email and have not set a password yet.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    token_nonce: Mapped[str] = mapped_column(String(32), default=new_token_nonce)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    teams: Mapped[list[Team]] = relationship(
+        secondary=team_members, back_populates="members", order_by="Team.name"
+    )
+
+    @property
+    def is_agent(self) -> bool:
+        """Agents and admins work incidents."""
+        return self.role in ("agent", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins also manage people, teams and catalogues."""
+        return self.role == "admin"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sessions for inactive users.
+        return self.active
+
+    @property
+    def has_password(self) -> bool:
+        """False for accounts created from an email that have never set a password."""
+        return self.password_hash is not None
+
+    def set_password(self, password: str) -> None:
+        """Hash and store a password, and invalidate outstanding reset links."""
+        self.password_hash = generate_password_hash(password)
+        self.token_nonce = new_token_nonce()
+
+    def check_password(self, password: str) -> bool:
+        """Tell whether `password` matches; accounts without one never match."""
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class Team(db.Model):
+    """A group of agents that incidents are assigned to (Service Desk, Network, ...)."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    description: Mapped[str] = mapped_column(String(255), default="")
+    # The first-line team keeps ownership of incidents while specialists work them.
+    is_service_desk: Mapped[bool] = mapped_column(default=False)
+
+    members: Mapped[list[User]] = relationship(
+        secondary=team_members, back_populates="teams", order_by="User.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Team {self.name}>"

@@ -1,0 +1,40 @@
+"""Handing queued mail to a transport. The embedded default writes .eml files to
+instance/outbox right after the commit that queued them; the mail gateway drains the
+same table over SMTP in production (OUTBOX_TRANSPORT = "smtp")."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import OutboundEmail, utcnow
+from helpdesk.models.outbox import PENDING, SENT
+
+
+def write_eml_files() -> int:
+    """Write every pending outbox row as <id>.eml and mark it sent; return how many."""
+    folder = Path(current_app.config["OUTBOX_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    pending = db.session.scalars(
+        select(OutboundEmail).where(OutboundEmail.state == PENDING).order_by(OutboundEmail.id)
+    ).all()
+    for row in pending:
+        target = folder / f"{row.id:08d}.eml"
+        partial = target.with_suffix(".part")
+        partial.write_bytes(row.raw)
+        os.replace(partial, target)
+        row.state = SENT
+        row.attempts += 1
+        row.sent_at = utcnow()
+    db.session.commit()
+    return len(pending)
+
+
+def deliver_after_commit() -> None:
+    """With the embedded file transport, deliver straight away; other transports poll."""
+    if current_app.config["OUTBOX_TRANSPORT"] == "file":
+        write_eml_files()

@@ -1,0 +1,43 @@
+"""The web app: blueprints for auth, portal, agent console and admin, plus shared wiring."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+from helpdesk.extensions import db, login_manager
+from helpdesk.models import User
+
+
+def init_app(app: Flask) -> None:
+    """Register blueprints, error pages, template helpers and security headers."""
+    from helpdesk.web import admin, agent, attachments, auth, errors, filters, main, portal
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(_load_user)
+
+    for blueprint in (main.bp, auth.bp, portal.bp, agent.bp, admin.bp, attachments.bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    filters.init_app(app)
+    app.after_request(_security_headers)
+
+
+def _load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the signed-in user, or None if the account is gone."""
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _security_headers(response: Response) -> Response:
+    """Headers that make the browser refuse framing, sniffing and foreign scripts."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'",
+    )
+    return response

@@ -1,0 +1,42 @@
+"""Attachment downloads: always as a download, never rendered inline, never sniffed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, send_file
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from helpdesk.access import can_download
+from helpdesk.extensions import db
+from helpdesk.incidents.attachments import blob_path
+from helpdesk.models import Attachment, Incident
+
+bp = Blueprint("attachments", __name__)
+
+
+@bp.get("/attachments/<int:attachment_id>/<path:filename>")
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def download(attachment_id: int, filename: str | None = None) -> Response:
+    """Send the file as an attachment; 404 for anyone who may not see it."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        abort(404)
+    incident = db.session.get(Incident, attachment.message.incident_id)
+    if incident is None or not can_download(current_user, attachment, incident):
+        abort(404)
+    path = blob_path(attachment)
+    if not path.exists():
+        abort(404)
+    # An HTML or SVG upload served inline would run as our origin: force a download.
+    response = send_file(
+        path,
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,101 @@
+"""Auth views: thin wrappers over helpdesk.accounts."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from helpdesk import accounts
+from helpdesk.extensions import limiter
+from helpdesk.incidents import DomainError
+from helpdesk.web.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, SetPasswordForm
+from helpdesk.web.safety import safe_next
+
+bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Response | str:
+    """Sign in with email and password; go back to a safe `next` page afterwards."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.find_by_email(form.email.data)
+        if user is not None and user.active and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            accounts.record_login(user)
+            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+        log.info("failed sign-in for a submitted address")  # never the address or password
+        flash("Email or password is incorrect.", "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    """Sign out (POST with CSRF, so a link on another site cannot sign you out)."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def register() -> Response | str:
+    """Create an end-user account and sign in."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.email.data, form.name.data, form.password.data)
+        except DomainError as error:
+            flash(str(error), "error")
+        else:
+            login_user(user)
+            flash("Welcome! Your account is ready.", "success")
+            return redirect(url_for("portal.index"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password() -> Response | str:
+    """Email a password link; say the same thing whether or not the address is known."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.find_by_email(form.email.data)
+        if user is not None and user.active:
+            accounts.send_password_link(user)
+        flash("If that address has an account, a link to set a password is on its way.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Response | str:
+    """Choose a password through an emailed link (works once, expires)."""
+    try:
+        user = accounts.user_for_token(token)
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_password_with_token(token, form.password.data)
+        except DomainError as error:
+            flash(str(error), "error")
+        else:
+            login_user(user)
+            flash("Your password is set.", "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/reset_password.html", form=form, user=user)

@@ -1,0 +1,79 @@
+"""Shared fixtures: app, client, runner, auth helper, and the database URL under test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from helpdesk import create_app
+from helpdesk.extensions import db
+from tests.factories import PASSWORD
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def make_app(instance: Path, database_url: str | None = None, **overrides: object) -> Flask:
+    """Build an app on a private instance folder with a fresh schema."""
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://helpdesk.test",
+        **overrides,
+    }
+    if database_url:
+        config["DATABASE_URL"] = database_url
+    app = create_app(config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """An app with an empty SQLite database, inside an app context."""
+    app = make_app(tmp_path / "instance")
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner for the app's commands."""
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Sign in and out through the real login form."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, email: str, password: str = PASSWORD):
+        """Post the login form; returns the response."""
+        return self._client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        """Post the logout form."""
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    """Helper to sign the test client in as someone."""
+    return AuthActions(client)
