@@ -26,6 +26,8 @@ def make_app(instance: Path, database_url: str | None = None, **overrides: objec
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://helpdesk.test",
+        # Scrypt is deliberately slow; a cheap hash keeps hundreds of test users fast.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         **overrides,
     }
     if database_url:
