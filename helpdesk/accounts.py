@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from helpdesk import notify
 from helpdesk.extensions import db
 from helpdesk.incidents.errors import InvalidInput, NotFound
-from helpdesk.incidents.unit import commit
+from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import ROLES, User, utcnow
 from helpdesk.notify.compose import external_url
 
@@ -35,6 +35,7 @@ def check_password_rules(password: str) -> None:
         raise InvalidInput(f"The password must be at least {PASSWORD_MIN} characters long.")
 
 
+@unit_of_work
 def create_user(email: str, name: str, role: str = "user", password: str | None = None) -> User:
     """Create an account; without a password the person sets one through an emailed link."""
     address = normalise_email(email)
@@ -53,6 +54,7 @@ def create_user(email: str, name: str, role: str = "user", password: str | None 
     return user
 
 
+@unit_of_work
 def register(email: str, name: str, password: str) -> User:
     """Self-service sign-up for end users.
 
@@ -85,6 +87,7 @@ def password_token(user: User) -> str:
     return _serializer().dumps({"u": user.id, "n": user.token_nonce})
 
 
+@unit_of_work
 def send_password_link(user: User) -> None:
     """Email a single-use, expiring link to set or reset the password."""
     link = external_url("auth.reset_password", token=password_token(user))
@@ -107,6 +110,7 @@ def user_for_token(token: str) -> User:
     return user
 
 
+@unit_of_work
 def set_password_with_token(token: str, password: str) -> User:
     """Set a new password through a link; the link stops working afterwards."""
     user = user_for_token(token)
@@ -116,12 +120,14 @@ def set_password_with_token(token: str, password: str) -> User:
     return user
 
 
+@unit_of_work
 def record_login(user: User) -> None:
     """Remember when someone last signed in (shown to admins)."""
     user.last_login_at = utcnow()
     commit()
 
 
+@unit_of_work
 def update_user(user_id: int, name: str, role: str, active: bool, actor: User) -> User:
     """Admin change of a person's name, role or active flag; admins cannot demote themselves."""
     user = db.session.get(User, user_id)

@@ -102,3 +102,22 @@ def test_note_sends_no_mail(parties):
     before = db.session.query(OutboundEmail).count()
     incidents.add_note(incident, agent, "internal only")
     assert db.session.query(OutboundEmail).count() == before
+
+
+def test_internal_note_does_not_change_what_the_requester_sees(parties):
+    _, agent, incident = parties
+    public_before = incident.last_public_activity_at
+    incidents.add_note(incident, agent, "Checked the DHCP logs")
+    assert incident.last_activity_at > public_before
+    assert incident.last_public_activity_at == public_before
+
+
+def test_refused_reply_leaves_nothing_behind(app, parties):
+    requester, agent, incident = parties
+    incidents.resolve(incident, agent, "fixed", "Done")
+    incident.resolved_at -= timedelta(days=app.config["REOPEN_WINDOW_DAYS"] + 1)
+    db.session.commit()
+    with pytest.raises(incidents.InvalidInput):
+        incidents.add_reply(incident, requester, "Again")
+    assert not db.session.new and not db.session.dirty
+    assert incident.status == "resolved"

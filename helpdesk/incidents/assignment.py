@@ -15,10 +15,11 @@ from helpdesk.incidents import validation as check
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.errors import InvalidInput
 from helpdesk.incidents.status import move_to
-from helpdesk.incidents.unit import commit
+from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import Incident, Team, User
 
 
+@unit_of_work
 def assign(incident: Incident, actor: User, team_id: int | None, agent_id: int | None) -> None:
     """Assign to a team and optionally one of its agents; a new incident becomes assigned."""
     check.require_agent(actor)
@@ -47,6 +48,7 @@ def assign(incident: Incident, actor: User, team_id: int | None, agent_id: int |
     commit()
 
 
+@unit_of_work
 def take_ownership(incident: Incident, agent: User) -> None:
     """Make `agent` (and their service desk team, if they are in it) the incident's owner."""
     check.require_agent(agent)

@@ -8,7 +8,7 @@ from helpdesk import sla
 from helpdesk.incidents import validation as check
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.errors import InvalidInput
-from helpdesk.incidents.unit import commit
+from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import Category, Incident, Service, User
 from helpdesk.priority import PRIORITY_LABELS, priority_for
 
@@ -25,6 +25,7 @@ class Classification:
     override_reason: str | None = None
 
 
+@unit_of_work
 def classify(incident: Incident, actor: User, change: Classification) -> None:
     """Apply a classification, recompute priority (or take the override) and the SLA due times."""
     check.require_agent(actor)

@@ -13,10 +13,11 @@ from helpdesk.incidents.attachments import NewAttachment, attach, check_attachme
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.errors import InvalidInput
 from helpdesk.incidents.status import move_to
-from helpdesk.incidents.unit import commit
+from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import NOTE, REPLY, Incident, Message, User, utcnow
 
 
+@unit_of_work
 def add_reply(
     incident: Incident,
     author: User,
@@ -28,6 +29,8 @@ def add_reply(
     """Add a public reply; a requester's reply can reopen a resolved incident or end a hold."""
     check.require_involved(incident, author)
     _refuse_if_finished(incident)
+    if not author.is_agent:
+        _refuse_after_reopen_window(incident)
     message = _new_message(incident, author, REPLY, body, channel, attachments, email_message_id)
     if author.is_agent:
         incident.first_response_at = incident.first_response_at or message.created_at
@@ -39,6 +42,7 @@ def add_reply(
     return message
 
 
+@unit_of_work
 def add_note(
     incident: Incident,
     author: User,
@@ -80,6 +84,8 @@ def _new_message(
     attach(message, files)
     db.session.flush()
     incident.last_activity_at = message.created_at
+    if kind == REPLY:
+        incident.last_public_activity_at = message.created_at
     return message
 
 
@@ -93,14 +99,20 @@ def _refuse_if_finished(incident: Incident) -> None:
         )
 
 
+def _refuse_after_reopen_window(incident: Incident) -> None:
+    """A resolved incident can be reopened by a reply only within the configured window."""
+    if incident.status != lifecycle.RESOLVED or incident.resolved_at is None:
+        return
+    window = timedelta(days=int(current_app.config["REOPEN_WINDOW_DAYS"]))
+    if utcnow() - incident.resolved_at > window:
+        raise InvalidInput(
+            "This incident was resolved too long ago to reopen. Please report a new one."
+        )
+
+
 def _requester_news(incident: Incident, author: User) -> None:
-    """A requester's reply reopens a recently resolved incident and ends a wait for them."""
+    """A requester's reply reopens a resolved incident and ends a wait for them."""
     if incident.status == lifecycle.RESOLVED:
-        window = timedelta(days=int(current_app.config["REOPEN_WINDOW_DAYS"]))
-        if incident.resolved_at and utcnow() - incident.resolved_at > window:
-            raise InvalidInput(
-                "This incident was resolved too long ago to reopen. Please report a new one."
-            )
         move_to(incident, author, lifecycle.IN_PROGRESS, action="reopened")
     elif incident.status == lifecycle.ON_HOLD and incident.on_hold_reason == "awaiting_user":
         move_to(incident, author, lifecycle.IN_PROGRESS)

@@ -10,10 +10,11 @@ from helpdesk.incidents import validation as check
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.errors import InvalidInput
 from helpdesk.incidents.status import move_to
-from helpdesk.incidents.unit import commit
+from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import EVENT, Incident, IncidentLink, Message, User, utcnow
 
 
+@unit_of_work
 def link(incident: Incident, actor: User, other: Incident) -> None:
     """Record that two incidents are related (stored once, shown on both)."""
     check.require_agent(actor)
@@ -27,6 +28,7 @@ def link(incident: Incident, actor: User, other: Incident) -> None:
     commit()
 
 
+@unit_of_work
 def unlink(incident: Incident, actor: User, other: Incident) -> None:
     """Remove a "related" link between two incidents."""
     check.require_agent(actor)
@@ -53,6 +55,7 @@ def related(incident: Incident) -> list[Incident]:
     )
 
 
+@unit_of_work
 def merge(duplicate: Incident, actor: User, target: Incident) -> None:
     """Move a duplicate's conversation into `target`, and close the duplicate with a pointer."""
     check.require_agent(actor)

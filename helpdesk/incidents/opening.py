@@ -11,7 +11,7 @@ from helpdesk.extensions import db
 from helpdesk.incidents import validation as check
 from helpdesk.incidents.attachments import NewAttachment, attach, check_attachments
 from helpdesk.incidents.audit import record
-from helpdesk.incidents.unit import commit
+from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import REPLY, Category, Incident, IncidentLink, Message, Service, User, utcnow
 from helpdesk.priority import priority_for
 
@@ -37,6 +37,7 @@ def format_reference(number: int) -> str:
     return f"{current_app.config['REFERENCE_PREFIX']}-{number:06d}"
 
 
+@unit_of_work
 def open_incident(requester: User, report: IncidentReport, actor: User | None = None) -> Incident:
     """Open an incident for `requester`; `actor` is who filed it (default: the requester)."""
     actor = actor or requester
@@ -87,12 +88,14 @@ def _build_incident(requester: User, report: IncidentReport) -> Incident:
         created_at=now,
         updated_at=now,
         last_activity_at=now,
+        last_public_activity_at=now,
         response_due_at=response_due,
         resolution_due_at=resolution_due,
         participants=[p for p in report.participants if p.id != requester.id],
     )
 
 
+@unit_of_work
 def open_follow_up(closed: Incident, requester: User, report: IncidentReport) -> Incident:
     """Open a new incident for news on a closed one, linked back to it."""
     report.category_id = report.category_id or closed.category_id

@@ -37,6 +37,7 @@ def move_to(
     _resume_sla(incident, now)
     previous = incident.status
     incident.status = target
+    incident.last_public_activity_at = now  # the requester sees every status change
     incident.on_hold_reason = hold_reason if target == lifecycle.ON_HOLD else None
     if target == lifecycle.ON_HOLD and hold_reason == "awaiting_user":
         incident.sla_paused_at = now

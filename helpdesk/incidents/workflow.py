@@ -9,7 +9,7 @@ from helpdesk.incidents import validation as check
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.errors import InvalidInput, NotAllowed
 from helpdesk.incidents.status import RESOLUTION_CODES, move_to
-from helpdesk.incidents.unit import commit
+from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import REPLY, Incident, Message, User, utcnow
 
 # Statuses reached through their own service function, which asks for more than a click.
@@ -19,6 +19,7 @@ SPECIAL_TARGETS = {
 }
 
 
+@unit_of_work
 def change_status(
     incident: Incident, actor: User, target: str, hold_reason: str | None = None
 ) -> None:
@@ -30,6 +31,7 @@ def change_status(
     commit()
 
 
+@unit_of_work
 def resolve(
     incident: Incident, actor: User, code: str, notes: str, workaround: str | None = None
 ) -> None:
@@ -47,6 +49,7 @@ def resolve(
     commit()
 
 
+@unit_of_work
 def cancel(incident: Incident, actor: User, reason: str) -> None:
     """Cancel an incident that needs no work (raised in error, spam, a duplicate report)."""
     check.require_agent(actor)
@@ -56,6 +59,7 @@ def cancel(incident: Incident, actor: User, reason: str) -> None:
     commit()
 
 
+@unit_of_work
 def confirm_resolution(incident: Incident, user: User) -> None:
     """The requester agrees the incident is solved: close it."""
     _require_resolved_for(incident, user)
@@ -63,6 +67,7 @@ def confirm_resolution(incident: Incident, user: User) -> None:
     commit()
 
 
+@unit_of_work
 def reject_resolution(incident: Incident, user: User, comment: str) -> Message:
     """The requester says it is still broken: reopen with their explanation in the thread."""
     _require_resolved_for(incident, user)
@@ -78,12 +83,14 @@ def reject_resolution(incident: Incident, user: User, comment: str) -> Message:
     db.session.add(message)
     db.session.flush()
     incident.last_activity_at = message.created_at
+    incident.last_public_activity_at = message.created_at
     move_to(incident, user, lifecycle.IN_PROGRESS, action="reopened")
     notify.public_reply(incident, message)
     commit()
     return message
 
 
+@unit_of_work
 def rate(incident: Incident, user: User, rating: int, comment: str | None = None) -> None:
     """Record the requester's satisfaction (1-5) with a resolved or closed incident."""
     if incident.requester_id != user.id:
@@ -92,8 +99,9 @@ def rate(incident: Incident, user: User, rating: int, comment: str | None = None
         raise InvalidInput("You can rate an incident once it is resolved.")
     if rating not in range(1, 6):
         raise InvalidInput("The rating must be from 1 to 5.")
+    text = check.optional_text(comment, "The comment", 2000)
     incident.satisfaction_rating = rating
-    incident.satisfaction_comment = check.optional_text(comment, "The comment", 2000)
+    incident.satisfaction_comment = text
     record(incident, user, "rated", rating=rating)
     commit()
 

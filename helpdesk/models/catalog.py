@@ -8,28 +8,24 @@ from sqlalchemy.orm import Mapped, mapped_column
 from helpdesk.extensions import db
 
 
-class Category(db.Model):
+class CatalogueEntry:
+    """A named entry; retired entries stay on old incidents but are not offered for new ones."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class Category(CatalogueEntry, db.Model):
     """What kind of incident this is (Hardware, Network, Email, ...)."""
 
     __tablename__ = "categories"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
-    # Retired categories stay on old incidents but are not offered for new ones.
-    active: Mapped[bool] = mapped_column(default=True)
 
-    def __repr__(self) -> str:
-        return f"<Category {self.name}>"
-
-
-class Service(db.Model):
+class Service(CatalogueEntry, db.Model):
     """A business service that an incident affects (Email, VPN, Payroll, ...)."""
 
     __tablename__ = "services"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
-    active: Mapped[bool] = mapped_column(default=True)
-
-    def __repr__(self) -> str:
-        return f"<Service {self.name}>"

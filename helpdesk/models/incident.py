@@ -57,6 +57,9 @@ class Incident(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Newest public or internal activity; queues and "my incidents" sort by it.
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the requester can see changed (public replies, status): the portal sorts by it,
+    # so internal notes neither reorder nor reveal anything in "my incidents".
+    last_public_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     response_due_at: Mapped[datetime | None]
     resolution_due_at: Mapped[datetime | None]
     first_response_at: Mapped[datetime | None]
@@ -94,7 +97,9 @@ class Incident(db.Model):
         Index("ix_incidents_status_activity", "status", "last_activity_at", "id"),
         Index("ix_incidents_team_activity", "assigned_team_id", "last_activity_at", "id"),
         Index("ix_incidents_agent_activity", "assigned_agent_id", "last_activity_at", "id"),
-        Index("ix_incidents_requester_activity", "requester_id", "last_activity_at", "id"),
+        Index(
+            "ix_incidents_requester_activity", "requester_id", "last_public_activity_at", "id"
+        ),
         Index("ix_incidents_priority_activity", "priority", "last_activity_at", "id"),
     )
 

@@ -9,28 +9,28 @@ from typing import Any
 from flask import abort
 from flask_login import current_user, login_required
 
+from helpdesk.models import User
 
-def agent_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Let agents and admins in; signed-in users get 403, anonymous ones the login page."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_agent:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+View = Callable[..., Any]
 
 
-def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Let admins in; everyone else signed in gets 403."""
+def _requires(allowed: Callable[[User], bool]) -> Callable[[View], View]:
+    """Build a decorator that signs visitors in and answers 403 to users who are not allowed."""
 
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
+    def decorator(view: View) -> View:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not allowed(current_user):
+                abort(403)
+            return view(*args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
+
+
+agent_required = _requires(lambda user: user.is_agent)
+agent_required.__doc__ = "Let agents and admins in."
+admin_required = _requires(lambda user: user.is_admin)
+admin_required.__doc__ = "Let admins in."

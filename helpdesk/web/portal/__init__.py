@@ -1,5 +1,7 @@
 """The end-user portal: report, track, reply, confirm and rate."""
 
-from helpdesk.web.portal.routes import bp
+from helpdesk.web.portal import actions, routes
+from helpdesk.web.portal.blueprint import bp
 
-__all__ = ["bp"]
+# Importing the view modules registers their routes on the blueprint.
+__all__ = ["actions", "bp", "routes"]

@@ -1,27 +1,61 @@
-"""Portal views (placeholder routes; being built out)."""
+"""Portal pages: my incidents, reporting a new one, and one incident's page."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from werkzeug.wrappers import Response
 
-bp = Blueprint("portal", __name__, url_prefix="/my")
+from helpdesk import incidents
+from helpdesk.incidents import DomainError
+from helpdesk.web.lookup import incident_for
+from helpdesk.web.portal import queries
+from helpdesk.web.portal.blueprint import bp, me
+from helpdesk.web.portal.forms import IncidentForm
+from helpdesk.web.portal.page import UNPROCESSABLE, refused, render_incident, upload_limits
+from helpdesk.web.uploads import new_attachments
 
 
 @bp.get("/incidents")
 @login_required
 def index() -> str:
-    """List my incidents."""
-    return "my incidents"
+    """List the incidents I reported or take part in, open or closed, latest activity first."""
+    tab = request.args.get("tab", queries.DEFAULT_TAB)
+    if tab not in queries.TABS:
+        tab = queries.DEFAULT_TAB
+    page = max(request.args.get("page", 1, type=int), 1)
+    listing = queries.my_incidents(me(), tab, page, int(current_app.config["PAGE_SIZE"]))
+    return render_template(
+        "portal/index.html",
+        tab=tab,
+        listing=listing,
+        waiting=queries.awaiting_confirmation(me()),
+    )
 
 
-@bp.get("/incidents/new")
+@bp.route("/incidents/new", methods=["GET", "POST"])
 @login_required
-def new_incident() -> str:
-    """Report an incident."""
-    return "new"
+def new_incident() -> Response | tuple[str, int]:
+    """Report an incident; a refused report shows the form again with everything typed kept."""
+    form = IncidentForm()
+    form.offer(queries.active_categories(), queries.active_services())
+    if form.validate_on_submit():
+        try:
+            incident = incidents.open_incident(
+                me(), form.report(new_attachments(form.attachments.data or []))
+            )
+        except DomainError as error:
+            refused(error)
+        else:
+            flash(f"Incident {incident.reference} has been reported.", "success")
+            return redirect(url_for("portal.incident", reference=incident.reference))
+    status = UNPROCESSABLE if form.is_submitted() else 200
+    page = render_template("portal/new_incident.html", form=form, limits=upload_limits())
+    return page, status
 
 
 @bp.get("/incidents/<reference>")
 @login_required
-def incident(reference: str) -> str:
-    """One incident."""
-    return reference
+def incident(reference: str) -> tuple[str, int]:
+    """Show one of my incidents: facts, the public conversation and what I can do next."""
+    return render_incident(incident_for(me(), reference), me())

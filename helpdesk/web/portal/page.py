@@ -1,0 +1,94 @@
+"""Rendering the incident page, which the GET view and every refused action share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, flash, render_template
+from flask_wtf import FlaskForm
+
+from helpdesk import lifecycle
+from helpdesk.extensions import db
+from helpdesk.incidents import DomainError
+from helpdesk.models import Incident, User
+from helpdesk.web.portal import queries
+from helpdesk.web.portal.forms import RateForm, RejectForm, ReplyForm
+
+# The status of a form shown again after it was refused; the page itself is a normal page.
+UNPROCESSABLE = 422
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """Which requester-side actions the page offers this viewer."""
+
+    reply: bool
+    confirm: bool
+    rate: bool
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """The attachment limits, for the form hint and the browser-side check."""
+
+    files: int
+    megabytes: int
+
+    @property
+    def max_bytes(self) -> int:
+        """The per-file limit in bytes."""
+        return self.megabytes * 1024 * 1024
+
+    @property
+    def hint(self) -> str:
+        """The limits in words, shown under the file input."""
+        return f"Up to {self.files} files, at most {self.megabytes} MB each."
+
+
+def upload_limits() -> UploadLimits:
+    """Read the attachment limits the service layer enforces from the config."""
+    config = current_app.config
+    return UploadLimits(int(config["MAX_ATTACHMENTS_PER_MESSAGE"]), int(config["MAX_UPLOAD_MB"]))
+
+
+def allowed(incident: Incident, user: User) -> Allowed:
+    """Offer actions only to people on the incident; agents visiting use their console."""
+    involved = incident.involves(user)
+    finished = incident.status in lifecycle.TERMINAL_STATUSES or incident.merged_into_id is not None
+    return Allowed(
+        reply=involved and not finished,
+        confirm=involved and incident.status == lifecycle.RESOLVED,
+        rate=incident.requester_id == user.id
+        and incident.status in (lifecycle.RESOLVED, lifecycle.CLOSED)
+        and incident.merged_into_id is None,
+    )
+
+
+def refused(error: DomainError) -> None:
+    """Drop whatever the refused change left in the session and tell the user why."""
+    db.session.rollback()
+    flash(str(error), "error")
+
+
+def render_incident(
+    incident: Incident, user: User, status: int = 200, **forms: FlaskForm
+) -> tuple[str, int]:
+    """Render the incident page with blank forms, except a failed one passed in with its input."""
+    blank: dict[str, FlaskForm] = {
+        "reply_form": ReplyForm(formdata=None),
+        "reject_form": RejectForm(formdata=None),
+        "rate_form": RateForm(
+            formdata=None,
+            rating=incident.satisfaction_rating,
+            comment=incident.satisfaction_comment,
+        ),
+    }
+    page = render_template(
+        "portal/incident.html",
+        incident=incident,
+        thread=queries.public_thread(incident),
+        allowed=allowed(incident, user),
+        limits=upload_limits(),
+        **(blank | forms),
+    )
+    return page, status
