@@ -1,0 +1,377 @@
+"""Benchmark the agent console's queue pages on a large SQLite database.
+
+    python bench/queues.py               # 1,000,000 incidents (a few minutes to build)
+    python bench/queues.py --n 200000    # quicker
+    python bench/queues.py --keep        # keep the database and reuse it next time
+
+Builds a database with N incidents spread over three years (mostly closed, recent ones
+open, as in a real helpdesk), then times the first page and a page deep in the keyset of
+every queue through helpdesk.queues.load_page, the code the views use, and prints SQLite's
+query plans so index use can be checked by eye.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select, text, union_all
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from helpdesk import create_app, lifecycle, queues
+from helpdesk.extensions import db
+from helpdesk.models import (
+    Category,
+    Incident,
+    Service,
+    Team,
+    User,
+    team_members,
+    utcnow,
+)
+
+TEAMS = {"Service Desk": 15, "Network": 6, "Desktop": 6, "Applications": 6, "Security": 4}
+REQUESTERS = 20_000
+SPAN = timedelta(days=3 * 365)
+WORDS = [
+    "printer",
+    "vpn",
+    "email",
+    "outlook",
+    "laptop",
+    "password",
+    "reset",
+    "wifi",
+    "slow",
+    "crash",
+    "login",
+    "payroll",
+    "invoice",
+    "screen",
+    "keyboard",
+    "license",
+    "teams",
+    "disk",
+    "backup",
+    "server",
+    "share",
+    "calendar",
+    "phone",
+    "access",
+    "error",
+]
+FIRST = [
+    "Ada",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Eli",
+    "Fay",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Jo",
+    "Kai",
+    "Lea",
+    "Max",
+    "Nia",
+    "Omar",
+    "Pia",
+    "Raj",
+    "Sue",
+    "Tom",
+    "Uma",
+]
+LAST = [
+    "Smith",
+    "Jones",
+    "Patel",
+    "Kim",
+    "Garcia",
+    "Novak",
+    "Berg",
+    "Rossi",
+    "Dubois",
+    "Silva",
+    "Khan",
+    "Meyer",
+    "Lind",
+    "Costa",
+]
+# (max age, status weights): recent incidents are in every state, old ones almost all closed.
+AGE_BANDS = (
+    (
+        timedelta(days=14),
+        {
+            "new": 10,
+            "assigned": 10,
+            "in_progress": 20,
+            "on_hold": 8,
+            "resolved": 25,
+            "closed": 22,
+            "cancelled": 5,
+        },
+    ),
+    (
+        timedelta(days=60),
+        {"in_progress": 3, "on_hold": 3, "resolved": 2, "closed": 85, "cancelled": 7},
+    ),
+    (SPAN, {"in_progress": 0.2, "on_hold": 0.3, "closed": 94.5, "cancelled": 5}),
+)
+BATCH = 20_000
+
+
+def build(n: int, rng: random.Random) -> None:
+    """Create the schema and bulk-insert people, teams, catalogues and n incidents."""
+    db.create_all()
+    session = db.session
+    session.execute(text("PRAGMA synchronous=OFF"))
+    now = utcnow()
+    agents = _insert_people(rng, now)
+    for model, names in ((Category, ["Hardware", "Network", "Email"]), (Service, WORDS[:8])):
+        session.execute(insert(model), [{"name": name} for name in names])
+    started = time.perf_counter()
+    for number, rows in enumerate(_incident_batches(n, rng, now, agents), start=1):
+        session.execute(insert(Incident), rows)
+        print(f"\r  inserted {min(number * BATCH, n):,} incidents", end="", flush=True)
+    session.commit()
+    print(f" in {time.perf_counter() - started:.0f} s")
+
+
+def _insert_people(rng: random.Random, now: datetime) -> list[tuple[int, int]]:
+    """Insert agents in teams and the requesters; return (agent id, team id) pairs."""
+    session = db.session
+    people, memberships, agents = [], [], []
+    user_id = 0
+    for team_id, (team, size) in enumerate(TEAMS.items(), start=1):
+        session.execute(
+            insert(Team).values(id=team_id, name=team, description="", is_service_desk=team_id == 1)
+        )
+        for _ in range(size):
+            user_id += 1
+            people.append(_person(user_id, "agent", rng, now))
+            memberships.append({"team_id": team_id, "user_id": user_id})
+            agents.append((user_id, team_id))
+    for _ in range(REQUESTERS):
+        user_id += 1
+        people.append(_person(user_id, "user", rng, now))
+    session.execute(insert(User), people)
+    session.execute(insert(team_members), memberships)
+    return agents
+
+
+def _person(user_id: int, role: str, rng: random.Random, now: datetime) -> dict[str, Any]:
+    """One user row with a random name."""
+    name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    email = f"{name.lower().replace(' ', '.')}.{user_id}@example.org"
+    return {
+        "id": user_id,
+        "email": email,
+        "name": name,
+        "role": role,
+        "token_nonce": "x",
+        "active": True,
+        "created_at": now,
+    }
+
+
+def _incident_batches(
+    n: int, rng: random.Random, now: datetime, agents: list[tuple[int, int]]
+) -> Iterator[list[dict[str, Any]]]:
+    """Yield batches of incident rows, oldest first, like ids growing over time."""
+    first_requester = len(agents) + 1
+    batch = []
+    for ident in range(1, n + 1):
+        created = now - SPAN + SPAN * (ident / n) - timedelta(seconds=rng.randint(0, 60))
+        activity = min(created + timedelta(hours=rng.expovariate(1 / 30)), now)
+        # Whole minutes for a fifth of the rows: plenty of ties on last_activity_at.
+        activity = activity.replace(
+            second=0 if rng.random() < 0.2 else activity.second, microsecond=0
+        )
+        status = _status_for(now - activity, rng)
+        team, agent = _assignment(status, rng, agents)
+        priority = rng.choices((1, 2, 3, 4, 5), (1, 5, 30, 50, 14))[0]
+        batch.append(
+            {
+                "id": ident,
+                "reference": f"INC-{ident:06d}",
+                "channel": "email",
+                "subject": " ".join(rng.sample(WORDS, 4)),
+                "description": "Generated.",
+                "requester_id": rng.randint(first_requester, first_requester + REQUESTERS - 1),
+                "category_id": rng.randint(1, 3),
+                "priority": priority,
+                "status": status,
+                "on_hold_reason": "awaiting_vendor" if status == "on_hold" else None,
+                "assigned_team_id": team,
+                "assigned_agent_id": agent,
+                "owner_team_id": 1,
+                "created_at": created,
+                "updated_at": activity,
+                "last_activity_at": activity,
+                "resolution_due_at": created + timedelta(days=priority),
+                "resolved_at": activity if status == "resolved" else None,
+                "closed_at": activity if status == "closed" else None,
+            }
+        )
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _status_for(age: timedelta, rng: random.Random) -> str:
+    """Pick a status with the weights of the incident's age band."""
+    weights = next(band for limit, band in AGE_BANDS if age <= limit)
+    return rng.choices(list(weights), list(weights.values()))[0]
+
+
+def _assignment(
+    status: str, rng: random.Random, agents: list[tuple[int, int]]
+) -> tuple[int | None, int | None]:
+    """New incidents have nobody; assigned ones a team and maybe an agent; later ones both."""
+    agent, team = rng.choice(agents)
+    if status == "new" or (status == "cancelled" and rng.random() < 0.5):
+        return None, None
+    if status == "assigned" and rng.random() < 0.5:
+        return team, None
+    return team, agent
+
+
+def timed(run: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Return median and 95th percentile wall time in milliseconds."""
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+
+
+def queue_size(listing: queues.Listing) -> int:
+    """Count a queue exactly (the tabs count all queues in one pass)."""
+    scope = queues.narrowed(
+        queues.scope_for(listing.queue, listing.viewer, utcnow()), listing.filters
+    )
+    branches = [
+        select(Incident.id).where(scope.column == value, *scope.where) for value in scope.values
+    ]
+    if not branches:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(union_all(*branches).subquery()))
+
+
+def deep_cursor(listing: queues.Listing, size: int) -> tuple[queues.Cursor | None, int]:
+    """Return the cursor after about 80% of the queue (at most 20,000 rows in) and the depth."""
+    depth = min(int(size * 0.8), 20_000)
+    if depth < 1:
+        return None, 0
+    rows = db.session.execute(queues.page_query(replace(listing, size=depth - 1))).all()
+    last = rows[depth - 1] if len(rows) >= depth else rows[-1]
+    return queues.Cursor(last.sort_key, last.id), depth
+
+
+def measure(listing: queues.Listing, label: str, repeat: int, show_plan: bool) -> None:
+    """Print first-page and deep-page timings for one listing, and optionally its plans."""
+    size = queue_size(listing)
+    first = timed(lambda: queues.load_page(listing), repeat)
+    cursor, depth = deep_cursor(listing, size)
+    deep_listing = replace(listing, after=cursor)
+    deep = timed(lambda: queues.load_page(deep_listing), repeat) if cursor else (0.0, 0.0)
+    print(
+        f"{label:<34} {size:>9,} {first[0]:>8.2f} {first[1]:>8.2f} "
+        f"{depth:>7,} {deep[0]:>8.2f} {deep[1]:>8.2f}"
+    )
+    if show_plan:
+        for name, plan_listing in (("first page", listing), ("deep page", deep_listing)):
+            plan = queues.sqlite_plan(queues.page_query(plan_listing))
+            PLANS.append((f"{label} — {name}", plan))
+
+
+PLANS: list[tuple[str, list[str]]] = []
+
+
+def run_benchmarks(repeat: int) -> None:
+    """Time every queue, the other sorts, filters and search; then print the plans."""
+    viewer = db.session.get(User, 1)  # a service desk agent
+    print(f"\nviewer: {viewer.name}, teams: {', '.join(t.name for t in viewer.teams)}")
+    print(
+        f"{'listing':<34} {'rows':>9} {'1st med':>8} {'1st p95':>8} "
+        f"{'depth':>7} {'deep med':>8} {'deep p95':>8}   (ms)"
+    )
+    for name in queues.QUEUES:
+        measure(queues.Listing(name, viewer), f"queue {name}", repeat, show_plan=True)
+    for sort in queues.SORTS:
+        if sort != queues.DEFAULT_SORT:
+            for name in ("open", "mine"):
+                measure(
+                    queues.Listing(name, viewer, sort=sort),
+                    f"queue {name}, sort {sort}",
+                    repeat,
+                    show_plan=False,
+                )
+    extras = {
+        "open, priority P2": queues.Filters(priority=2),
+        "open, team Network": queues.Filters(team_id=2),
+        "open, status on hold": queues.Filters(status=lifecycle.ON_HOLD),
+        "open, search 'vpn crash'": queues.Filters(q="vpn crash"),
+        "open, search requester 'ada kim'": queues.Filters(q="ada kim"),
+        "open, search INC-000777": queues.Filters(q="inc-000777"),
+    }
+    for label, filters in extras.items():
+        measure(queues.Listing("open", viewer, filters), label, repeat, show_plan=True)
+    counts = timed(lambda: queues.queue_counts(viewer), repeat)
+    print(f"{'tab counts (all six queues)':<34} {'':>9} {counts[0]:>8.2f} {counts[1]:>8.2f}")
+    print("\nEXPLAIN QUERY PLAN")
+    for label, plan in PLANS:
+        print(f"\n{label}")
+        for line in plan:
+            print(f"    {line}")
+
+
+def main() -> None:
+    """Parse arguments, build or reuse the database, and run the benchmarks."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="incidents to generate")
+    parser.add_argument("--repeat", type=int, default=30, help="timed runs per figure")
+    parser.add_argument("--keep", action="store_true", help="keep and reuse the database")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    folder = Path(tempfile.gettempdir()) / f"helpdesk-bench-{args.n}"
+    database = folder / "bench.sqlite3"
+    fresh = not (args.keep and database.exists())
+    if fresh and database.exists():
+        database.unlink()
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(folder),
+            "SECRET_KEY": "bench",
+            "DATABASE_URL": f"sqlite:///{database}",
+        }
+    )
+    with app.test_request_context():
+        if fresh:
+            print(f"building {args.n:,} incidents in {database}")
+            build(args.n, random.Random(args.seed))
+        else:
+            print(f"reusing {database}")
+        run_benchmarks(args.repeat)
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

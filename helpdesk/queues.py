@@ -1,0 +1,395 @@
+"""The read side of the agent console: which incidents each queue holds, filtered, searched,
+sorted and cut into keyset pages. Pure SQLAlchemy select builders plus one page loader.
+
+Three choices keep a queue page fast at a million incidents (bench/queues.py measures them):
+
+- Keyset pagination. A page continues after a cursor (sort value, id) instead of skipping
+  OFFSET rows, so a deep page costs what the first page costs.
+- Fan-out over the status index. "Status in the open statuses" cannot be read from one
+  index in last-activity order: the database would sort every open incident. Instead each
+  status gets a branch that reads (status, last_activity_at, id) in order and stops after
+  one page; the branches (at most four pages of ids) are merged and cut to a page.
+- Queue conditions other than status (my agent id, my teams, the filters) are checked on
+  the rows the branch reads, never used to pick an index: an agent's or a team's index
+  range holds all their closed history too, and would be read to its end whenever the
+  queue fits on one page, whereas the open statuses hold only current work.
+
+The activity sorts are fully index-backed. The other sorts (priority, created, due) order
+the queue's own rows, which the status branches already narrow to current work.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Select,
+    String,
+    and_,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import joinedload
+
+from helpdesk import lifecycle
+from helpdesk.extensions import db
+from helpdesk.models import Incident, User, utcnow
+
+QUEUES = {
+    "unassigned": "Unassigned",
+    "mine": "Mine",
+    "team": "My teams",
+    "open": "All open",
+    "on_hold": "On hold",
+    "resolved": "Recently resolved",
+}
+RECENTLY_RESOLVED_DAYS = 14
+# Open statuses in lifecycle order: one fan-out branch each.
+OPEN_STATUSES = tuple(s for s in lifecycle.STATUSES if s in lifecycle.OPEN_STATUSES)
+# Sorts by resolution due put incidents without a due time last.
+NEVER = datetime(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class Sort:
+    """One way to order a queue: a value column, its direction, and the id as tie-breaker."""
+
+    label: str
+    column: ColumnElement[Any]
+    descending: bool
+    is_time: bool = True
+
+
+SORTS = {
+    "activity": Sort("Last activity, newest first", Incident.last_activity_at, True),
+    "activity_oldest": Sort("Last activity, oldest first", Incident.last_activity_at, False),
+    "priority": Sort("Priority, most urgent first", Incident.priority, False, is_time=False),
+    "created": Sort("Created, newest first", Incident.created_at, True),
+    "due": Sort(
+        "Resolution due, soonest first",
+        func.coalesce(Incident.resolution_due_at, literal(NEVER, DateTime)),
+        False,
+    ),
+}
+DEFAULT_SORT = "activity"
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in a sorted queue: the sort value and id of a row on a page's edge."""
+
+    value: datetime | int
+    id: int
+
+    def encode(self) -> str:
+        """Return the URL form, e.g. 2024-05-01T09:30:00.000123_4711."""
+        value = self.value.isoformat() if isinstance(self.value, datetime) else str(self.value)
+        return f"{value}_{self.id}"
+
+    @classmethod
+    def decode(cls, token: str | None, sort: Sort) -> Cursor | None:
+        """Parse a URL cursor for `sort`; anything malformed means "start at the top"."""
+        value, _, ident = (token or "").rpartition("_")
+        try:
+            parsed = datetime.fromisoformat(value) if sort.is_time else int(value)
+            return cls(parsed, int(ident))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the agent narrowed a queue to; None means "any"."""
+
+    status: str | None = None
+    priority: int | None = None
+    category_id: int | None = None
+    team_id: int | None = None
+    agent_id: int | None = None
+    q: str = ""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Everything that decides one queue page."""
+
+    queue: str
+    viewer: User
+    filters: Filters = field(default_factory=Filters)
+    sort: str = DEFAULT_SORT
+    after: Cursor | None = None
+    before: Cursor | None = None
+    size: int = 25
+
+
+@dataclass
+class Page:
+    """One page of a queue and the cursors for its neighbours (None at either end)."""
+
+    incidents: list[Incident]
+    next_cursor: str | None
+    prev_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A queue's rows: one branch per value of an indexed column, plus other conditions."""
+
+    column: Any
+    values: tuple[Any, ...]
+    where: tuple[ColumnElement[bool], ...] = ()
+
+
+def unindexed(column: Any) -> ColumnElement[Any]:
+    """The column as an expression no index can serve, so that the branch's index drives.
+
+    Without statistics SQLite cannot tell that "priority = 2" or "agent = 7" matches far
+    more rows (all of history) than "status = 'on_hold'", and may read the wrong index.
+    """
+    return column + ("" if isinstance(column.type, String) else 0)
+
+
+def scope_for(queue: str, viewer: User, now: datetime) -> Scope:
+    """Return which incidents a queue holds, as branches over the status index.
+
+    Every queue is read through (status, last_activity_at, id), even "mine" and "team": the
+    open statuses hold a steady amount of current work, while an agent's or a team's index
+    range also holds all their closed history, which would be read to the end whenever the
+    queue fits on one page.
+    """
+    if queue == "unassigned":
+        return Scope(
+            Incident.status, OPEN_STATUSES, (unindexed(Incident.assigned_agent_id).is_(None),)
+        )
+    if queue == "mine":
+        return Scope(
+            Incident.status, OPEN_STATUSES, (unindexed(Incident.assigned_agent_id) == viewer.id,)
+        )
+    if queue == "team":
+        teams = tuple(team.id for team in viewer.teams)
+        mine = (unindexed(Incident.assigned_team_id).in_(teams),)
+        return Scope(Incident.status, OPEN_STATUSES if teams else (), mine)
+    if queue == "open":
+        return Scope(Incident.status, OPEN_STATUSES)
+    if queue == "on_hold":
+        return Scope(Incident.status, (lifecycle.ON_HOLD,))
+    if queue == "resolved":
+        return Scope(Incident.status, (lifecycle.RESOLVED,), _recently_resolved(now))
+    raise KeyError(queue)
+
+
+def _recently_resolved(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Resolved within RECENTLY_RESOLVED_DAYS.
+
+    Resolving sets last_activity_at = resolved_at and activity only moves forward, so the
+    second condition follows from the first; it bounds the index range that is read.
+    """
+    cutoff = now - timedelta(days=RECENTLY_RESOLVED_DAYS)
+    return Incident.resolved_at >= cutoff, Incident.last_activity_at >= cutoff
+
+
+def narrowed(scope: Scope, filters: Filters) -> Scope:
+    """Apply the filters: on the fan-out column they drop branches, elsewhere they add WHERE."""
+    wanted = (
+        (Incident.status, filters.status),
+        (Incident.assigned_team_id, filters.team_id),
+        (Incident.assigned_agent_id, filters.agent_id),
+        (Incident.priority, filters.priority),
+        (Incident.category_id, filters.category_id),
+    )
+    values, where = scope.values, list(scope.where)
+    for column, value in wanted:
+        if value is None:
+            continue
+        if column is scope.column:
+            values = tuple(v for v in values if v == value)
+        else:
+            where.append(unindexed(column) == value)
+    candidates = reference_candidates(filters.q)
+    if candidates is not None:
+        # A reference names one incident: read it from the unique index, then check that
+        # it belongs to this queue.
+        member = unindexed(scope.column).in_(values) if values else false()
+        return Scope(Incident.reference, tuple(candidates), (member, *where))
+    where.extend(word_conditions(filters.q))
+    return Scope(scope.column, values, tuple(where))
+
+
+def reference_candidates(text: str) -> list[str] | None:
+    """If `text` looks like an incident reference (inc-123, INC-000123), list its spellings.
+
+    Several exact spellings rather than a case-insensitive comparison keep the lookup on the
+    unique index; old incidents keep the prefix they were created with.
+    """
+    match = re.fullmatch(r"\s*([A-Za-z]+)-(\d{1,12})\s*", text or "")
+    if match is None:
+        return None
+    letters, digits = match.groups()
+    number = int(digits)
+    prefix = current_app.config["REFERENCE_PREFIX"]
+    spellings = [
+        f"{letters}-{digits}",
+        f"{letters.upper()}-{digits}",
+        f"{letters.upper()}-{number:06d}",
+        f"{prefix}-{number:06d}",
+    ]
+    return list(dict.fromkeys(spellings))
+
+
+def find_by_reference(text: str) -> Incident | None:
+    """Find an incident by its reference in any letter case, using the unique index."""
+    candidates = reference_candidates(text)
+    if candidates is None:
+        return None
+    return db.session.scalars(
+        select(Incident).where(Incident.reference.in_(candidates)).order_by(Incident.id)
+    ).first()
+
+
+def word_conditions(q: str) -> list[ColumnElement[bool]]:
+    """Every word must be in the subject, or every word in the requester's name or email."""
+    words = (q or "").split()[:8]
+    if not words:
+        return []
+    in_subject = and_(*(Incident.subject.icontains(w, autoescape=True) for w in words))
+    # A CTE is read once for all the branches that use it, not once per branch.
+    people = (
+        select(User.id)
+        .where(
+            *(
+                or_(
+                    User.name.icontains(w, autoescape=True),
+                    User.email.icontains(w, autoescape=True),
+                )
+                for w in words
+            )
+        )
+        .cte("matching_people")
+    )
+    return [or_(in_subject, Incident.requester_id.in_(select(people.c.id)))]
+
+
+def _beyond(sort: Sort, cursor: Cursor, descending: bool) -> ColumnElement[bool]:
+    """Rows strictly past the cursor in the direction of reading.
+
+    Written as "value <= c AND (value < c OR id < i)" rather than a row-value comparison so
+    that every database can use the leading value as an index range.
+    """
+    column = sort.column
+    if descending:
+        return and_(column <= cursor.value, or_(column < cursor.value, Incident.id < cursor.id))
+    return and_(column >= cursor.value, or_(column > cursor.value, Incident.id > cursor.id))
+
+
+def _order(columns: Sequence[Any], descending: bool) -> list[Any]:
+    """ORDER BY terms all in one direction, so one index scan can deliver them."""
+    return [c.desc() if descending else c.asc() for c in columns]
+
+
+def page_query(listing: Listing, now: datetime | None = None) -> Select[Any]:
+    """Build the query for one page's ids and sort values (page size + 1 rows, to see more)."""
+    sort = SORTS[listing.sort]
+    scope = narrowed(scope_for(listing.queue, listing.viewer, now or utcnow()), listing.filters)
+    descending = sort.descending if listing.before is None else not sort.descending
+    where = list(scope.where)
+    cursor = listing.before or listing.after
+    if cursor is not None:
+        where.append(_beyond(sort, cursor, descending))
+    key = sort.column.label("sort_key")
+    limit = listing.size + 1
+    branches = [
+        select(Incident.id, key)
+        .where(scope.column == value, *where)
+        .order_by(*_order([sort.column, Incident.id], descending))
+        .limit(limit)
+        for value in scope.values
+    ]
+    if not branches:
+        return select(Incident.id, key).where(false())
+    if len(branches) == 1:
+        return branches[0]
+    merged = union_all(*(select(b.subquery()) for b in branches)).subquery()
+    return (
+        select(merged.c.id, merged.c.sort_key)
+        .order_by(*_order([merged.c.sort_key, merged.c.id], descending))
+        .limit(limit)
+    )
+
+
+def load_page(listing: Listing) -> Page:
+    """Run a page query and load its incidents with what the queue table shows."""
+    rows = db.session.execute(page_query(listing)).all()
+    more = len(rows) > listing.size
+    rows = rows[: listing.size]
+    backwards = listing.before is not None
+    if backwards:
+        if not more:  # reached the top: show a full first page rather than a short one
+            return load_page(replace(listing, before=None, after=None))
+        rows.reverse()
+    incidents = _incidents_in_order([row.id for row in rows])
+    has_next = True if backwards else more
+    has_prev = more if backwards else listing.after is not None
+    return Page(
+        incidents=incidents,
+        next_cursor=Cursor(rows[-1].sort_key, rows[-1].id).encode() if has_next and rows else None,
+        prev_cursor=Cursor(rows[0].sort_key, rows[0].id).encode() if has_prev and rows else None,
+    )
+
+
+def _incidents_in_order(ids: list[int]) -> list[Incident]:
+    """Load incidents by id with requester and assignment, in the order given."""
+    if not ids:
+        return []
+    loaded = db.session.scalars(
+        select(Incident)
+        .where(Incident.id.in_(ids))
+        .options(
+            joinedload(Incident.requester),
+            joinedload(Incident.assigned_team),
+            joinedload(Incident.assigned_agent),
+        )
+    ).unique()
+    by_id = {incident.id: incident for incident in loaded}
+    return [by_id[i] for i in ids]
+
+
+def counts_query(viewer: User, now: datetime | None = None) -> Select[Any]:
+    """Count every queue in one pass over the open incidents (plus the recently resolved)."""
+    agent = unindexed(Incident.assigned_agent_id)
+    team = unindexed(Incident.assigned_team_id)
+    teams = [t.id for t in viewer.teams]
+    resolved = select(func.count()).where(
+        Incident.status == lifecycle.RESOLVED, *_recently_resolved(now or utcnow())
+    )
+    return select(
+        func.count().filter(agent.is_(None)).label("unassigned"),
+        func.count().filter(agent == viewer.id).label("mine"),
+        func.count().filter(team.in_(teams) if teams else false()).label("team"),
+        func.count().label("open"),
+        func.count().filter(unindexed(Incident.status) == lifecycle.ON_HOLD).label("on_hold"),
+        resolved.scalar_subquery().label("resolved"),
+    ).where(Incident.status.in_(OPEN_STATUSES))
+
+
+def queue_counts(viewer: User) -> dict[str, int]:
+    """Return how many incidents each queue holds, for the tabs."""
+    row = db.session.execute(counts_query(viewer)).one()
+    return {name: int(getattr(row, name) or 0) for name in QUEUES}
+
+
+def sqlite_plan(statement: Select[Any]) -> list[str]:
+    """Return SQLite's EXPLAIN QUERY PLAN lines for a statement (for tests and the benchmark)."""
+    sql = statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+    rows = db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
+    return [row[3] for row in rows]

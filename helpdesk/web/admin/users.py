@@ -1,0 +1,89 @@
+"""Admin pages for people: list and search, create (they set a password by link), edit."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from helpdesk import accounts, directory
+from helpdesk.extensions import db
+from helpdesk.incidents import DomainError
+from helpdesk.models import User
+from helpdesk.web.admin.blueprint import UNPROCESSABLE, bp, me, refused, unreadable
+from helpdesk.web.admin.forms import ButtonForm, NewUserForm, UserForm, UserSearchForm
+from helpdesk.web.roles import admin_required
+
+Outcome = Response | tuple[str, int] | str
+
+
+def _user_or_404(user_id: int) -> User:
+    """Load the user a URL names, or answer 404."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/users")
+@admin_required
+def users() -> str:
+    """List people by name, searchable by name or email and filterable by role and state."""
+    form = UserSearchForm(formdata=request.args)
+    page = max(request.args.get("page", 1, type=int), 1)
+    found = directory.find_users(form.q.data or "", form.role.data, form.active_flag(), page)
+    kept = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("admin/users.html", form=form, found=found, kept=kept)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def new_user() -> Outcome:
+    """Create an account and email the person a link to set their password."""
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(form.email.data, form.name.data, form.role.data)
+            accounts.send_password_link(user)
+        except DomainError as error:
+            refused(error)
+        else:
+            flash(
+                f"Account created. {user.email} has been sent a link to set a password.", "success"
+            )
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    elif form.is_submitted():
+        unreadable(form)
+    status = UNPROCESSABLE if form.is_submitted() else 200
+    return render_template("admin/new_user.html", form=form), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int) -> Outcome:
+    """Change someone's name, role or active flag (never your own admin role)."""
+    user = _user_or_404(user_id)
+    form = UserForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(user.id, form.name.data, form.role.data, form.active.data, me())
+        except DomainError as error:
+            refused(error)
+        else:
+            flash(f"Saved {user.name}.", "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    elif form.is_submitted():
+        unreadable(form)
+    status = UNPROCESSABLE if form.is_submitted() else 200
+    page = render_template("admin/user.html", user=db.session.get(User, user_id), form=form)
+    return page, status
+
+
+@bp.post("/users/<int:user_id>/password-link")
+@admin_required
+def send_password_link(user_id: int) -> Response:
+    """Email someone a fresh link to set or reset their password."""
+    user = _user_or_404(user_id)
+    if ButtonForm().validate_on_submit():
+        accounts.send_password_link(user)
+        flash(f"A link to set a password has been sent to {user.email}.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))

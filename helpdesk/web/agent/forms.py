@@ -1,0 +1,211 @@
+"""Agent console forms: the queue filter bar and one form per action on an incident.
+
+Action forms carry a prefix (reply-body, note-body, ...) so that the many forms on the
+workbench never share an HTML id. Choice fields skip WTForms' own choice check: the
+service layer knows why a choice is refused (retired category, agent not in the team)
+and gives the one message the agent sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import SearchField, SelectChoice, SelectField, StringField, TextAreaField
+
+from helpdesk import incidents, lifecycle, queues
+from helpdesk.models import Category, Incident, Service, Team, User
+from helpdesk.priority import LEVELS, PRIORITY_LABELS, priority_label
+
+# Targets that have their own form (resolve, cancel) are not offered as a plain status change.
+OWN_FORM_TARGETS = frozenset({lifecycle.RESOLVED, lifecycle.CANCELLED})
+
+
+def optional_int(value: object) -> int | None:
+    """Coerce a submitted choice to an id; the blank "any"/"none" option becomes None."""
+    if value is None or value == "":
+        return None
+    return int(value)  # a ValueError becomes WTForms' "could not coerce" field error
+
+
+def _choices(blank: str, pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+    """A select's options: a blank first option, then (value, label) pairs."""
+    return [SelectChoice("", blank), *(SelectChoice(value, label) for value, label in pairs)]
+
+
+def team_choices(blank: str, teams: Iterable[Team]) -> list[SelectChoice]:
+    """Teams by name."""
+    return _choices(blank, ((t.id, t.name) for t in teams))
+
+
+def agent_choices(blank: str, agents: Iterable[User]) -> list[SelectChoice]:
+    """Agents labelled with their teams, so the assigner can see who belongs where."""
+    return _choices(
+        blank,
+        ((a.id, f"{a.name} ({', '.join(t.name for t in a.teams) or 'no team'})") for a in agents),
+    )
+
+
+def catalogue_choices(
+    blank: str, entries: Iterable[Category | Service], current: int | None = None
+) -> list[SelectChoice]:
+    """Active entries, plus a retired one only when it is the current value."""
+    return _choices(
+        blank,
+        (
+            (e.id, e.name if e.active else f"{e.name} (retired)")
+            for e in entries
+            if e.active or e.id == current
+        ),
+    )
+
+
+def _valid(field: SelectField) -> object:
+    """A filter field's value, or None when it is blank or could not be read."""
+    return None if field.errors else field.data or None
+
+
+class QueueFilterForm(FlaskForm):
+    """The filter bar above a queue, read from the query string (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField("Search")
+    status = SelectField("Status", validate_choice=False)
+    priority = SelectField("Priority", coerce=optional_int, validate_choice=False)
+    category = SelectField("Category", coerce=optional_int, validate_choice=False)
+    team = SelectField("Team", coerce=optional_int, validate_choice=False)
+    agent = SelectField("Agent", coerce=optional_int, validate_choice=False)
+    sort = SelectField("Sort by", validate_choice=False)
+
+    def offer(
+        self, categories: Iterable[Category], teams: Iterable[Team], agents: Iterable[User]
+    ) -> None:
+        """Fill the choices; categories include retired ones, old incidents still carry them."""
+        self.status.choices = _choices("Any status", lifecycle.STATUS_LABELS.items())
+        self.priority.choices = _choices(
+            "Any priority", ((p, priority_label(p)) for p in PRIORITY_LABELS)
+        )
+        self.category.choices = _choices("Any category", ((c.id, c.name) for c in categories))
+        self.team.choices = team_choices("Any team", teams)
+        self.agent.choices = _choices("Any agent", ((a.id, a.name) for a in agents))
+        self.sort.choices = [SelectChoice(key, s.label) for key, s in queues.SORTS.items()]
+
+    def filters(self) -> queues.Filters:
+        """The valid parts of the submitted filters; a mangled field is ignored."""
+        status = _valid(self.status)
+        return queues.Filters(
+            status=status if status in lifecycle.STATUSES else None,
+            priority=_valid(self.priority),
+            category_id=_valid(self.category),
+            team_id=_valid(self.team),
+            agent_id=_valid(self.agent),
+            q=(self.q.data or "").strip()[:200],
+        )
+
+    def chosen_sort(self) -> str:
+        """The chosen sort, or the default for anything unknown."""
+        return self.sort.data if self.sort.data in queues.SORTS else queues.DEFAULT_SORT
+
+
+class MessageForm(FlaskForm):
+    """A public reply or an internal note, with files (used with prefix reply or note)."""
+
+    body = TextAreaField("Message")
+    attachments = MultipleFileField("Attachments")
+
+
+class ButtonForm(FlaskForm):
+    """A one-click action (take ownership, unlink); a form so it carries the CSRF token."""
+
+
+class AssignForm(FlaskForm):
+    """Assign to a team and, optionally, one of its agents."""
+
+    team = SelectField("Team", coerce=optional_int, validate_choice=False)
+    agent = SelectField("Agent", coerce=optional_int, validate_choice=False)
+
+    def offer(self, teams: Iterable[Team], agents: Iterable[User]) -> None:
+        """Offer every team and every agent; the service checks the agent is in the team."""
+        self.team.choices = team_choices("No team", teams)
+        self.agent.choices = agent_choices("No agent", agents)
+
+
+class ClassifyForm(FlaskForm):
+    """Impact, urgency, category, service, and an optional priority override with a reason."""
+
+    impact = SelectField("Impact", validate_choice=False)
+    urgency = SelectField("Urgency", validate_choice=False)
+    category = SelectField("Category", coerce=optional_int, validate_choice=False)
+    service = SelectField("Affected service", coerce=optional_int, validate_choice=False)
+    priority = SelectField("Priority override", coerce=optional_int, validate_choice=False)
+    reason = StringField("Reason for the override")
+
+    def offer(
+        self, incident: Incident, categories: Iterable[Category], services: Iterable[Service]
+    ) -> None:
+        """Fill the choices for this incident (its own retired entries stay choosable)."""
+        levels = [SelectChoice(level, level.title()) for level in LEVELS]
+        self.impact.choices = levels
+        self.urgency.choices = levels
+        self.category.choices = catalogue_choices("None", categories, incident.category_id)
+        self.service.choices = catalogue_choices("None", services, incident.service_id)
+        self.priority.choices = _choices(
+            "From impact and urgency", ((p, priority_label(p)) for p in PRIORITY_LABELS)
+        )
+
+    def classification(self) -> incidents.Classification:
+        """The submitted form as the service layer's classification."""
+        return incidents.Classification(
+            impact=self.impact.data,
+            urgency=self.urgency.data,
+            category_id=self.category.data,
+            service_id=self.service.data,
+            override_priority=self.priority.data,
+            override_reason=self.reason.data,
+        )
+
+
+class StatusForm(FlaskForm):
+    """Move to another status; putting on hold needs a reason."""
+
+    target = SelectField("New status", validate_choice=False)
+    hold_reason = SelectField("Hold reason (when putting on hold)", validate_choice=False)
+
+    def offer(self, incident: Incident) -> None:
+        """Offer the statuses the state machine allows next, except resolve and cancel."""
+        self.target.choices = [
+            SelectChoice(s, lifecycle.STATUS_LABELS[s]) for s in status_targets(incident)
+        ]
+        self.hold_reason.choices = _choices("No hold", lifecycle.HOLD_REASONS.items())
+
+
+def status_targets(incident: Incident) -> list[str]:
+    """Statuses a plain status change can reach from the incident's current one."""
+    return [s for s in lifecycle.next_statuses(incident.status) if s not in OWN_FORM_TARGETS]
+
+
+class ResolveForm(FlaskForm):
+    """Resolve: how (a resolution code), notes for the requester, and any workaround."""
+
+    code = SelectField("Resolution code", validate_choice=False)
+    notes = TextAreaField("Resolution notes")
+    workaround = TextAreaField("Workaround (optional)")
+
+    def offer(self) -> None:
+        """Offer the resolution codes."""
+        self.code.choices = _choices("Choose a code", incidents.RESOLUTION_CODES.items())
+
+
+class CancelForm(FlaskForm):
+    """Cancel an incident that needs no work, with the reason."""
+
+    reason = StringField("Reason for cancelling")
+
+
+class ReferenceForm(FlaskForm):
+    """Name another incident by reference (used to link and to merge)."""
+
+    reference = StringField("Incident reference")

@@ -1,0 +1,195 @@
+"""The incident workbench: everything about one incident and every action allowed on it.
+
+The page is rendered by the GET view and again by any refused action, which passes its
+form back in so the agent's typing is kept next to the service layer's message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, current_app, render_template
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from helpdesk import directory, incidents, lifecycle, queues
+from helpdesk.extensions import db
+from helpdesk.models import AuditEvent, Incident, Message, utcnow
+from helpdesk.web.agent.blueprint import bp
+from helpdesk.web.agent.forms import (
+    AssignForm,
+    CancelForm,
+    ClassifyForm,
+    MessageForm,
+    ReferenceForm,
+    ResolveForm,
+    StatusForm,
+    status_targets,
+)
+from helpdesk.web.roles import agent_required
+
+# The status of a page shown again with a refused form; the page itself is a normal page.
+UNPROCESSABLE = 422
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """Which actions the incident's current state allows (the service layer decides again)."""
+
+    reply: bool
+    assign: bool
+    own: bool
+    classify: bool
+    status: bool
+    resolve: bool
+    cancel: bool
+    merge: bool
+
+
+def allowed(incident: Incident) -> Allowed:
+    """Offer only what the state machine and the service rules permit right now."""
+    finished = incident.status in lifecycle.TERMINAL_STATUSES
+    merged = incident.merged_into_id is not None
+    return Allowed(
+        reply=not finished and not merged,
+        assign=not finished,
+        own=not finished,
+        classify=not finished,
+        status=bool(status_targets(incident)),
+        resolve=lifecycle.can_transition(incident.status, lifecycle.RESOLVED),
+        cancel=lifecycle.can_transition(incident.status, lifecycle.CANCELLED),
+        merge=not finished and not merged,
+    )
+
+
+def incident_or_404(reference: str) -> Incident:
+    """Load the incident a URL names (any letter case), or answer 404."""
+    incident = queues.find_by_reference(reference)
+    if incident is None:
+        abort(404)
+    return incident
+
+
+def thread(incident: Incident) -> list[Message]:
+    """The whole conversation: public replies, internal notes and system events, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.incident_id == incident.id)
+            .order_by(Message.created_at, Message.id)
+            .options(joinedload(Message.author), selectinload(Message.attachments))
+        )
+    )
+
+
+def audit_trail(incident: Incident) -> list[AuditEvent]:
+    """The incident's audit events in the order they happened."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.incident_id == incident.id)
+            .order_by(AuditEvent.id)
+            .options(joinedload(AuditEvent.actor))
+        )
+    )
+
+
+def describe(details: dict[str, Any]) -> str:
+    """Say what an audit event's details hold, e.g. "impact: low → high; reason: VIP"."""
+    parts = []
+    if "from" in details and "to" in details:
+        labels = lifecycle.STATUS_LABELS
+        parts.append(
+            f"{labels.get(details['from'], details['from'])} → "
+            f"{labels.get(details['to'], details['to'])}"
+        )
+    for key, value in details.items():
+        if key in ("from", "to") or value is None:
+            continue
+        if key == "changes" and isinstance(value, dict):
+            parts.extend(f"{field}: {old} → {new}" for field, (old, new) in value.items())
+        else:
+            parts.append(f"{key.replace('_', ' ')}: {value}")
+    return "; ".join(parts)
+
+
+def blank_forms(incident: Incident) -> dict[str, FlaskForm]:
+    """Every action form, unsubmitted, filled with the incident's current values."""
+    return {
+        "reply_form": MessageForm(formdata=None, prefix="reply"),
+        "note_form": MessageForm(formdata=None, prefix="note"),
+        "assign_form": AssignForm(
+            formdata=None,
+            prefix="assign",
+            team=incident.assigned_team_id,
+            agent=incident.assigned_agent_id,
+        ),
+        "classify_form": ClassifyForm(
+            formdata=None,
+            prefix="classify",
+            impact=incident.impact,
+            urgency=incident.urgency,
+            category=incident.category_id,
+            service=incident.service_id,
+            priority=incident.priority if incident.priority_override_reason else None,
+            reason=incident.priority_override_reason,
+        ),
+        "status_form": StatusForm(formdata=None, prefix="status"),
+        "resolve_form": ResolveForm(formdata=None, prefix="resolve"),
+        "cancel_form": CancelForm(formdata=None, prefix="cancel"),
+        "link_form": ReferenceForm(formdata=None, prefix="link"),
+        "merge_form": ReferenceForm(formdata=None, prefix="merge"),
+    }
+
+
+def _offer_choices(incident: Incident, forms: dict[str, FlaskForm]) -> None:
+    """Fill the select options of the forms that have them."""
+    forms["assign_form"].offer(directory.teams(), directory.agents())
+    forms["classify_form"].offer(
+        incident, directory.entries("categories"), directory.entries("services")
+    )
+    forms["status_form"].offer(incident)
+    forms["resolve_form"].offer()
+
+
+def upload_hint() -> str:
+    """The attachment limits the service layer enforces, in words."""
+    config = current_app.config
+    return (
+        f"Up to {config['MAX_ATTACHMENTS_PER_MESSAGE']} files, "
+        f"at most {config['MAX_UPLOAD_MB']} MB each."
+    )
+
+
+def render_workbench(
+    incident: Incident, status: int = 200, **submitted: FlaskForm
+) -> tuple[str, int]:
+    """Render the workbench with blank forms, except a refused one passed in with its input."""
+    forms = blank_forms(incident) | submitted
+    _offer_choices(incident, forms)
+    reopened_from = (
+        db.session.get(Incident, incident.reopened_from_id) if incident.reopened_from_id else None
+    )
+    page = render_template(
+        "agent/incident.html",
+        incident=incident,
+        thread=thread(incident),
+        trail=[(event, describe(event.details or {})) for event in audit_trail(incident)],
+        related=incidents.related(incident),
+        reopened_from=reopened_from,
+        allowed=allowed(incident),
+        upload_hint=upload_hint(),
+        refused=list(submitted),
+        now=utcnow(),
+        **forms,
+    )
+    return page, status
+
+
+@bp.get("/incidents/<reference>")
+@agent_required
+def incident(reference: str) -> tuple[str, int]:
+    """Show one incident with its thread, facts, relations, audit trail and actions."""
+    return render_workbench(incident_or_404(reference))

@@ -1,0 +1,92 @@
+"""Only agents (and admins) reach the console: users get 403 on every route, visitors the
+login page, and nothing changes on the way."""
+
+import pytest
+from sqlalchemy import func, select
+
+from helpdesk import incidents
+from helpdesk.extensions import db
+from helpdesk.models import AuditEvent
+from tests.factories import gen_incident, gen_user
+
+# One request per console route: endpoint -> (method, path with {ref} and {other}).
+ROUTES = {
+    "agent.queue": ("GET", "/agent/queues/mine"),
+    "agent.incident": ("GET", "/agent/incidents/{ref}"),
+    "agent.reply": ("POST", "/agent/incidents/{ref}/reply"),
+    "agent.note": ("POST", "/agent/incidents/{ref}/note"),
+    "agent.assign": ("POST", "/agent/incidents/{ref}/assign"),
+    "agent.take_ownership": ("POST", "/agent/incidents/{ref}/take-ownership"),
+    "agent.classify": ("POST", "/agent/incidents/{ref}/classify"),
+    "agent.change_status": ("POST", "/agent/incidents/{ref}/status"),
+    "agent.resolve": ("POST", "/agent/incidents/{ref}/resolve"),
+    "agent.cancel": ("POST", "/agent/incidents/{ref}/cancel"),
+    "agent.link": ("POST", "/agent/incidents/{ref}/links"),
+    "agent.unlink": ("POST", "/agent/incidents/{ref}/links/{other}/delete"),
+    "agent.merge": ("POST", "/agent/incidents/{ref}/merge"),
+}
+# What each POST would carry if it were allowed, so a 403 is not an empty form's doing.
+DATA = {
+    "reply-body": "hello",
+    "note-body": "hello",
+    "status-target": "in_progress",
+    "resolve-code": "fixed",
+    "resolve-notes": "done",
+    "cancel-reason": "spam",
+    "classify-impact": "high",
+    "classify-urgency": "high",
+}
+
+
+@pytest.fixture
+def pair(app):
+    """Two incidents reported by an end user, linked so that unlink has something to do."""
+    user = gen_user()
+    first, second = gen_incident(user), gen_incident(user)
+    incidents.link(first, gen_user("agent"), second)
+    return user, first, second
+
+
+def request(client, endpoint, first, second):
+    """Send the request for one console route."""
+    method, path = ROUTES[endpoint]
+    path = path.format(ref=first.reference, other=second.reference)
+    return client.open(path, method=method, data=DATA | {"link-reference": second.reference})
+
+
+def audit_count() -> int:
+    """How many audit events exist."""
+    return db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def test_every_console_route_is_covered(app):
+    endpoints = {
+        rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("agent.")
+    }
+    assert endpoints == set(ROUTES)
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_end_user_gets_403(client, auth, pair, endpoint):
+    user, first, second = pair
+    auth.login(user.email)
+    before = audit_count()
+    assert request(client, endpoint, first, second).status_code == 403
+    assert audit_count() == before
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_visitor_is_sent_to_login(client, pair, endpoint):
+    _, first, second = pair
+    before = audit_count()
+    response = request(client, endpoint, first, second)
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+    assert audit_count() == before
+
+
+def test_admins_work_the_console_too(client, auth, pair):
+    _, first, _ = pair
+    auth.login(gen_user("admin").email)
+    assert client.get("/agent/queues/open").status_code == 200
+    assert client.get(f"/agent/incidents/{first.reference}").status_code == 200
