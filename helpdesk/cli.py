@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 import click
 from flask import current_app
@@ -34,14 +36,127 @@ def init_command() -> None:
     click.echo(f"Instance ready in {current_app.instance_path}")
 
 
+def run_server(host: str, port: int) -> None:
+    """Serve the app with Werkzeug's development server until Ctrl+C.
+
+    Not app.run(): inside a `flask`-style command Flask ignores that call on purpose.
+    """
+    from werkzeug.serving import run_simple
+
+    click.echo(f"Helpdesk is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+host_option = click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+)
+port_option = click.option(
+    "--port", default=5000, show_default=True, type=int, help="Port to listen on."
+)
+
+
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@host_option
+@port_option
 @with_appcontext
 def serve_command(host: str, port: int) -> None:
     """Run the development web server (use gunicorn in production)."""
-    click.echo(f"Helpdesk is running at http://{host}:{port}/  (Ctrl+C to stop)")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    run_server(host, port)
+
+
+@main.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load demo teams, people and incidents (does nothing if they are already loaded)."""
+    require_schema()
+    load_and_describe_demo(current_app.config["BASE_URL"])
+
+
+@main.command("quickstart")
+@host_option
+@port_option
+@with_appcontext
+def quickstart_command(host: str, port: int) -> None:
+    """Set up the database, load the demo data and start the web server: try it in one go."""
+    prepare_instance()
+    load_and_describe_demo(f"http://{host}:{port}")
+    run_server(host, port)
+
+
+def require_schema() -> None:
+    """Stop with a hint when the database has not been initialised yet."""
+    from sqlalchemy import inspect
+
+    from helpdesk.extensions import db
+
+    if not inspect(db.engine).has_table("incidents"):
+        raise click.ClickException("The database is empty. Run `helpdesk init` first.")
+
+
+def load_and_describe_demo(base_url: str) -> None:
+    """Load the demo data if needed and print where and how to sign in."""
+    from helpdesk import demo
+
+    created = demo.load_demo()
+    if created:
+        click.echo(f"Demo data loaded: {created} incidents.")
+    else:
+        click.echo("Demo data is already loaded; nothing changed.")
+    click.echo(
+        f"Open {base_url.rstrip('/')}/ and sign in with a demo account "
+        f"(password for all: {demo.DEMO_PASSWORD}):"
+    )
+    for person in demo.logins():
+        team = f" ({person.team})" if person.team else ""
+        click.echo(f"  {person.role:<6} {person.email:<28} {person.name}{team}")
+
+
+def parse_since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+    """Turn --since into a naive UTC datetime; a date means midnight UTC of that day."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(
+            f"{value!r} is not a date. Use YYYY-MM-DD (UTC), e.g. 2025-01-31, "
+            "or a time such as 2025-01-31T08:00:00Z."
+        ) from error
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+@main.command("export")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["jsonl"]),
+    default="jsonl",
+    show_default=True,
+    help="Output format: JSON Lines, one incident per line.",
+)
+@click.option(
+    "--since",
+    metavar="DATE",
+    callback=parse_since,
+    help="Only incidents changed on or after this date (YYYY-MM-DD or ISO 8601 time, UTC).",
+)
+@click.option(
+    "--output",
+    type=click.File("w", encoding="utf-8", lazy=True),
+    default="-",
+    help="File to write  [default: standard output]",
+)
+@with_appcontext
+def export_command(output_format: str, since: datetime | None, output: TextIO) -> None:
+    """Export incidents with their messages and audit trail."""
+    from helpdesk.export import write_jsonl
+
+    count = write_jsonl(output, since)
+    click.echo(
+        f"Exported {count} incident{'s' if count != 1 else ''} as {output_format}.", err=True
+    )
 
 
 @main.group("user")

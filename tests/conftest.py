@@ -1,7 +1,8 @@
-"""Shared fixtures: app, client, runner, auth helper, and the database URL under test."""
+"""Shared fixtures: app, client, runner, auth helper, and the databases under test."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from helpdesk import create_app
 from helpdesk.extensions import db
+from tests import pg
 from tests.factories import PASSWORD
 
 IN_CI = os.environ.get("CI") == "true"
@@ -79,3 +81,50 @@ class AuthActions:
 def auth(client: FlaskClient) -> AuthActions:
     """Helper to sign the test client in as someone."""
     return AuthActions(client)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[pg.PostgresServer]:
+    """A private PostgreSQL server for the whole session (skipped if absent, fatal in CI)."""
+    try:
+        server = pg.start_server()
+    except pg.PostgresUnavailable as error:
+        if IN_CI:
+            pytest.fail(f"CI=true but the PostgreSQL tests cannot run: {error}", pytrace=False)
+        pytest.skip(f"PostgreSQL is not available: {error}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server: pg.PostgresServer) -> str:
+    """URL (postgresql+psycopg://...) of an empty database on the private server."""
+    return pg_server.fresh_database("helpdesk_test")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """Like `app`, once on SQLite and once on PostgreSQL, with a fresh schema each test."""
+    url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
+    app = make_app(tmp_path / "instance", url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()  # PostgreSQL connections must not pile up across tests
+
+
+@pytest.fixture
+def keep_logging() -> Iterator[None]:
+    """Undo what Alembic's env.py does to logging (fileConfig) when a test runs migrations."""
+    root = logging.getLogger()
+    saved_root = (root.level, list(root.handlers))
+    known = logging.Logger.manager.loggerDict.values()
+    loggers = [item for item in known if isinstance(item, logging.Logger)]
+    saved = [(item, item.level, item.disabled, list(item.handlers)) for item in loggers]
+    yield
+    root.setLevel(saved_root[0])
+    root.handlers[:] = saved_root[1]
+    for item, level, disabled, handlers in saved:
+        item.setLevel(level)
+        item.disabled = disabled
+        item.handlers[:] = handlers
