@@ -41,8 +41,8 @@ def move_to(
     incident.on_hold_reason = hold_reason if target == lifecycle.ON_HOLD else None
     if target == lifecycle.ON_HOLD and hold_reason == "awaiting_user":
         incident.sla_paused_at = now
-    if previous == lifecycle.RESOLVED:
-        incident.resolved_at = None
+    if previous == lifecycle.RESOLVED and target != lifecycle.CLOSED:
+        incident.resolved_at = None  # reopened: the earlier resolution no longer stands
     if target == lifecycle.CLOSED:
         incident.closed_at = now
     details = {"from": previous, "to": target}

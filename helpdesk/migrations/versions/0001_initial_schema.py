@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 36cb58d4cf52
+Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 07:27:20.551218
+Create Date: 2026-11-22 07:52:16.628786
 
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "36cb58d4cf52"
+revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -83,6 +83,7 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("last_activity_at", sa.DateTime(), nullable=False),
+        sa.Column("last_public_activity_at", sa.DateTime(), nullable=False),
         sa.Column("response_due_at", sa.DateTime(), nullable=True),
         sa.Column("resolution_due_at", sa.DateTime(), nullable=True),
         sa.Column("first_response_at", sa.DateTime(), nullable=True),
@@ -141,7 +142,7 @@ def upgrade():
         )
         batch_op.create_index(
             "ix_incidents_requester_activity",
-            ["requester_id", "last_activity_at", "id"],
+            ["requester_id", "last_public_activity_at", "id"],
             unique=False,
         )
         batch_op.create_index(
