@@ -97,9 +97,7 @@ class Incident(db.Model):
         Index("ix_incidents_status_activity", "status", "last_activity_at", "id"),
         Index("ix_incidents_team_activity", "assigned_team_id", "last_activity_at", "id"),
         Index("ix_incidents_agent_activity", "assigned_agent_id", "last_activity_at", "id"),
-        Index(
-            "ix_incidents_requester_activity", "requester_id", "last_public_activity_at", "id"
-        ),
+        Index("ix_incidents_requester_activity", "requester_id", "last_public_activity_at", "id"),
         Index("ix_incidents_priority_activity", "priority", "last_activity_at", "id"),
     )
 
