@@ -64,7 +64,7 @@ def _enable_sqlite_pragmas(engine: Any) -> None:
 
 
 def _init_logging(app: Flask) -> None:
-    """Log at INFO; config values named in SECRET_KEYS are never logged by our code."""
+    """Log at INFO with timestamps; our log lines never include passwords or secrets."""
     if not app.debug and not app.testing:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

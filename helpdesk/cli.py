@@ -12,6 +12,8 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from helpdesk import create_app
+from mail_gateway.cli import gateway_group
+from mail_gateway.importer import mail_group
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -23,7 +25,7 @@ def prepare_instance() -> None:
     """Create the instance folders and bring the database schema up to date."""
     from flask_migrate import upgrade
 
-    for key in ("ATTACHMENT_DIR", "OUTBOX_DIR", "SEARCH_INDEX_DIR"):
+    for key in ("ATTACHMENT_DIR", "OUTBOX_DIR", "SEARCH_INDEX_DIR", "MAILDROP_DIR"):
         Path(current_app.config[key]).mkdir(parents=True, exist_ok=True)
     upgrade()
 
@@ -185,3 +187,7 @@ def user_create_command(email: str, name: str, role: str) -> None:
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role} {user.email}")
+
+
+main.add_command(gateway_group)
+main.add_command(mail_group)

@@ -36,10 +36,39 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    # Inbound mail: "maildir" reads instance/maildrop (embedded), "imap" polls a server.
+    "INBOUND_TRANSPORT": "maildir",
+    "IMAP_HOST": "127.0.0.1",
+    "IMAP_PORT": 993,
+    "IMAP_SECURITY": "ssl",  # ssl (implicit TLS), starttls, or plain (loopback tests only)
+    "IMAP_USERNAME": "",
+    "IMAP_PASSWORD": "",
+    "IMAP_AUTH": "password",  # password or xoauth2
+    "IMAP_OAUTH2_TOKEN_COMMAND": "",  # prints an access token (XOAUTH2)
+    "IMAP_OAUTH2_TOKEN_FILE": "",  # or a file holding one
+    "IMAP_FOLDER": "INBOX",
+    "IMAP_PROCESSED_FOLDER": "Processed",
+    "IMAP_QUARANTINE_FOLDER": "Quarantine",
+    "IMAP_AFTER_PROCESSING": "move",  # move to IMAP_PROCESSED_FOLDER, or delete (flag+expunge)
+    "IMAP_BATCH_SIZE": 25,
+    "IMAP_POLL_SECONDS": 60,  # when the server has no IDLE
+    "IMAP_IDLE_SECONDS": 540,  # re-issue IDLE before servers drop it (RFC 2177: 29 min max)
+    # Outbound mail: OUTBOX_TRANSPORT "file" (embedded) or "smtp".
+    "SMTP_HOST": "127.0.0.1",
+    "SMTP_PORT": 587,
+    "SMTP_SECURITY": "starttls",  # starttls, ssl, or plain (loopback tests only)
+    "SMTP_USERNAME": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_TIMEOUT_SECONDS": 30,
+    "OUTBOX_RETRY_SECONDS": 60,  # first retry; doubles each attempt
+    "OUTBOX_GIVE_UP_HOURS": 48,
+    # Mail handling policy.
+    "HELPDESK_ADDRESSES": [],  # other addresses that deliver to this helpdesk (loop guard)
+    "CC_BECOME_PARTICIPANTS": True,
+    "AUTO_REPLIES_PER_SENDER_PER_HOUR": 5,
+    "BOUNCE_SUPPRESS_DAYS": 7,
+    "ALLOW_REMOTE_IMAGES": False,
 }
-
-# Keys whose values must never reach a log line or an error page.
-SECRET_KEYS = frozenset({"SECRET_KEY", "DATABASE_URL", "SMTP_PASSWORD", "IMAP_PASSWORD"})
 
 
 def instance_path_from_env() -> Path:
@@ -105,6 +134,7 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
     config.setdefault("ATTACHMENT_DIR", str(instance_path / "attachments"))
     config.setdefault("OUTBOX_DIR", str(instance_path / "outbox"))
     config.setdefault("SEARCH_INDEX_DIR", str(instance_path / "search-index"))
+    config.setdefault("MAILDROP_DIR", str(instance_path / "maildrop"))
     return config
 
 

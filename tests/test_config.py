@@ -143,7 +143,7 @@ def test_example_config_documents_every_default() -> None:
     settings = "\n".join(
         line.removeprefix("# ")
         for line in example.read_text().splitlines()
-        if re.match(r"# [a-z_]+ = ", line)
+        if re.match(r"# [a-z0-9_]+ = ", line)
     )
     keys = {key.upper() for key in tomllib.loads(settings)}
     assert set(DEFAULTS) <= keys

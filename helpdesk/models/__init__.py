@@ -4,6 +4,7 @@ from helpdesk.models.audit import AuditEvent, AuditTrailIsAppendOnly
 from helpdesk.models.base import utcnow
 from helpdesk.models.catalog import Category, Service
 from helpdesk.models.incident import Incident, IncidentLink, incident_participants
+from helpdesk.models.mail import GatewayHeartbeat, QuarantinedEmail, ReceivedEmail
 from helpdesk.models.message import EVENT, NOTE, REPLY, Attachment, Message
 from helpdesk.models.outbox import OutboundEmail
 from helpdesk.models.user import ROLES, Team, User, team_members
@@ -17,10 +18,13 @@ __all__ = [
     "AuditEvent",
     "AuditTrailIsAppendOnly",
     "Category",
+    "GatewayHeartbeat",
     "Incident",
     "IncidentLink",
     "Message",
     "OutboundEmail",
+    "QuarantinedEmail",
+    "ReceivedEmail",
     "Service",
     "Team",
     "User",

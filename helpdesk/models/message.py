@@ -29,6 +29,9 @@ class Message(db.Model):
     channel: Mapped[str] = mapped_column(String(10))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
+    # Sanitized HTML of an HTML email (scripts, handlers and remote images removed); the
+    # plain-text `body` is what pages show by default.
+    body_html: Mapped[str | None] = mapped_column(Text)
     # Email Message-ID header of the mail that carried this message, in or out.
     email_message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     # Mail from a stranger on the thread: kept internal until an agent reviews it.

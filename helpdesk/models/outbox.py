@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.extensions import db
@@ -26,6 +26,11 @@ class OutboundEmail(db.Model):
     subject: Mapped[str] = mapped_column(String(255))
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     raw: Mapped[bytes] = mapped_column(LargeBinary)
+    # Automatic notices (RFC 3834 auto-replied) count toward the per-sender hourly limit.
+    automatic: Mapped[bool] = mapped_column(default=False, server_default=false())
+    message_row_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL")
+    )
     state: Mapped[str] = mapped_column(String(10), default=PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -33,4 +38,7 @@ class OutboundEmail(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
-    __table_args__ = (Index("ix_outbound_emails_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbound_emails_due", "state", "next_attempt_at"),
+        Index("ix_outbound_emails_recipient", "recipient", "created_at"),
+    )

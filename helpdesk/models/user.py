@@ -44,6 +44,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Mail to this address bounced: send nothing until then (agents see why).
+    bouncing_until: Mapped[datetime | None]
+    bounce_reason: Mapped[str | None] = mapped_column(String(255))
 
     teams: Mapped[list[Team]] = relationship(
         secondary=team_members, back_populates="members", order_by="Team.name"
