@@ -25,6 +25,7 @@ def add_reply(
     channel: str = "portal",
     attachments: list[NewAttachment] | None = None,
     email_message_id: str | None = None,
+    body_html: str | None = None,
 ) -> Message:
     """Add a public reply; a requester's reply can reopen a resolved incident or end a hold."""
     check.require_involved(incident, author)
@@ -32,6 +33,7 @@ def add_reply(
     if not author.is_agent:
         _refuse_after_reopen_window(incident)
     message = _new_message(incident, author, REPLY, body, channel, attachments, email_message_id)
+    message.body_html = body_html
     if author.is_agent:
         incident.first_response_at = incident.first_response_at or message.created_at
     else:

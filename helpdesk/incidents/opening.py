@@ -30,6 +30,9 @@ class IncidentReport:
     attachments: list[NewAttachment] = field(default_factory=list)
     participants: list[User] = field(default_factory=list)
     email_message_id: str | None = None
+    body_html: str | None = None  # sanitized HTML of an emailed report
+    # False for mail that must not be answered automatically (auto-replies, bulk, loops).
+    acknowledge: bool = True
 
 
 def format_reference(number: int) -> str:
@@ -54,13 +57,15 @@ def open_incident(requester: User, report: IncidentReport, actor: User | None = 
         channel=report.channel,
         author_id=requester.id,
         body=incident.description,
+        body_html=report.body_html,
         email_message_id=report.email_message_id,
         created_at=incident.created_at,
     )
     db.session.add(first)
     attach(first, report.attachments)
     record(incident, actor, "opened", channel=report.channel, priority=incident.priority)
-    notify.incident_opened(incident)
+    if report.acknowledge:
+        notify.incident_opened(incident)
     commit()
     return incident
 

@@ -10,7 +10,17 @@ from helpdesk.models import User
 
 def init_app(app: Flask) -> None:
     """Register blueprints, error pages, template helpers and security headers."""
-    from helpdesk.web import admin, agent, attachments, auth, errors, filters, main, portal
+    from helpdesk.web import (
+        admin,
+        agent,
+        attachments,
+        auth,
+        errors,
+        filters,
+        mailroom,
+        main,
+        portal,
+    )
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
@@ -18,7 +28,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
 
-    for blueprint in (main.bp, auth.bp, portal.bp, agent.bp, admin.bp, attachments.bp):
+    for blueprint in (main.bp, auth.bp, portal.bp, agent.bp, admin.bp, attachments.bp, mailroom.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     filters.init_app(app)

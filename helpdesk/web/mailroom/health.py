@@ -1,0 +1,1 @@
+"""Gateway health page: last poll, messages waiting, outbox backlog (being built)."""
