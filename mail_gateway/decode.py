@@ -1,0 +1,205 @@
+"""Decoding the words of a mail: charsets, encoded words, addresses, message ids, dates.
+
+Helpers of parse.py, each tolerant of the broken input mail brings: they guess, repair or
+give up politely, and tell parse.py (via a `defects` list or a returned problem) what they
+did. policy.default parses first; where it raises, the compat32 helpers take over.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from datetime import UTC, datetime
+from email.errors import HeaderMissingRequiredValue, InvalidHeaderDefect, NonPrintableDefect
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+# Where a declared charset is a subset of what senders really use, decode with the superset
+# (as browsers do): "iso-8859-1" mail routinely carries Windows-1252 quotes and euro signs.
+_SUPERSETS = {
+    "iso8859-1": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "iso8859-9": "cp1254",
+    "tis-620": "cp874",
+    "iso8859-11": "cp874",
+    "big5": "big5hkscs",
+}
+_NO_CHARSET = {"", "unknown", "unknown-8bit", "x-unknown", "default", "none"}
+# Labels that often lie: 8-bit text under them is checked for UTF-8 before it is believed.
+_SINGLE_BYTE = {"iso8859-1", "iso8859-15", "cp1252"}
+_GUESSED = _SINGLE_BYTE | {"ascii", "utf-8"}
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+_MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+_EMAILISH = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_ADDRESS = re.compile(r"[^\s<>(),;:\"\[\]@]+@[^\s<>(),;:\"\[\]@]+")
+_FOLDING = re.compile(r"\r?\n(?=[ \t])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Obsolete syntax and raw 8-bit names are repaired silently; these are worth telling.
+_REPORTED_HEADER_DEFECTS = (InvalidHeaderDefect, HeaderMissingRequiredValue, NonPrintableDefect)
+
+
+# -- headers ------------------------------------------------------------------------------
+
+
+def header_map(message: Message) -> dict[str, str]:
+    """Every header, lower-cased name -> decoded value; repeated headers joined by newlines."""
+    headers: dict[str, str] = {}
+    for name, value in message.raw_items():
+        key = name.strip().lower()
+        decoded = decode_header_value(message, key, value)
+        headers[key] = f"{headers[key]}\n{decoded}" if key in headers else decoded
+    return headers
+
+
+def decode_header_value(message: Message, name: str, value: str) -> str:
+    """Decode one raw header value, falling back to compat32 when policy.default fails."""
+    value = str(value)  # compat32 messages built in code may hold Header objects
+    try:
+        decoded = str(message.policy.header_fetch_parse(name, value))
+    except Exception:
+        decoded = decode_words(_FOLDING.sub("", value))
+    if has_raw_bytes(value) and "=?" not in value:
+        # Raw 8-bit header: policy.default assumes UTF-8 and would drop Latin-1 letters.
+        decoded = unsurrogate(_FOLDING.sub("", value))
+    return _CONTROL.sub("", unsurrogate(decoded).replace("\t", " ")).strip()
+
+
+def has_raw_bytes(value: str) -> bool:
+    """Whether a header kept undecodable 8-bit bytes as surrogates."""
+    return any("\udc80" <= char <= "\udcff" for char in value)
+
+
+def decode_words(value: str) -> str:
+    """Decode RFC 2047 encoded words with compat32 helpers; leave them as-is when broken."""
+    try:
+        return str(make_header(decode_header(value)))
+    except Exception:
+        return value
+
+
+def unsurrogate(value: str) -> str:
+    """Turn raw 8-bit bytes the parser kept as surrogates back into proper text."""
+    if not has_raw_bytes(value):
+        return value
+    text, _ = decode_text(value.encode("utf-8", "surrogateescape"), None)
+    return text
+
+
+def addresses(message: Message, name: str, defects: list[str]) -> list[tuple[str, str]]:
+    """The (display name, lower-cased address) pairs of every `name` header, tolerantly."""
+    found: dict[str, str] = {}
+    for raw_name, value in message.raw_items():
+        if raw_name.strip().lower() != name:
+            continue
+        value = str(value).replace("\x00", "")
+        for display, address in _header_addresses(message, name, value, defects):
+            address = unsurrogate(address).strip().strip("<>'\"").lower()
+            if _ADDRESS.fullmatch(address) and address not in found:
+                display = " ".join(unsurrogate(display).strip("'\" ").split())
+                found[address] = "" if display.lower() == address else display
+    return [(display, address) for address, display in found.items()]
+
+
+def _header_addresses(
+    message: Message, name: str, value: str, defects: list[str]
+) -> list[tuple[str, str]]:
+    """Addresses of one header via policy.default, else compat32 getaddresses, else a regex."""
+    try:
+        header = message.policy.header_fetch_parse(name, value)
+        pairs = [(item.display_name, item.addr_spec) for item in header.addresses]
+        defects.extend(
+            f"{name.title()} header: {defect}"
+            for defect in header.defects
+            if isinstance(defect, _REPORTED_HEADER_DEFECTS)
+        )
+    except Exception:
+        defects.append(f"{name.title()} header could not be parsed: {value[:200]!r}")
+        pairs = []
+    if pairs and all(_ADDRESS.fullmatch(address) for _, address in pairs):
+        return pairs
+    unfolded = _FOLDING.sub("", value)
+    pairs = [(decode_words(n), a) for n, a in getaddresses([unfolded]) if _ADDRESS.fullmatch(a)]
+    return pairs or [("", address) for address in _EMAILISH.findall(unfolded)]
+
+
+def message_ids(value: str, loose: bool = False) -> list[str]:
+    """Message ids in <brackets>, tolerating missing brackets, commas and surrounding junk."""
+    found = _MESSAGE_ID.findall(value)
+    if not found:
+        tokens = [token.strip("<>") for token in re.split(r"[\s,;]+", value)]
+        found = [token for token in tokens if "@" in token] or (tokens[:1] if loose else [])
+    return [f"<{item[:990]}>" for item in dict.fromkeys(found) if item]
+
+
+def parse_date(value: str, defects: list[str]) -> datetime | None:
+    """The Date header as an aware datetime (UTC when the zone is unknown), or None."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        defects.append(f"Unreadable Date header: {value[:100]!r}")
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# -- charsets -----------------------------------------------------------------------------
+
+
+def decode_text(data: bytes, charset: str | None) -> tuple[str, str | None]:
+    """Decode bytes in the declared charset, or a good guess; returns (text, problem)."""
+    label = (charset or "").strip().strip("\"'").lower()
+    codec = _codec(label)
+    unknown = (
+        f"unknown charset {label!r}" if label and not codec and label not in _NO_CHARSET else None
+    )
+    if codec is None or codec in _GUESSED:
+        text, problem = _guess(data, label, codec)
+        return text, "; ".join(filter(None, (unknown, problem))) or None
+    codec = _SUPERSETS.get(codec, codec)
+    try:
+        return data.decode(codec), None
+    except (UnicodeError, LookupError):
+        pass
+    try:
+        return data.decode(codec, "replace"), f"bytes invalid in {label} were replaced"
+    except (UnicodeError, LookupError):
+        text, problem = _guess(data, label, None)
+        return text, f"charset {label!r} unusable; {problem or 'decoded as UTF-8'}"
+
+
+def _codec(label: str) -> str | None:
+    """The Python codec for a charset label; None when missing, unknown or a placeholder."""
+    if label in _NO_CHARSET:
+        return None
+    try:
+        return codecs.lookup(label[:64]).name
+    except (LookupError, ValueError):
+        return None
+
+
+def _guess(data: bytes, label: str, codec: str | None) -> tuple[str, str | None]:
+    """Decode text whose label is missing, ASCII, UTF-8 or Latin-1, any of which may lie."""
+    if data.isascii():
+        return data.decode("ascii"), None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        return text, None if codec == "utf-8" else _mislabel(label, "UTF-8")
+    if codec in _SINGLE_BYTE:
+        return data.decode(_SUPERSETS.get(codec, codec), "replace"), None
+    if _UTF8_SEQUENCE.search(data):
+        return data.decode("utf-8", "replace"), "invalid UTF-8 bytes were replaced"
+    return data.decode("cp1252", "replace"), _mislabel(label, "Windows-1252")
+
+
+def _mislabel(label: str, decoded_as: str) -> str:
+    """Describe 8-bit text whose charset was missing or wrong."""
+    said = f"declared {label}" if label else "no charset declared"
+    return f"8-bit text with {said}; decoded as {decoded_as}"

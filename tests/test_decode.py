@@ -1,0 +1,130 @@
+"""decode.py: charsets, encoded words, addresses, message ids and dates, however broken."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email import policy
+from email.parser import BytesParser
+
+import pytest
+
+from mail_gateway.decode import (
+    addresses,
+    decode_text,
+    decode_words,
+    header_map,
+    message_ids,
+    parse_date,
+    unsurrogate,
+)
+
+
+def message(raw: bytes):
+    """A policy.default message from raw bytes."""
+    return BytesParser(policy=policy.default).parsebytes(raw)
+
+
+@pytest.mark.parametrize(
+    ("data", "charset", "text", "problem"),
+    [
+        (b"plain", None, "plain", None),
+        ("café".encode(), "utf-8", "café", None),
+        ("café".encode(), "UTF8", "café", None),
+        ("café".encode("latin-1"), "iso-8859-1", "café", None),
+        (b"\x80 5", "iso-8859-1", "€ 5", None),
+        ("日本".encode("shift_jis"), "shift_jis", "日本", None),
+        ("Grüße".encode("cp1252"), "us-ascii", "Grüße", "declared us-ascii; decoded as Windows"),
+        ("Grüße".encode("cp1252"), "utf-8", "Grüße", "declared utf-8; decoded as Windows-1252"),
+        ("Grüße".encode(), "iso-8859-1", "Grüße", "declared iso-8859-1; decoded as UTF-8"),
+        ("Grüße".encode(), None, "Grüße", "no charset declared; decoded as UTF-8"),
+        ("Grüße".encode(), '"x-klingon"', "Grüße", "unknown charset 'x-klingon'"),
+        (b"ok \xc3\xa9 \xff", "utf-8", "ok é \ufffd", "invalid UTF-8 bytes were replaced"),
+        (b"abc", "rot13", "abc", "charset 'rot13' unusable"),
+        (b"abc", "utf\x00-8", "abc", "unknown charset"),
+    ],
+)
+def test_decode_text(data: bytes, charset: str | None, text: str, problem: str | None) -> None:
+    decoded, found = decode_text(data, charset)
+    assert decoded == text
+    assert found == problem or (problem is not None and found and problem in found)
+
+
+def test_unsurrogate_repairs_raw_header_bytes() -> None:
+    assert unsurrogate("Gr\udcc3\udcbc\udcc3\udc9fe") == "Grüße"
+    assert unsurrogate("Gr\udcfc\udcdfe") == "Grüße"
+    assert unsurrogate("plain") == "plain"
+
+
+@pytest.mark.parametrize(
+    ("value", "decoded"),
+    [
+        ("=?iso-8859-1?q?caf=E9?=", "café"),
+        ("=?utf-8?b?w6k=?= =?utf-8?q?_ok?=", "é ok"),
+        ("=?unknown-x?q?abc?=", "=?unknown-x?q?abc?="),
+        ("=?utf-8?q?unterminated", "=?utf-8?q?unterminated"),
+        ("no words here", "no words here"),
+    ],
+)
+def test_decode_words_leaves_broken_words_alone(value: str, decoded: str) -> None:
+    assert decode_words(value) == decoded
+
+
+def test_header_map_decodes_and_joins_repeated_headers() -> None:
+    raw = b"Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\nX-Loop: a@example.com\nX-Loop: b@example.com\n\n"
+    headers = header_map(message(raw))
+    assert headers == {"subject": "Grüße", "x-loop": "a@example.com\nb@example.com"}
+
+
+def test_header_map_survives_headers_policy_default_rejects() -> None:
+    headers = header_map(message(b"From: <\nMessage-ID: <<>>\nSubject: \xe9t\xe9\n\n"))
+    assert headers == {"from": "<", "message-id": "<<>>", "subject": "été"}
+
+
+def test_addresses_decode_names_and_lower_case() -> None:
+    raw = (
+        b'To: =?utf-8?q?M=C3=BCller=2C_Hans?= <Hans@Example.DE>, "Doe, J" <j@x.example>,'
+        b" plain@x.example\n\n"
+    )
+    defects: list[str] = []
+    assert addresses(message(raw), "to", defects) == [
+        ("Müller, Hans", "hans@example.de"),
+        ("Doe, J", "j@x.example"),
+        ("", "plain@x.example"),
+    ]
+    assert defects == []
+
+
+def test_addresses_fall_back_and_record_what_was_wrong() -> None:
+    defects: list[str] = []
+    found = addresses(message(b"From: a@, <<Real@Example.com>>\n\n"), "from", defects)
+    assert found == [("", "real@example.com")]
+    assert defects and defects[0].startswith("From header")
+
+
+@pytest.mark.parametrize(
+    ("value", "ids"),
+    [
+        ("<a@b>", ["<a@b>"]),
+        ("a@b", ["<a@b>"]),
+        ("<a@b>, <c@d>\n\t<a@b>", ["<a@b>", "<c@d>"]),
+        ('Your message of "Tue" <a@b>', ["<a@b>"]),
+        ("just junk", []),
+        ("", []),
+    ],
+)
+def test_message_ids(value: str, ids: list[str]) -> None:
+    assert message_ids(value) == ids
+
+
+def test_message_id_without_at_is_kept_when_loose() -> None:
+    assert message_ids("12345", loose=True) == ["<12345>"]
+
+
+def test_parse_date() -> None:
+    defects: list[str] = []
+    assert parse_date("Tue, 14 May 2024 10:03:00 -0000", defects) == datetime(
+        2024, 5, 14, 10, 3, tzinfo=UTC
+    )
+    assert parse_date("", defects) is None and defects == []
+    assert parse_date("next tuesday", defects) is None
+    assert defects == ["Unreadable Date header: 'next tuesday'"]
