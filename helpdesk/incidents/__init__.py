@@ -7,6 +7,7 @@ from helpdesk.incidents.attachments import NewAttachment
 from helpdesk.incidents.classification import Classification, classify
 from helpdesk.incidents.conversation import add_note, add_reply
 from helpdesk.incidents.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from helpdesk.incidents.intake import add_flagged_note, add_mail_note, record_bounce
 from helpdesk.incidents.linking import link, merge, related, unlink
 from helpdesk.incidents.opening import IncidentReport, open_follow_up, open_incident
 from helpdesk.incidents.status import RESOLUTION_CODES
@@ -28,6 +29,8 @@ __all__ = [
     "NewAttachment",
     "NotAllowed",
     "NotFound",
+    "add_flagged_note",
+    "add_mail_note",
     "add_note",
     "add_reply",
     "assign",
@@ -40,6 +43,7 @@ __all__ = [
     "open_follow_up",
     "open_incident",
     "rate",
+    "record_bounce",
     "reject_resolution",
     "related",
     "resolve",

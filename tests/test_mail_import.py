@@ -1,0 +1,154 @@
+"""`helpdesk mail import`: .eml files, mbox files and Maildir folders, with a summary."""
+
+import mailbox
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from helpdesk import cli
+from helpdesk.extensions import db
+from helpdesk.models import Incident, Message, ReceivedEmail
+from mail_gateway import importer
+from mail_gateway.importer import Summary, ingest_maildir
+from tests.test_ingest import eml
+
+
+def import_mail(runner, *paths: str):
+    """Run `helpdesk mail import PATH...` against the test app."""
+    return runner.invoke(cli.main, ["mail", "import", *paths])
+
+
+def incidents_count() -> int:
+    """How many incidents exist."""
+    return db.session.scalar(select(func.count()).select_from(Incident))
+
+
+def summary_of(output: str) -> str:
+    """The summary line of the command's output."""
+    return output.strip().splitlines()[-1]
+
+
+def write_maildir(folder: Path, messages: dict[str, bytes]) -> None:
+    """Lay out a Maildir with messages in new/ named as given."""
+    for sub in ("new", "cur", "tmp"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    for name, raw in messages.items():
+        (folder / "new" / name).write_bytes(raw)
+
+
+def test_import_eml_files_prints_the_summary(runner, tmp_path):
+    first = tmp_path / "first.eml"
+    first.write_bytes(eml(message_id="<one@example.org>"))
+    reply = tmp_path / "reply.eml"
+    reply.write_bytes(eml(subject="Re: more", references="<one@example.org>"))
+    result = import_mail(runner, str(first), str(reply), str(first))
+    assert result.exit_code == 0, result.output
+    assert summary_of(result.output) == (
+        "fetched 3, new incidents 1, replies 1, follow-ups 0, flagged 0, bounces 0, "
+        "ignored 0, duplicates 1, quarantined 0"
+    )
+    assert incidents_count() == 1
+
+
+def test_import_an_mbox(runner, tmp_path):
+    path = tmp_path / "archive.mbox"
+    box = mailbox.mbox(path)
+    for number in range(3):
+        box.add(eml(subject=f"Problem {number}", message_id=f"<mbox{number}@example.org>"))
+    box.flush()
+    box.close()
+    result = import_mail(runner, str(path))
+    assert result.exit_code == 0, result.output
+    assert "fetched 3, new incidents 3," in result.output
+    subjects = db.session.scalars(select(Incident.subject).order_by(Incident.id)).all()
+    assert subjects == ["Problem 0", "Problem 1", "Problem 2"]
+    source = db.session.scalars(select(ReceivedEmail.source)).first()
+    assert source == f"{path}#1"
+
+
+def test_import_a_maildir_marks_messages_seen_after_the_commit(runner, tmp_path):
+    folder = tmp_path / "Maildir"
+    write_maildir(folder, {"1700000001.a.host": eml(), "1700000002.b.host": eml(subject="Two")})
+    (folder / "cur" / "1700000000.z.host:2,S").write_bytes(eml(subject="Read long ago"))
+    result = import_mail(runner, str(folder))
+    assert result.exit_code == 0, result.output
+    assert "fetched 3, new incidents 3," in result.output
+    assert os.listdir(folder / "new") == []
+    assert sorted(os.listdir(folder / "cur")) == [
+        "1700000000.z.host:2,S",
+        "1700000001.a.host:2,S",
+        "1700000002.b.host:2,S",
+    ]
+
+
+def test_unreadable_paths_are_reported_and_the_rest_imported(runner, tmp_path):
+    good = tmp_path / "good.eml"
+    good.write_bytes(eml())
+    missing = tmp_path / "missing.eml"
+    result = import_mail(runner, str(missing), str(good))
+    assert result.exit_code == 1
+    assert f"Could not read {missing}" in result.output
+    assert summary_of(result.output).startswith("fetched 1, new incidents 1,")
+    assert summary_of(result.output).endswith("unreadable 1")
+    assert incidents_count() == 1
+
+
+def test_quarantined_messages_are_counted(runner, tmp_path):
+    path = tmp_path / "nosender.eml"
+    path.write_bytes(eml(sender=""))
+    result = import_mail(runner, str(path))
+    assert "quarantined 1" in summary_of(result.output)
+
+
+def test_a_folder_of_eml_files(runner, tmp_path):
+    for number in range(2):
+        (tmp_path / f"{number}.eml").write_bytes(eml(subject=f"Problem {number}"))
+    result = import_mail(runner, str(tmp_path))
+    assert "fetched 2, new incidents 2," in result.output
+
+
+def test_drop_folder_takes_only_unseen_mail_once(app, tmp_path):
+    folder = tmp_path / "maildrop"
+    write_maildir(folder, {"1700000001.a.host": eml(body="Hello")})
+    (folder / "cur" / "1700000000.z.host:2,S").write_bytes(eml(subject="Already handled"))
+    (folder / "cur" / "1700000000.y.host:2,F").write_bytes(eml(subject="Flagged, unseen"))
+    first = ingest_maildir(folder)
+    assert (first.fetched, first.new_incidents) == (2, 2)
+    assert ingest_maildir(folder).fetched == 0
+    assert sorted(os.listdir(folder / "cur")) == [
+        "1700000000.y.host:2,FS",
+        "1700000000.z.host:2,S",
+        "1700000001.a.host:2,S",
+    ]
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 2
+
+
+def test_drop_folder_that_does_not_exist_yet_is_empty(app, tmp_path):
+    assert ingest_maildir(tmp_path / "nothing-here").line().startswith("fetched 0,")
+
+
+def test_a_message_stays_in_new_when_the_database_fails(app, tmp_path, monkeypatch):
+    def database_down(raw, source):
+        raise OperationalError("INSERT", {}, Exception("gone"))
+
+    folder = tmp_path / "maildrop"
+    write_maildir(folder, {"1700000001.a.host": eml()})
+    monkeypatch.setattr(importer, "ingest", database_down)
+    with pytest.raises(OperationalError):
+        ingest_maildir(folder)
+    assert os.listdir(folder / "new") == ["1700000001.a.host"]
+
+
+def test_summary_line_counts_every_outcome():
+    summary = Summary()
+    for outcome in ["new_incident", "reply", "follow_up", "flagged", "bounce", "ignored"]:
+        summary.count(outcome)
+    summary.count("duplicate")
+    summary.count("quarantined")
+    assert summary.line() == (
+        "fetched 8, new incidents 1, replies 1, follow-ups 1, flagged 1, bounces 1, "
+        "ignored 1, duplicates 1, quarantined 1"
+    )
