@@ -68,6 +68,8 @@ DEFAULTS: dict[str, Any] = {
     "AUTO_REPLIES_PER_SENDER_PER_HOUR": 5,
     "BOUNCE_SUPPRESS_DAYS": 7,
     "ALLOW_REMOTE_IMAGES": False,
+    "MAIL_ATTACHMENT_BUDGET_MB": 20,  # beyond this, a reply's files go out as download links
+    "MAIL_LINK_MAX_AGE_DAYS": 30,  # one-click confirm / still broken / rate links
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from helpdesk import lifecycle
+from helpdesk import lifecycle, notify
 from helpdesk.extensions import db
 from helpdesk.incidents import validation as check
 from helpdesk.incidents.audit import record
@@ -33,6 +33,7 @@ def assign(incident: Incident, actor: User, team_id: int | None, agent_id: int |
         team = agent.teams[0] if agent.teams else None
     if team is not None and agent is not None and team not in agent.teams:
         raise InvalidInput(f"{agent.name} is not a member of {team.name}.")
+    notify.assignment(incident, actor, team, agent)
     incident.assigned_team = team
     incident.assigned_agent = agent
     if incident.owner_team is None:

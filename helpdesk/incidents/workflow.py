@@ -28,6 +28,7 @@ def change_status(
     if target in SPECIAL_TARGETS:
         raise InvalidInput(f"To set that status, {SPECIAL_TARGETS[target]}.")
     move_to(incident, actor, target, hold_reason)
+    notify.status_changed(incident, actor)
     commit()
 
 
@@ -45,7 +46,7 @@ def resolve(
     move_to(incident, actor, lifecycle.RESOLVED, action="resolved")
     incident.resolved_at = utcnow()
     incident.last_activity_at = incident.resolved_at
-    notify.resolved(incident)
+    notify.resolved(incident, actor)
     commit()
 
 
@@ -64,6 +65,7 @@ def confirm_resolution(incident: Incident, user: User) -> None:
     """The requester agrees the incident is solved: close it."""
     _require_resolved_for(incident, user)
     move_to(incident, user, lifecycle.CLOSED, action="confirmed")
+    notify.closed(incident, user)
     commit()
 
 

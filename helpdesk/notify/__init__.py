@@ -1,15 +1,39 @@
 """Which events email whom. Called by the service layer inside its transaction, so a
-notification is queued if and only if the change that caused it is committed."""
+notification is queued if and only if the change that caused it is committed.
+
+    event                         recipients                          template
+    incident opened               requester                           incident_opened
+    agent's public reply          requester + participants            public_reply
+    user's reply (or "broken")    assigned agent                      user_replied
+    resolved                      requester + participants            resolved
+    closed                        requester + participants            closed
+    assigned to an agent          that agent                          assigned
+    assigned to a team, no agent  the team's agents                   team_queue
+
+Nobody is mailed about their own action (the acknowledgement excepted: it is the receipt),
+and audience.py drops inactive accounts, bouncing addresses and, for automatic notices,
+anyone over the hourly limit. Everything except an agent's reply is an automatic notice.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from flask import current_app, g
 
-from helpdesk.models import Incident, Message, User
-from helpdesk.notify.compose import external_url, incident_subject, queue_email
+from helpdesk import lifecycle
+from helpdesk.models import Attachment, Incident, Message, Team, User
+from helpdesk.notify import audience, links
+from helpdesk.notify.compose import (
+    AUTO_GENERATED,
+    AUTO_REPLIED,
+    external_url,
+    incident_subject,
+    queue_email,
+)
+
+PersonalLinks = Callable[[User], dict[str, object]]
 
 
 @contextmanager
@@ -24,68 +48,147 @@ def suppressed() -> Iterator[None]:
 
 
 def _enabled() -> bool:
+    """Mail is on unless the config turns it off or a suppressed() block is running."""
     return current_app.config.get("NOTIFICATIONS", True) and not g.get(
         "notifications_suppressed", False
     )
 
 
 def _requester_side(incident: Incident) -> list[User]:
-    """The requester and participants who can receive mail."""
-    return [p for p in [incident.requester, *incident.participants] if p.active]
+    """The people the incident is for: the requester, then the participants."""
+    return [incident.requester, *incident.participants]
+
+
+def _portal(incident: Incident) -> str:
+    """The incident's page on the portal, for the requester side."""
+    return external_url("portal.incident", reference=incident.reference)
+
+
+def _console(incident: Incident) -> str:
+    """The incident's page in the agent console."""
+    return external_url("agent.incident", reference=incident.reference)
+
+
+def _notify(
+    incident: Incident,
+    candidates: Iterable[User | None],
+    actor: User | None,
+    template: str,
+    automatic: bool = True,
+    message: Message | None = None,
+    attachments: Sequence[Attachment] = (),
+    personal: PersonalLinks | None = None,
+    **context: object,
+) -> None:
+    """Queue one mail per allowed recipient; `personal` adds per-person links (tokens)."""
+    if not _enabled():
+        return
+    for person in audience.recipients(candidates, actor, automatic):
+        queue_email(
+            person,
+            incident_subject(incident),
+            template,
+            incident,
+            auto_submitted=AUTO_REPLIED if automatic else None,
+            message=message,
+            attachments=attachments,
+            **context,
+            **(personal(person) if personal else {}),
+        )
 
 
 def incident_opened(incident: Incident) -> None:
     """Acknowledge a new incident to its requester, with the reference and a portal link."""
-    if not _enabled() or not incident.requester.active:
-        return
-    queue_email(
-        incident.requester,
-        incident_subject(incident),
-        "incident_opened",
-        incident,
-        link=external_url("portal.incident", reference=incident.reference),
-    )
+    _notify(incident, [incident.requester], None, "incident_opened", link=_portal(incident))
 
 
 def public_reply(incident: Incident, message: Message) -> None:
     """Send an agent's public reply to the requester side; tell the agent of a user's reply."""
-    if not _enabled():
-        return
     author = message.author
     if author is not None and author.is_agent:
-        recipients = _requester_side(incident)
-        template, endpoint = "public_reply", "portal.incident"
+        _notify(
+            incident,
+            _requester_side(incident),
+            author,
+            "public_reply",
+            automatic=False,
+            message=message,
+            attachments=message.attachments,
+            link=_portal(incident),
+        )
     else:
-        recipients = [a for a in [incident.assigned_agent] if a is not None and a.active]
-        template, endpoint = "user_replied", "agent.incident"
-    for person in recipients:
-        if author is None or person.id != author.id:
-            queue_email(
-                person,
-                incident_subject(incident),
-                template,
-                incident,
-                automatic=False,
-                message=message,
-                link=external_url(endpoint, reference=incident.reference),
-            )
+        _notify(
+            incident,
+            [incident.assigned_agent],
+            author,
+            "user_replied",
+            message=message,
+            link=_console(incident),
+        )
 
 
-def resolved(incident: Incident) -> None:
-    """Tell the requester side their incident is resolved and how to confirm or reopen it."""
-    if not _enabled():
-        return
-    link = external_url("portal.incident", reference=incident.reference)
-    for person in _requester_side(incident):
-        queue_email(person, incident_subject(incident), "resolved", incident, link=link)
+def resolved(incident: Incident, actor: User | None = None) -> None:
+    """Tell the requester side it is resolved, with one-click confirm and "still broken" links."""
+    _notify(
+        incident,
+        _requester_side(incident),
+        actor,
+        "resolved",
+        link=_portal(incident),
+        personal=lambda person: {
+            "confirm_url": links.url_for_link(links.CONFIRM, incident, person),
+            "reject_url": links.url_for_link(links.REJECT, incident, person),
+        },
+    )
+
+
+def closed(incident: Incident, actor: User | None) -> None:
+    """Tell the requester side it is closed; the requester gets a link to rate it."""
+    _notify(
+        incident,
+        _requester_side(incident),
+        actor,
+        "closed",
+        link=_portal(incident),
+        personal=lambda person: {
+            "rate_url": links.url_for_link(links.RATE, incident, person)
+            if person.id == incident.requester_id
+            else None
+        },
+    )
+
+
+def status_changed(incident: Incident, actor: User | None) -> None:
+    """Mail about a status an agent set by hand: closing it (other statuses show on the portal)."""
+    if incident.status == lifecycle.CLOSED:
+        closed(incident, actor)
+
+
+def assignment(incident: Incident, actor: User, team: Team | None, agent: User | None) -> None:
+    """Tell the new assignee, or the team whose queue it now waits in. Call before applying."""
+    if agent is not None:
+        if agent.id != incident.assigned_agent_id:
+            _notify(incident, [agent], actor, "assigned", team=team, link=_console(incident))
+    elif team is not None and (
+        team.id != incident.assigned_team_id or incident.assigned_agent_id is not None
+    ):
+        members = [member for member in team.members if member.is_agent]
+        _notify(incident, members, actor, "team_queue", team=team, link=_console(incident))
 
 
 def password_link(user: User, link: str) -> None:
-    """Send a single-use link to set or reset a password (sent even for first-time setup)."""
+    """Send a single-use link to set or reset a password (sent even for first-time setup).
+
+    It goes out even to a bouncing address: the person has just asked for it. It is
+    plain text only, and auto-generated rather than a reply, so it never counts toward
+    the hourly limit of automatic notices.
+    """
     queue_email(
         user,
         f"{current_app.config['SITE_NAME']}: set your password",
         "password_link",
+        auto_submitted=AUTO_GENERATED,
+        html=False,
         link=link,
         first_time=not user.has_password,
     )

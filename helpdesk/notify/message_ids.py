@@ -28,6 +28,7 @@ class SignedId:
 
 
 def _tag(payload: str) -> str:
+    """The HMAC tag of a Message-ID payload under the instance's secret."""
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, b"message-id:" + payload.encode(), hashlib.sha256).hexdigest()[:TAG_LENGTH]
 

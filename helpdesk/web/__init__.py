@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         auth,
         errors,
         filters,
+        mail_links,
         mailroom,
         main,
         portal,
@@ -28,8 +29,9 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
 
-    for blueprint in (main.bp, auth.bp, portal.bp, agent.bp, admin.bp, attachments.bp, mailroom.bp):
-        app.register_blueprint(blueprint)
+    blueprints = (main, auth, portal, agent, admin, attachments, mailroom, mail_links)
+    for module in blueprints:
+        app.register_blueprint(module.bp)
     errors.init_app(app)
     filters.init_app(app)
     app.after_request(_security_headers)

@@ -1,0 +1,69 @@
+"""Who may be mailed right now: never the actor, an inactive account, a bouncing address, or
+someone who already had their hourly share of automatic notices.
+
+The hourly cap on automatic notices is what ends a ping-pong between our notices and
+someone's auto-responder that does not mark its replies (RFC 3834 asks it to, many do not).
+A skipped notice is not recorded in the outbox; it is logged (by user id, never address).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from helpdesk.extensions import db
+from helpdesk.models import OutboundEmail, User, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def recipients(
+    candidates: Iterable[User | None], actor: User | None, automatic: bool
+) -> list[User]:
+    """Filter candidates to those who may receive this mail, each once, in the given order."""
+    chosen: dict[int, User] = {}
+    for person in candidates:
+        if person is None or person.id in chosen:
+            continue
+        reason = refusal(person, actor, automatic)
+        if reason is None:
+            chosen[person.id] = person
+        else:
+            log.info("not mailing user %s: %s", person.id, reason)
+    return list(chosen.values())
+
+
+def refusal(person: User, actor: User | None, automatic: bool) -> str | None:
+    """Say why `person` must not get this mail, or None when they may."""
+    if actor is not None and person.id == actor.id:
+        return "they did it themselves"
+    if not person.active:
+        return "the account is inactive"
+    if is_bouncing(person):
+        return "their address is bouncing"
+    if automatic and over_hourly_limit(person.email):
+        return "hourly limit of automatic notices reached"
+    return None
+
+
+def is_bouncing(person: User) -> bool:
+    """True while mail to this address is suspended after a bounce."""
+    return person.bouncing_until is not None and person.bouncing_until > utcnow()
+
+
+def over_hourly_limit(address: str) -> bool:
+    """True when this address already got its share of automatic notices in the last hour."""
+    limit = int(current_app.config["AUTO_REPLIES_PER_SENDER_PER_HOUR"])
+    since = utcnow() - timedelta(hours=1)
+    count = db.session.scalar(
+        select(func.count(OutboundEmail.id)).where(
+            OutboundEmail.recipient == address,
+            OutboundEmail.automatic.is_(True),
+            OutboundEmail.created_at >= since,
+        )
+    )
+    return (count or 0) >= limit

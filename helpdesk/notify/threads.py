@@ -1,0 +1,124 @@
+"""Which conversation an outgoing mail continues: In-Reply-To, References and Thread-Index.
+
+Each recipient has their own thread per incident: the mails we sent them and, for everyone,
+the requester's own emails. The parent is the message being answered (RFC 5322 3.6.4): the
+requester's newest email, else our newest mail to this recipient, else the first message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models import REPLY, Incident, Message, OutboundEmail
+from helpdesk.notify.thread_index import conversation_guid, thread_index
+
+# A header-safe msg-id: printable ASCII without spaces or angle brackets around one "@".
+MESSAGE_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")
+# The stdlib decodes RFC 2047 words even inside an id ("<=?utf-8?b?DQo...?=@x>" becomes a
+# CR/LF and a header of the sender's choosing), so ids from mail that contain one are unsafe.
+ENCODED_WORD_START = "=?"
+MAX_REFERENCES = 11  # the thread's root and its ten newest ids (RFC 5322 allows trimming)
+
+
+@dataclass(frozen=True)
+class Thread:
+    """Threading headers for one mail; in_reply_to is None for the first mail of a thread."""
+
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    thread_index: str
+
+
+def thread_for(incident: Incident, recipient: str, now: datetime) -> Thread:
+    """Work out the threading headers of a mail to `recipient` about `incident`, sent `now`."""
+    sent = _sent_to(incident, recipient)
+    received = _requester_emails(incident)
+    first = _first_message_id(incident)
+    parent = _last(received) or _last(sent) or first
+    chain = _unique([first, *(message_id for _, message_id in sorted(received + sent))])
+    replies = [moment for moment, _ in sent[1:]] + [now] if sent else []
+    guid = conversation_guid(current_app.config["SUPPORT_ADDRESS"], incident.id)
+    return Thread(
+        in_reply_to=parent,
+        references=_references(chain, parent),
+        thread_index=thread_index(incident.created_at, guid, replies),
+    )
+
+
+def usable(message_id: str | None) -> str | None:
+    """Return a stored id in <...> form when it is safe to put in a header, else None."""
+    if not message_id:
+        return None
+    value = message_id.strip()
+    value = value if value.startswith("<") else f"<{value}>"
+    if ENCODED_WORD_START in value or not MESSAGE_ID.fullmatch(value):
+        return None
+    return value
+
+
+def _sent_to(incident: Incident, recipient: str) -> list[tuple[datetime, str]]:
+    """Our earlier mails to this recipient about this incident, oldest first."""
+    rows = db.session.execute(
+        select(OutboundEmail.created_at, OutboundEmail.message_id)
+        .where(OutboundEmail.incident_id == incident.id, OutboundEmail.recipient == recipient)
+        .order_by(OutboundEmail.created_at, OutboundEmail.id)
+    ).all()
+    return _clean(rows)
+
+
+def _requester_emails(incident: Incident) -> list[tuple[datetime, str]]:
+    """The requester's own emails on this incident (they are in their mailbox), oldest first."""
+    rows = db.session.execute(
+        select(Message.created_at, Message.email_message_id)
+        .where(
+            Message.incident_id == incident.id,
+            Message.author_id == incident.requester_id,
+            Message.kind == REPLY,
+            Message.channel == "email",
+            Message.email_message_id.is_not(None),
+        )
+        .order_by(Message.created_at, Message.id)
+    ).all()
+    return _clean(rows)
+
+
+def _first_message_id(incident: Incident) -> str | None:
+    """The Message-ID of the incident's first message, when it has one (reported by email)."""
+    first = db.session.scalars(
+        select(Message.email_message_id)
+        .where(Message.incident_id == incident.id, Message.kind == REPLY)
+        .order_by(Message.created_at, Message.id)
+        .limit(1)
+    ).first()
+    return usable(first)
+
+
+def _clean(rows: list) -> list[tuple[datetime, str]]:
+    """Keep the rows whose id can go in a header, normalised to <...> form."""
+    return [(moment, value) for moment, raw in rows if (value := usable(raw)) is not None]
+
+
+def _last(rows: list[tuple[datetime, str]]) -> str | None:
+    """The newest id of a time-ordered list, if any."""
+    return rows[-1][1] if rows else None
+
+
+def _unique(ids: list[str | None]) -> list[str]:
+    """Drop blanks and repeats, keeping the first occurrence's place."""
+    return list(dict.fromkeys(value for value in ids if value))
+
+
+def _references(chain: list[str], parent: str | None) -> tuple[str, ...]:
+    """The thread's ids ending with the parent, trimmed to the root and the newest ones."""
+    if parent is None:
+        return ()
+    before = [value for value in chain if value != parent]
+    if len(before) > MAX_REFERENCES - 1:
+        before = before[:1] + before[-(MAX_REFERENCES - 2) :]
+    return (*before, parent)
