@@ -53,6 +53,8 @@ DEFAULTS: dict[str, Any] = {
     "IMAP_BATCH_SIZE": 25,
     "IMAP_POLL_SECONDS": 60,  # when the server has no IDLE
     "IMAP_IDLE_SECONDS": 540,  # re-issue IDLE before servers drop it (RFC 2177: 29 min max)
+    "IMAP_TIMEOUT_SECONDS": 60,
+    "IMAP_CA_FILE": "",  # a private CA to trust for the IMAP server's certificate
     # Outbound mail: OUTBOX_TRANSPORT "file" (embedded) or "smtp".
     "SMTP_HOST": "127.0.0.1",
     "SMTP_PORT": 587,
@@ -60,6 +62,8 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_USERNAME": "",
     "SMTP_PASSWORD": "",
     "SMTP_TIMEOUT_SECONDS": 30,
+    "SMTP_CA_FILE": "",  # a private CA to trust for the SMTP server's certificate
+    "SMTP_ENVELOPE_FROM": "",  # bounce address (MAIL FROM); default: SUPPORT_ADDRESS
     "OUTBOX_RETRY_SECONDS": 60,  # first retry; doubles each attempt
     "OUTBOX_GIVE_UP_HOURS": 48,
     # Mail handling policy.

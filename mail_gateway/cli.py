@@ -1,10 +1,76 @@
-"""`helpdesk gateway ...`: run the mail gateway, poll once, and report its health."""
+"""`helpdesk gateway ...`: run the mail gateway, poll once, or drain the outbox once.
+
+Connection and login problems end the one-shot commands with exit status 1 and a sentence
+saying what failed (never a traceback, never a password); `run` keeps retrying instead.
+"""
 
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
+
+from mail_gateway import outbox, runner
+from mail_gateway.imap import GatewayError, describe
 
 
 @click.group("gateway")
 def gateway_group() -> None:
     """Run the mail gateway (IMAP intake and SMTP outbox)."""
+
+
+def _require_schema() -> None:
+    """Stop with a hint when `helpdesk init` has not been run."""
+    from helpdesk.cli import require_schema
+
+    require_schema()
+
+
+def _fail(error: BaseException) -> click.ClickException:
+    """A clean exit-1 error for a failed connection, login or database."""
+    return click.ClickException(f"mail gateway: {describe(error)}")
+
+
+@gateway_group.command("run")
+@with_appcontext
+def run_command() -> None:
+    """Run until SIGTERM/SIGINT: fetch mail (IDLE or polling), drain the outbox, reconnect."""
+    _require_schema()
+    try:
+        runner.run()
+    except GatewayError as error:  # settings that can never work
+        raise _fail(error) from error
+    click.echo("Mail gateway stopped.")
+
+
+once_option = click.option("--once", is_flag=True, help="Do one pass and exit (required).")
+
+
+@gateway_group.command("poll")
+@once_option
+@with_appcontext
+def poll_command(once: bool) -> None:
+    """Fetch and ingest the waiting mail once, drain the outbox once, print a summary."""
+    if not once:
+        raise click.UsageError("poll needs --once; `helpdesk gateway run` keeps polling")
+    _require_schema()
+    try:
+        summary, sent = runner.poll_once()
+    except runner.RETRYABLE as error:
+        raise _fail(error) from error
+    click.echo(f"Mail: {summary.line()}")
+    click.echo(f"Outbox: {sent.line()}")
+
+
+@gateway_group.command("send")
+@once_option
+@with_appcontext
+def send_command(once: bool) -> None:
+    """Deliver the outbox rows that are due, once, and print what happened."""
+    if not once:
+        raise click.UsageError("send needs --once; `helpdesk gateway run` keeps sending")
+    _require_schema()
+    try:
+        result = outbox.drain()
+    except runner.RETRYABLE as error:
+        raise _fail(error) from error
+    click.echo(f"Outbox: {result.line()}")

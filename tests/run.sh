@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PYTHON="${PYTHON:-python3}"
-DEBIAN_PACKAGES=(chromium chromium-driver dovecot-imapd postgresql)
+DEBIAN_PACKAGES=(chromium chromium-driver dovecot-imapd postgresql openssl)
 
 say() {
     printf '\n==> %s\n' "$*"

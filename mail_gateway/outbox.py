@@ -1,0 +1,301 @@
+"""The SMTP side of the gateway: drain the outbox table, one message at a time, losing none.
+
+Each due row is first claimed by pushing its `next_attempt_at` forward with a conditional
+UPDATE (`WHERE id = ? AND state = 'pending' AND next_attempt_at <= now`): a second gateway
+finds nothing to update and skips the row, and if this process dies mid-send the claim
+simply expires and the row is due again. A row is marked sent only after the server has
+accepted it; a refusal or a dead server leaves it pending with `last_error` and an
+exponential backoff, until OUTBOX_GIVE_UP_HOURS after it was queued, when it becomes
+"failed" (shown to admins, who can retry it). A permanent (5xx) refusal fails at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+import ssl
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from helpdesk.extensions import db
+from helpdesk.incidents import InvalidInput, NotFound
+from helpdesk.incidents.unit import commit, unit_of_work
+from helpdesk.models import OutboundEmail, utcnow
+from helpdesk.models.outbox import FAILED, PENDING, SENT
+from helpdesk.notify.delivery import write_eml_files
+from mail_gateway.imap import describe, is_loopback
+
+log = logging.getLogger(__name__)
+
+MAX_RETRY_DELAY = timedelta(hours=6)
+BARE_LF = re.compile(rb"(?<!\r)\n")
+
+
+class SmtpFailure(Exception):
+    """A delivery attempt failed; `permanent` for 5xx answers, `connection` when no server."""
+
+    def __init__(self, message: str, permanent: bool = False, connection: bool = False) -> None:
+        """Keep the secret-free reason and what kind of failure it was."""
+        super().__init__(message)
+        self.permanent = permanent
+        self.connection = connection
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send mail, read from the app config (SMTP_* keys)."""
+
+    host: str
+    port: int
+    security: str
+    username: str
+    password: str = field(repr=False)
+    timeout: float
+    envelope_from: str
+    ca_file: str = ""
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SmtpSettings:
+        """Build the settings from the Flask config; plaintext only to loopback."""
+        settings = cls(
+            host=str(config["SMTP_HOST"]),
+            port=int(config["SMTP_PORT"]),
+            security=str(config["SMTP_SECURITY"]).lower(),
+            username=str(config["SMTP_USERNAME"]),
+            password=str(config["SMTP_PASSWORD"]),
+            timeout=float(config["SMTP_TIMEOUT_SECONDS"]),
+            envelope_from=str(config["SMTP_ENVELOPE_FROM"] or config["SUPPORT_ADDRESS"]),
+            ca_file=str(config["SMTP_CA_FILE"]),
+        )
+        if settings.security not in ("ssl", "starttls", "plain"):
+            raise SmtpFailure("SMTP_SECURITY must be ssl, starttls or plain", connection=True)
+        if settings.security == "plain" and settings.username and not is_loopback(settings.host):
+            raise SmtpFailure(
+                "SMTP_SECURITY=plain would send the SMTP password in clear text; "
+                "use starttls or ssl",
+                connection=True,
+            )
+        return settings
+
+
+def _failure(error: Exception, settings: SmtpSettings) -> SmtpFailure:
+    """Turn an smtplib or socket error into a secret-free SmtpFailure."""
+    where = f"{settings.host}:{settings.port}"
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(error.recipients.values()))
+        return SmtpFailure(f"recipient refused: {code} {_text(text)}", permanent=code >= 500)
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return SmtpFailure(
+            f"the SMTP server {where} refused the login of {settings.username}: "
+            f"{error.smtp_code} {_text(error.smtp_error)}",
+            connection=True,
+        )
+    if isinstance(error, smtplib.SMTPResponseException) and not isinstance(
+        error, smtplib.SMTPConnectError | smtplib.SMTPHeloError
+    ):
+        text = f"{error.smtp_code} {_text(error.smtp_error)}"
+        return SmtpFailure(f"the SMTP server refused the message: {text}", error.smtp_code >= 500)
+    return SmtpFailure(f"cannot deliver via {where}: {describe(error)}", connection=True)
+
+
+def _text(value: bytes | str) -> str:
+    """A server reply as text."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+class Sender:
+    """One SMTP connection, opened when first needed and reused for the rest of a drain."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        """Remember the settings; nothing is opened yet."""
+        self.settings = settings
+        self.smtp: smtplib.SMTP | None = None
+
+    def _open(self) -> smtplib.SMTP:
+        """Connect with implicit TLS, STARTTLS or plain, and log in when a username is set."""
+        s = self.settings
+        context = ssl.create_default_context(cafile=s.ca_file or None)
+        if s.security == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                s.host, s.port, timeout=s.timeout, context=context
+            )
+        else:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
+            if s.security == "starttls":
+                smtp.starttls(context=context)
+            if s.username:
+                smtp.login(s.username, s.password)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, row: OutboundEmail) -> None:
+        """Hand one message to the server; raises SmtpFailure when it is not accepted."""
+        try:
+            if self.smtp is not None:
+                try:
+                    self._sendmail(row)
+                    return
+                except smtplib.SMTPServerDisconnected:
+                    self.close()  # the server dropped an idle connection: reconnect once
+            self.smtp = self._open()
+            self._sendmail(row)
+        except (smtplib.SMTPException, OSError) as error:
+            if not isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
+                self.close()
+            raise _failure(error, self.settings) from error
+
+    def _sendmail(self, row: OutboundEmail) -> None:
+        """The SMTP transaction: envelope to the row's recipient, the raw bytes as they are.
+
+        Only line endings change: SMTP requires CRLF, and strict servers refuse bare LF
+        (smtplib converts them for text, not for bytes).
+        """
+        assert self.smtp is not None
+        raw = BARE_LF.sub(b"\r\n", row.raw)
+        self.smtp.sendmail(self.settings.envelope_from, [row.recipient], raw)
+
+    def close(self) -> None:
+        """Say QUIT (or just drop the connection when that fails)."""
+        if self.smtp is None:
+            return
+        try:
+            self.smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            self.smtp.close()
+        self.smtp = None
+
+
+@dataclass
+class DrainResult:
+    """What one drain did."""
+
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+
+    def line(self) -> str:
+        """A one-line report for the CLI."""
+        return f"sent {self.sent}, deferred {self.deferred}, failed {self.failed}"
+
+
+def drain(stop: threading.Event | None = None) -> DrainResult:
+    """Deliver every due outbox row via the configured transport (SMTP or .eml files)."""
+    config = current_app.config
+    if config["OUTBOX_TRANSPORT"] != "smtp":
+        return DrainResult(sent=write_eml_files())
+    settings = SmtpSettings.from_config(config)
+    result = DrainResult()
+    sender = Sender(settings)
+    last_id = 0
+    try:
+        while stop is None or not stop.is_set():
+            row = _claim_next(last_id, _claim_seconds(settings))
+            if row is None:
+                break
+            last_id = row.id
+            if not _attempt(sender, row, result):
+                break  # no server: the other rows would fail the same way
+    finally:
+        sender.close()
+    return result
+
+
+def _claim_seconds(settings: SmtpSettings) -> float:
+    """How long a claim lasts: longer than the slowest send (connect, TLS, login, data)."""
+    return max(300.0, settings.timeout * 6)
+
+
+def _claim_next(after_id: int, claim_seconds: float) -> OutboundEmail | None:
+    """Claim the next due row after `after_id` for this process, or return None when done."""
+    while True:
+        now = utcnow()
+        row_id = db.session.scalar(
+            select(OutboundEmail.id)
+            .where(
+                OutboundEmail.state == PENDING,
+                OutboundEmail.next_attempt_at <= now,
+                OutboundEmail.id > after_id,
+            )
+            .order_by(OutboundEmail.id)
+            .limit(1)
+        )
+        if row_id is None:
+            db.session.commit()
+            return None
+        claimed = db.session.execute(
+            update(OutboundEmail)
+            .where(
+                OutboundEmail.id == row_id,
+                OutboundEmail.state == PENDING,
+                OutboundEmail.next_attempt_at <= now,
+            )
+            .values(next_attempt_at=now + timedelta(seconds=claim_seconds))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            return db.session.get(OutboundEmail, row_id, populate_existing=True)
+        after_id = row_id  # another gateway took it
+
+
+def _attempt(sender: Sender, row: OutboundEmail, result: DrainResult) -> bool:
+    """Send one claimed row and record the outcome; False when the server is unreachable."""
+    try:
+        sender.send(row)
+    except SmtpFailure as failure:
+        _record_failure(row, failure, result)
+        return not failure.connection
+    row.state = SENT
+    row.sent_at = utcnow()
+    row.attempts += 1
+    row.last_error = None
+    db.session.commit()
+    result.sent += 1
+    log.info("Sent outbox message %s to %s", row.id, row.recipient)
+    return True
+
+
+def _record_failure(row: OutboundEmail, failure: SmtpFailure, result: DrainResult) -> None:
+    """Count the attempt, keep the reason, and back off, or give up when it is time."""
+    now = utcnow()
+    config = current_app.config
+    row.attempts += 1
+    row.last_error = str(failure)
+    give_up_at = row.created_at + timedelta(hours=float(config["OUTBOX_GIVE_UP_HOURS"]))
+    if failure.permanent or now >= give_up_at:
+        row.state = FAILED
+        result.failed += 1
+        log.warning("Gave up on outbox message %s to %s: %s", row.id, row.recipient, failure)
+    else:
+        delay = timedelta(seconds=float(config["OUTBOX_RETRY_SECONDS"]) * 2 ** (row.attempts - 1))
+        row.next_attempt_at = now + min(delay, MAX_RETRY_DELAY)
+        result.deferred += 1
+        log.info("Outbox message %s deferred: %s", row.id, failure)
+    db.session.commit()
+
+
+@unit_of_work
+def retry_failed(email_id: int) -> OutboundEmail:
+    """Put a given-up message back in the queue, due now, with a fresh give-up clock."""
+    row = db.session.get(OutboundEmail, email_id)
+    if row is None:
+        raise NotFound("That message is not in the outbox.")
+    if row.state != FAILED:
+        raise InvalidInput("Only a message that was given up on can be retried.")
+    now = utcnow()
+    row.state = PENDING
+    row.attempts = 0
+    row.next_attempt_at = now
+    row.created_at = now  # the give-up time counts from here again
+    commit()
+    return row

@@ -1,0 +1,236 @@
+"""The gateway's run loop: fetch mail (IMAP IDLE or polling, or the Maildir drop folder),
+drain the outbox, write the heartbeat, reconnect with backoff, stop cleanly on a signal.
+
+A signal only sets the stop event: the message being ingested is finished, its batch is
+moved, the IMAP session logs out, and the loop returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from flask import current_app
+
+from mail_gateway import health, imap, outbox
+from mail_gateway.imap import DATABASE_ERRORS, NETWORK_ERRORS, GatewayError, Ingest
+
+log = logging.getLogger(__name__)
+
+OUTBOX_EVERY_SECONDS = 5  # how often the outbox is drained while waiting for mail
+HEARTBEAT_EVERY_SECONDS = 60  # how often an idle gateway says it is alive
+BACKOFF_FIRST_SECONDS = 1.0
+BACKOFF_CAP_SECONDS = 300.0
+# What makes the loop reconnect after a pause instead of dying.
+RETRYABLE: tuple[type[BaseException], ...] = (
+    GatewayError,
+    outbox.SmtpFailure,
+    *NETWORK_ERRORS,
+    *DATABASE_ERRORS,
+)
+
+
+class Summary(Protocol):
+    """A pass's report: IMAP's PassSummary or the Maildir importer's Summary."""
+
+    def line(self) -> str:
+        """One line for the CLI and the log."""
+        ...
+
+
+def default_ingest() -> Ingest:
+    """The real pipeline (imported late: tests may run the loop with their own)."""
+    from mail_gateway.ingest import ingest
+
+    return ingest
+
+
+def maildrop_pass() -> Summary:
+    """Ingest what is in the Maildir drop folder (the embedded inbound transport)."""
+    from mail_gateway.importer import ingest_maildir
+
+    return ingest_maildir(Path(current_app.config["MAILDROP_DIR"]))
+
+
+def uses_imap() -> bool:
+    """True when mail comes in over IMAP, False for the Maildir drop folder."""
+    transport = str(current_app.config["INBOUND_TRANSPORT"]).lower()
+    if transport not in ("imap", "maildir"):
+        raise GatewayError(f"INBOUND_TRANSPORT must be imap or maildir, not {transport!r}")
+    return transport == "imap"
+
+
+def mailbox_name() -> str:
+    """The heartbeat's name for where mail comes from."""
+    if uses_imap():
+        return imap.ImapSettings.from_config(current_app.config).mailbox
+    return f"maildir:{current_app.config['MAILDROP_DIR']}"
+
+
+def poll_once(ingest: Ingest | None = None) -> tuple[Summary, outbox.DrainResult]:
+    """One pass over the inbox and one outbox drain, with a heartbeat; errors propagate."""
+    name = mailbox_name()
+    try:
+        if uses_imap():
+            with imap.session(current_app.config) as mailbox:
+                summary: Any = imap.poll(mailbox, ingest or default_ingest())
+        else:
+            summary = maildrop_pass()
+        health.record_success(name, getattr(summary, "waiting", 0))
+    except RETRYABLE as error:
+        _note_error(name, error)
+        raise
+    return summary, outbox.drain()
+
+
+def _note_error(name: str, error: BaseException) -> None:
+    """Log a failed cycle and put it on the heartbeat (if the database is there to take it)."""
+    text = imap.describe(error)
+    log.warning("Mail gateway cycle failed for %s: %s", name, text)
+    try:
+        health.record_error(name, text)
+    except DATABASE_ERRORS:
+        log.warning("Could not record the error on the heartbeat: the database is unavailable")
+
+
+class Backoff:
+    """Exponential delays between reconnects: 1 s, 2 s, 4 s ... up to the cap."""
+
+    def __init__(self, first: float = BACKOFF_FIRST_SECONDS, cap: float = BACKOFF_CAP_SECONDS):
+        """Start at `first` seconds."""
+        self.first = first
+        self.cap = cap
+        self.delay = first
+
+    def next(self) -> float:
+        """The delay to wait now; the following one is twice as long (capped)."""
+        delay = self.delay
+        self.delay = min(self.delay * 2, self.cap)
+        return delay
+
+    def reset(self) -> None:
+        """After a success, start from the first delay again."""
+        self.delay = self.first
+
+
+class Gateway:
+    """The long-running gateway; run() returns when `stop` is set."""
+
+    def __init__(self, ingest: Ingest | None = None, stop: threading.Event | None = None) -> None:
+        """Prepare the loop; the config is read from the current app."""
+        self.config = current_app.config
+        self.ingest = ingest
+        self.stop = stop or threading.Event()
+        self.backoff = Backoff()
+        self.name = mailbox_name()
+        self._last_drain = 0.0
+        self._last_beat = 0.0
+        self._waiting = 0
+
+    def run(self) -> None:
+        """Cycle until stopped, reconnecting with backoff after any network or database error."""
+        log.info("Mail gateway started for %s", self.name)
+        while not self.stop.is_set():
+            try:
+                if uses_imap():
+                    self._imap_session()
+                else:
+                    self._maildrop_cycle()
+            except Exception as error:
+                if not isinstance(error, RETRYABLE):  # a bug: stay up, but say so loudly
+                    log.exception("Unexpected error in the mail gateway")
+                _note_error(self.name, error)
+                delay = self.backoff.next()
+                log.info("Retrying in %.0f s", delay)
+                self.stop.wait(delay)
+        log.info("Mail gateway stopped")
+
+    def _imap_session(self) -> None:
+        """One connection: pass, drain, heartbeat, then IDLE (or sleep) for news, repeatedly."""
+        with imap.session(self.config) as mailbox:
+            idle = mailbox.client.has_capability("IDLE")
+            while not self.stop.is_set():
+                summary = imap.poll(mailbox, self.ingest or default_ingest(), self.stop)
+                self._after_pass(summary)
+                if self.stop.is_set():
+                    break
+                if idle:
+                    mailbox.wait_for_mail(
+                        float(self.config["IMAP_IDLE_SECONDS"]), self.stop, self._tick
+                    )
+                else:
+                    self._sleep(float(self.config["IMAP_POLL_SECONDS"]))
+
+    def _maildrop_cycle(self) -> None:
+        """One pass over the drop folder, then a sleep of IMAP_POLL_SECONDS."""
+        self._after_pass(maildrop_pass())
+        self._sleep(float(self.config["IMAP_POLL_SECONDS"]))
+
+    def _after_pass(self, summary: Summary) -> None:
+        """Log the pass, write the heartbeat, drain the outbox; the connection is good."""
+        self._waiting = int(getattr(summary, "waiting", 0))
+        if getattr(summary, "fetched", 1):
+            log.info("Mail pass: %s", summary.line())
+        health.record_success(self.name, self._waiting)
+        self._last_beat = time.monotonic()
+        self.backoff.reset()
+        self._drain()
+
+    def _drain(self) -> None:
+        """Drain the outbox now."""
+        self._last_drain = time.monotonic()
+        result = outbox.drain(self.stop)
+        if result.sent or result.deferred or result.failed:
+            log.info("Outbox: %s", result.line())
+
+    def _tick(self) -> None:
+        """Called about every second while waiting: drain the outbox, say we are alive."""
+        now = time.monotonic()
+        if now - self._last_drain >= OUTBOX_EVERY_SECONDS:
+            self._drain()
+        if now - self._last_beat >= HEARTBEAT_EVERY_SECONDS:
+            health.record_success(self.name, self._waiting)
+            self._last_beat = now
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait `seconds` (without IDLE), ticking each second, until stopped."""
+        deadline = time.monotonic() + seconds
+        while not self.stop.is_set() and time.monotonic() < deadline:
+            self.stop.wait(min(1.0, max(0.0, deadline - time.monotonic())))
+            self._tick()
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """Turn the first SIGTERM/SIGINT into `stop`; a second one acts as usual (kills)."""
+    previous: dict[int, Any] = {}
+
+    def handler(signum: int, _frame: Any) -> None:
+        log.info("Got %s: stopping after the current message", signal.Signals(signum).name)
+        stop.set()
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        previous[number] = signal.signal(number, handler)
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+def run(ingest: Ingest | None = None, on_signals: bool = True) -> None:
+    """Run the gateway until SIGTERM/SIGINT (or forever)."""
+    gateway = Gateway(ingest)
+    if not on_signals:
+        gateway.run()
+        return
+    with stop_on_signals(gateway.stop):
+        gateway.run()
