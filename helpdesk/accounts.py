@@ -54,12 +54,12 @@ def create_user(email: str, name: str, role: str = "user", password: str | None 
     return user
 
 
-@unit_of_work
 def register(email: str, name: str, password: str) -> User:
     """Self-service sign-up for end users.
 
     Someone whose account was created from an email must prove they own the address, so
-    registering it again sends a password link instead of taking the account over.
+    registering it again sends a password link instead of taking the account over. Not a
+    unit of its own: the link must be sent (committed) even though registering is refused.
     """
     existing = find_by_email(email)
     if existing is not None:

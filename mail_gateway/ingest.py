@@ -1,10 +1,10 @@
 """Taking one email in: parse, dedupe, classify, keep the original, route, and apply.
 
-Transactions: the ReceivedEmail row is added to the session before the one service call
-that applies the mail, so it commits together with the incident or message. Its unique
-dedupe key then makes a re-fetch, a double delivery or a second gateway harmless: the
-loser of a race gets an IntegrityError and reports a duplicate. The row's links to the
-incident and message are filled in by a second, small commit once the service returns.
+Transactions: applying one email is one unit of work. The service calls it makes join it
+(helpdesk.incidents.unit), so the ReceivedEmail row, any new accounts, the incident or
+message and the queued mail commit together, once. The row's unique dedupe key then makes
+a re-fetch, a double delivery or a second gateway harmless: the loser of a race gets an
+IntegrityError and reports a duplicate.
 
 A mail that cannot be applied (a DomainError, or any bug) is quarantined with the error
 and recorded as received, so it is never dropped and never retried in a loop; database
@@ -32,6 +32,7 @@ from helpdesk import accounts, incidents
 from helpdesk.extensions import db
 from helpdesk.incidents import intake
 from helpdesk.incidents.attachments import NewAttachment, write_blob
+from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import (
     Incident,
     Message,
@@ -131,6 +132,7 @@ def own_addresses() -> set[str]:
     return {a.strip().lower() for a in addresses if a and a.strip()}
 
 
+@unit_of_work
 def _apply(delivery: Delivery) -> IngestResult:
     """Send the mail down the path its kind and route call for (policy: see loops.py)."""
     kind = delivery.kind = loops.classify(delivery.mail, own_addresses())
@@ -358,7 +360,7 @@ def _settle(
     """Link the committed ReceivedEmail row to what the mail became, and report it."""
     received.incident_id = incident.id if incident else None
     received.message_row_id = message.id if message else None
-    db.session.commit()
+    commit()
     return IngestResult(received.outcome, incident.reference if incident else None, received.detail)
 
 

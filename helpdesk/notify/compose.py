@@ -22,6 +22,7 @@ from flask import current_app, render_template, url_for
 from helpdesk.extensions import db
 from helpdesk.incidents.attachments import blob_path
 from helpdesk.models import Attachment, Incident, Message, OutboundEmail, User, utcnow
+from helpdesk.notify.delivery import MAIL_QUEUED
 from helpdesk.notify.message_ids import signed_message_id
 from helpdesk.notify.threads import thread_for
 
@@ -147,6 +148,7 @@ def queue_email(
         next_attempt_at=now,
     )
     db.session.add(row)
+    db.session.info[MAIL_QUEUED] = True  # tells the embedded transport there is work
     return row
 
 

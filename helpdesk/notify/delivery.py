@@ -14,6 +14,9 @@ from helpdesk.extensions import db
 from helpdesk.models import OutboundEmail, utcnow
 from helpdesk.models.outbox import PENDING, SENT
 
+# Session flag set by compose.queue_email: this unit of work queued at least one mail.
+MAIL_QUEUED = "helpdesk.mail_queued"
+
 
 def write_eml_files() -> int:
     """Write every pending outbox row as <id>.eml and mark it sent; return how many."""
@@ -35,6 +38,7 @@ def write_eml_files() -> int:
 
 
 def deliver_after_commit() -> None:
-    """With the embedded file transport, deliver straight away; other transports poll."""
-    if current_app.config["OUTBOX_TRANSPORT"] == "file":
+    """With the embedded file transport, deliver mail the unit just queued; others poll."""
+    queued = db.session.info.pop(MAIL_QUEUED, False)
+    if queued and current_app.config["OUTBOX_TRANSPORT"] == "file":
         write_eml_files()
