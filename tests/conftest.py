@@ -16,6 +16,9 @@ from helpdesk.extensions import db
 from tests import pg
 from tests.factories import PASSWORD
 
+# Fixtures of the private mail servers (Dovecot, SMTP sink), usable by any test module.
+pytest_plugins = ["tests.mail.dovecot", "tests.mail.smtp_sink"]
+
 IN_CI = os.environ.get("CI") == "true"
 
 

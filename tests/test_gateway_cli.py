@@ -16,7 +16,7 @@ from helpdesk import cli, create_app
 from helpdesk.extensions import db
 from helpdesk.models import GatewayHeartbeat
 from tests.conftest import make_app
-from tests.mail.dovecot import DovecotServer, dovecot, dovecot_server  # noqa: F401
+from tests.mail.dovecot import DovecotServer
 from tests.mail.helpers import (
     app_for,
     counts,
@@ -27,7 +27,7 @@ from tests.mail.helpers import (
     wait_until,
 )
 from tests.mail.messages import make_message
-from tests.mail.smtp_sink import SmtpSink, smtp_sink  # noqa: F401
+from tests.mail.smtp_sink import SmtpSink
 from tests.pg import free_port
 
 
@@ -37,14 +37,14 @@ def invoke(app: Flask, *args: str):
 
 
 @pytest.fixture
-def imap_app(tmp_path: Path, dovecot: DovecotServer) -> Iterator[Flask]:  # noqa: F811
+def imap_app(tmp_path: Path, dovecot: DovecotServer) -> Iterator[Flask]:
     """An app whose gateway reads the private Dovecot."""
     yield from app_for(tmp_path / "instance", dovecot)
 
 
 def test_poll_once_prints_what_it_did_and_exits_0(
     imap_app: Flask,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     deliver(dovecot, 2)
     result = invoke(imap_app, "gateway", "poll", "--once")
@@ -70,7 +70,7 @@ def test_poll_once_reads_the_maildir_drop_folder_in_the_embedded_setup(app: Flas
 
 def test_poll_once_explains_a_refused_login_without_a_traceback(
     tmp_path: Path,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     for app in app_for(tmp_path / "instance", dovecot, IMAP_PASSWORD="hunter2-wrong"):
         result = invoke(app, "gateway", "poll", "--once")
@@ -108,7 +108,7 @@ def test_poll_on_an_uninitialised_instance_says_to_run_init(tmp_path: Path) -> N
     assert "Run `helpdesk init` first." in result.output
 
 
-def test_send_once_drains_the_outbox(tmp_path: Path, smtp_sink: SmtpSink) -> None:  # noqa: F811
+def test_send_once_drains_the_outbox(tmp_path: Path, smtp_sink: SmtpSink) -> None:
     app = make_app(tmp_path / "instance", **smtp_sink.settings())
     with app.app_context():
         queue()
@@ -129,7 +129,7 @@ def test_send_once_drains_the_outbox(tmp_path: Path, smtp_sink: SmtpSink) -> Non
 )
 def test_the_gateway_runs_until_a_signal_and_stops_cleanly(
     imap_app: Flask,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
     command: list[str],
     stop_signal: signal.Signals,
 ) -> None:

@@ -23,7 +23,7 @@ from helpdesk.models import GatewayHeartbeat
 from mail_gateway import imap, runner
 from mail_gateway.ingest import ingest
 from tests.conftest import make_app
-from tests.mail.dovecot import DovecotServer, dovecot, dovecot_server  # noqa: F401
+from tests.mail.dovecot import DovecotServer
 from tests.mail.helpers import (
     FOLDERS,
     counts,
@@ -38,7 +38,7 @@ from tests.mail.messages import load, make_message
 
 
 @pytest.fixture
-def imap_app(tmp_path: Path, dovecot: DovecotServer) -> Iterator[Flask]:  # noqa: F811
+def imap_app(tmp_path: Path, dovecot: DovecotServer) -> Iterator[Flask]:
     """An app on the private Dovecot with batches of four."""
     app = make_app(tmp_path / "instance", **dovecot.settings(IMAP_BATCH_SIZE=4))
     with app.app_context():
@@ -48,7 +48,7 @@ def imap_app(tmp_path: Path, dovecot: DovecotServer) -> Iterator[Flask]:  # noqa
 
 def test_a_crash_between_commit_and_move_is_harmless(
     imap_app: Flask,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     deliver(dovecot, 3)
@@ -67,7 +67,7 @@ def test_a_crash_between_commit_and_move_is_harmless(
 
 def test_a_connection_dropped_mid_batch_loses_and_doubles_nothing(
     imap_app: Flask,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     deliver(dovecot, 10)
     mailbox = open_mailbox(imap_app)
@@ -96,7 +96,7 @@ def test_a_connection_dropped_mid_batch_loses_and_doubles_nothing(
 
 def test_a_server_restart_mid_batch_loses_and_doubles_nothing(
     imap_app: Flask,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     deliver(dovecot, 7)
     ingested = 0
@@ -120,7 +120,7 @@ def test_a_server_restart_mid_batch_loses_and_doubles_nothing(
 
 def test_a_process_killed_between_commit_and_move_creates_each_incident_once(
     imap_app: Flask,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     deliver(dovecot, 3)
     settings = dovecot.settings(IMAP_BATCH_SIZE=4)
@@ -144,7 +144,7 @@ def test_a_process_killed_between_commit_and_move_creates_each_incident_once(
 
 def test_the_running_gateway_reconnects_after_the_server_comes_back(
     tmp_path: Path,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     app = make_app(tmp_path / "instance", **dovecot.settings(IMAP_IDLE_SECONDS=30))
     with app.app_context():
@@ -168,7 +168,7 @@ def test_the_running_gateway_reconnects_after_the_server_comes_back(
 
 def test_a_second_gateway_on_the_same_mailbox_doubles_nothing(
     imap_app: Flask,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     deliver(dovecot, 5)
     first, second = open_mailbox(imap_app), open_mailbox(imap_app)

@@ -17,7 +17,7 @@ from helpdesk.extensions import db
 from helpdesk.models import GatewayHeartbeat, QuarantinedEmail, ReceivedEmail
 from mail_gateway import imap, oauth, runner
 from mail_gateway.ingest import ingest
-from tests.mail.dovecot import DovecotServer, dovecot, dovecot_server  # noqa: F401
+from tests.mail.dovecot import DovecotServer
 from tests.mail.helpers import (
     FOLDERS,
     app_for,
@@ -31,7 +31,7 @@ from tests.mail.messages import load, make_message
 
 
 @pytest.fixture
-def imap_app(tmp_path: Path, dovecot: DovecotServer) -> Iterator[Flask]:  # noqa: F811
+def imap_app(tmp_path: Path, dovecot: DovecotServer) -> Iterator[Flask]:
     """An app whose gateway reads the private Dovecot's INBOX over loopback."""
     yield from app_for(tmp_path / "instance", dovecot)
 
@@ -43,7 +43,7 @@ def incidents() -> int:
 
 def test_new_mail_becomes_incidents_once_and_moves_to_processed(
     imap_app: Flask,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     deliver(dovecot, 3)
     summary, _sent = runner.poll_once()
@@ -61,7 +61,7 @@ def test_new_mail_becomes_incidents_once_and_moves_to_processed(
 
 def test_sixty_messages_in_batches_of_seven_are_moved_batch_by_batch(
     tmp_path: Path,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     deliver(dovecot, 60)
     processed_when_ingested: list[int] = []
@@ -83,7 +83,7 @@ def test_sixty_messages_in_batches_of_seven_are_moved_batch_by_batch(
 
 def test_big_messages_are_fetched_in_slices_bounded_by_bytes(
     tmp_path: Path,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(imap, "BATCH_BYTES", 3 * 1024 * 1024)
@@ -105,7 +105,7 @@ def test_slices_never_exceed_the_byte_budget_except_for_one_huge_message() -> No
 
 def test_mail_that_cannot_be_processed_goes_to_the_quarantine_folder(
     imap_app: Flask,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     deliver(dovecot, 1)
     with dovecot.client() as client:
@@ -118,7 +118,7 @@ def test_mail_that_cannot_be_processed_goes_to_the_quarantine_folder(
 
 def test_delete_after_processing_flags_and_expunges(
     tmp_path: Path,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     deliver(dovecot, 2)
     for _app in app_for(tmp_path / "instance", dovecot, IMAP_AFTER_PROCESSING="delete"):
@@ -129,7 +129,7 @@ def test_delete_after_processing_flags_and_expunges(
 
 def test_without_move_the_gateway_copies_flags_and_expunges(
     imap_app: Flask,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     deliver(dovecot, 3)
     mailbox = open_mailbox(imap_app)
@@ -142,7 +142,7 @@ def test_without_move_the_gateway_copies_flags_and_expunges(
 
 def test_mail_is_not_marked_seen_before_it_is_processed(
     imap_app: Flask,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     deliver(dovecot, 2)
 
@@ -161,7 +161,7 @@ def test_mail_is_not_marked_seen_before_it_is_processed(
 
 def test_one_message_that_breaks_ingest_does_not_hold_up_the_rest(
     imap_app: Flask,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     deliver(dovecot, 3)
 
@@ -181,7 +181,7 @@ def test_one_message_that_breaks_ingest_does_not_hold_up_the_rest(
 @pytest.mark.parametrize("security", ["ssl", "starttls"])
 def test_tls_connections_verify_the_server_certificate(
     tmp_path: Path,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
     security: str,
 ) -> None:
     deliver(dovecot, 1)
@@ -193,7 +193,7 @@ def test_tls_connections_verify_the_server_certificate(
 
 def test_an_untrusted_certificate_is_refused(
     tmp_path: Path,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     settings = {"IMAP_SECURITY": "ssl", "IMAP_PORT": dovecot.tls_port, "IMAP_CA_FILE": ""}
     for _app in app_for(tmp_path / "instance", dovecot, **settings):
@@ -203,7 +203,7 @@ def test_an_untrusted_certificate_is_refused(
 
 def test_a_refused_login_names_the_user_but_never_the_password(
     tmp_path: Path,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     for _app in app_for(tmp_path / "instance", dovecot, IMAP_PASSWORD="not-the-password-42"):
         with pytest.raises(imap.GatewayError) as caught:
@@ -226,7 +226,7 @@ def test_plaintext_imap_is_only_allowed_on_loopback(app: Flask) -> None:
 
 def test_xoauth2_login_with_a_token_file(
     tmp_path: Path,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     token_file = tmp_path / "token"
     token_file.write_text(dovecot.oauth_token + "\n")
@@ -247,7 +247,7 @@ def test_xoauth2_login_with_a_token_file(
 
 def test_xoauth2_login_with_a_token_command_and_a_wrong_token(
     tmp_path: Path,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     settings = {"IMAP_AUTH": "xoauth2", "IMAP_USERNAME": dovecot.oauth_username}
     good = f"{sys.executable} -c 'print(\"{dovecot.oauth_token}\")'"
@@ -289,7 +289,7 @@ def test_token_file_problems_are_explained(tmp_path: Path) -> None:
 
 def test_the_running_gateway_idles_picks_up_new_mail_and_stops_on_request(
     tmp_path: Path,
-    dovecot: DovecotServer,  # noqa: F811
+    dovecot: DovecotServer,
 ) -> None:
     for app in app_for(tmp_path / "instance", dovecot, IMAP_IDLE_SECONDS=2):
         stop = threading.Event()

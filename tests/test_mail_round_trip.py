@@ -18,10 +18,10 @@ from helpdesk.notify.message_ids import verify
 from mail_gateway import outbox, runner
 from tests.conftest import AuthActions
 from tests.factories import gen_user
-from tests.mail.dovecot import DovecotServer, dovecot, dovecot_server  # noqa: F401
+from tests.mail.dovecot import DovecotServer
 from tests.mail.helpers import app_for
 from tests.mail.messages import load
-from tests.mail.smtp_sink import SmtpSink, smtp_sink  # noqa: F401
+from tests.mail.smtp_sink import SmtpSink
 
 USER = "ana.lopez@example.org"
 
@@ -29,8 +29,8 @@ USER = "ana.lopez@example.org"
 @pytest.fixture
 def mail_app(
     tmp_path: Path,
-    dovecot: DovecotServer,  # noqa: F811
-    smtp_sink: SmtpSink,  # noqa: F811
+    dovecot: DovecotServer,
+    smtp_sink: SmtpSink,
 ) -> Iterator[Flask]:
     """An app that reads the private Dovecot and sends through the SMTP sink."""
     yield from app_for(tmp_path / "instance", dovecot, **smtp_sink.settings())
@@ -56,8 +56,8 @@ def sent_to_user(sink: SmtpSink) -> list[EmailMessage]:
 
 def test_mail_in_agent_reply_out_user_reply_threads_back(
     mail_app: Flask,
-    dovecot: DovecotServer,  # noqa: F811
-    smtp_sink: SmtpSink,  # noqa: F811
+    dovecot: DovecotServer,
+    smtp_sink: SmtpSink,
 ) -> None:
     agent = gen_user("agent", name="Sam Agent")
     with dovecot.client() as client:

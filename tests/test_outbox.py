@@ -19,7 +19,7 @@ from mail_gateway import outbox
 from tests.conftest import make_app
 from tests.factories import gen_incident, gen_user
 from tests.mail.helpers import queue
-from tests.mail.smtp_sink import SmtpSink, secure_smtp_sink, smtp_sink  # noqa: F401
+from tests.mail.smtp_sink import SmtpSink
 from tests.pg import free_port
 
 
@@ -32,7 +32,7 @@ def _app(tmp_path: Path, **settings: object) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def smtp_app(tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[Flask]:  # noqa: F811
+def smtp_app(tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[Flask]:
     """An app that sends its outbox to the plain sink, retrying after 1 s, 2 s, 4 s ..."""
     yield from _app(tmp_path, **smtp_sink.settings(OUTBOX_RETRY_SECONDS=1))
 
@@ -45,7 +45,7 @@ def make_due(row: OutboundEmail) -> None:
 
 def test_due_mail_reaches_the_server_with_its_headers_intact(
     smtp_app: Flask,
-    smtp_sink: SmtpSink,  # noqa: F811
+    smtp_sink: SmtpSink,
 ) -> None:
     row = queue()
     result = outbox.drain()
@@ -66,7 +66,7 @@ def test_due_mail_reaches_the_server_with_its_headers_intact(
 
 def test_an_incident_acknowledgement_is_delivered_to_the_requester(
     smtp_app: Flask,
-    smtp_sink: SmtpSink,  # noqa: F811
+    smtp_sink: SmtpSink,
 ) -> None:
     requester = gen_user(email="ben@example.org")
     incident = gen_incident(requester, subject="VPN drops every hour")
@@ -80,7 +80,7 @@ def test_an_incident_acknowledgement_is_delivered_to_the_requester(
 
 def test_a_refusing_server_gets_the_message_again_with_growing_delays(
     smtp_app: Flask,
-    smtp_sink: SmtpSink,  # noqa: F811
+    smtp_sink: SmtpSink,
 ) -> None:
     row = queue()
     smtp_sink.refuse(2)
@@ -132,7 +132,7 @@ def test_mail_still_undelivered_after_the_give_up_time_fails(tmp_path: Path) -> 
         assert outbox.drain().deferred == 0  # a failed message is not tried again by itself
 
 
-def test_a_permanent_refusal_fails_at_once(smtp_app: Flask, smtp_sink: SmtpSink) -> None:  # noqa: F811
+def test_a_permanent_refusal_fails_at_once(smtp_app: Flask, smtp_sink: SmtpSink) -> None:
     row = queue()
     smtp_sink.refuse(1, "550 5.1.1 No such user")
     assert outbox.drain().failed == 1
@@ -143,7 +143,7 @@ def test_a_permanent_refusal_fails_at_once(smtp_app: Flask, smtp_sink: SmtpSink)
 
 def test_retry_puts_a_failed_message_back_in_the_queue(
     smtp_app: Flask,
-    smtp_sink: SmtpSink,  # noqa: F811
+    smtp_sink: SmtpSink,
 ) -> None:
     row = queue()
     row.state = FAILED
@@ -159,7 +159,7 @@ def test_retry_puts_a_failed_message_back_in_the_queue(
 
 def test_a_claimed_message_is_not_sent_by_a_second_gateway(
     smtp_app: Flask,
-    smtp_sink: SmtpSink,  # noqa: F811
+    smtp_sink: SmtpSink,
 ) -> None:
     row = queue()
     claimed = outbox._claim_next(0, claim_seconds=300)
@@ -170,7 +170,7 @@ def test_a_claimed_message_is_not_sent_by_a_second_gateway(
 
 def test_two_gateways_draining_at_once_send_each_message_once(
     smtp_app: Flask,
-    smtp_sink: SmtpSink,  # noqa: F811
+    smtp_sink: SmtpSink,
 ) -> None:
     rows = [queue(f"user{number}@example.org") for number in range(30)]
     results: list[outbox.DrainResult] = []
@@ -192,7 +192,7 @@ def test_two_gateways_draining_at_once_send_each_message_once(
 
 def test_starttls_and_login_are_used_when_configured(
     tmp_path: Path,
-    secure_smtp_sink: SmtpSink,  # noqa: F811
+    secure_smtp_sink: SmtpSink,
 ) -> None:
     for _app_ctx in _app(tmp_path, **secure_smtp_sink.settings()):
         row = queue()
@@ -204,7 +204,7 @@ def test_starttls_and_login_are_used_when_configured(
 
 def test_a_wrong_smtp_password_is_reported_without_the_password(
     tmp_path: Path,
-    secure_smtp_sink: SmtpSink,  # noqa: F811
+    secure_smtp_sink: SmtpSink,
 ) -> None:
     settings = secure_smtp_sink.settings(SMTP_PASSWORD="wrong-secret-123")
     for _app_ctx in _app(tmp_path, **settings):
