@@ -32,8 +32,9 @@ def add_reply(
     _refuse_if_finished(incident)
     if not author.is_agent:
         _refuse_after_reopen_window(incident)
-    message = _new_message(incident, author, REPLY, body, channel, attachments, email_message_id)
-    message.body_html = body_html
+    message = new_message(
+        incident, author, REPLY, body, channel, attachments, email_message_id, body_html
+    )
     if author.is_agent:
         incident.first_response_at = incident.first_response_at or message.created_at
     else:
@@ -54,22 +55,27 @@ def add_note(
 ) -> Message:
     """Add an internal note that only agents see."""
     check.require_agent(author)
-    message = _new_message(incident, author, NOTE, body, channel, attachments, None)
+    message = new_message(incident, author, NOTE, body, channel, attachments, None)
     record(incident, author, "noted", message_id=message.id)
     commit()
     return message
 
 
-def _new_message(
+def new_message(
     incident: Incident,
-    author: User,
+    author: User | None,
     kind: str,
     body: str,
     channel: str,
     attachments: list[NewAttachment] | None,
     email_message_id: str | None,
+    body_html: str | None = None,
 ) -> Message:
-    """Validate and add a message with its attachments; bump the incident's activity time."""
+    """Validate and add a message with its attachments; bump the incident's activity time.
+
+    Shared by every service function that writes to the thread; callers audit. A None
+    author is the system (machine-written mail kept as a note).
+    """
     files = attachments or []
     text = check.required_text(body, "The message")
     check_attachments(files)
@@ -77,8 +83,9 @@ def _new_message(
         incident_id=incident.id,
         kind=kind,
         channel=channel,
-        author_id=author.id,
+        author_id=author.id if author else None,
         body=text,
+        body_html=body_html,
         email_message_id=email_message_id,
         created_at=utcnow(),
     )

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.incidents import validation as check
-from helpdesk.incidents.attachments import NewAttachment, attach, check_attachments
+from helpdesk.incidents.attachments import NewAttachment
 from helpdesk.incidents.audit import record
+from helpdesk.incidents.conversation import new_message
 from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import (
     NOTE,
@@ -45,7 +46,9 @@ def add_flagged_note(
     body_html: str | None = None,
 ) -> Message:
     """Keep mail from someone not on the incident as an internal note awaiting review."""
-    message = _mail_note(incident, author, body, attachments, email_message_id, body_html)
+    message = new_message(
+        incident, author, NOTE, body, "email", attachments, email_message_id, body_html
+    )
     message.needs_review = True
     record(incident, author, "mail_flagged", message_id=message.id, sender=author.email)
     commit()
@@ -63,7 +66,9 @@ def add_mail_note(
 ) -> Message:
     """Keep mail on an incident as an internal note (an agent on a closed incident, an
     automatic reply; `author` None is the system), without mailing anyone."""
-    message = _mail_note(incident, author, body, attachments, email_message_id, body_html)
+    message = new_message(
+        incident, author, NOTE, body, "email", attachments, email_message_id, body_html
+    )
     record(incident, author, "mail_noted", message_id=message.id)
     commit()
     return message
@@ -91,7 +96,7 @@ def record_bounce(
             f"Mail to {who} bounced: {reason_text}\n"
             f"No mail goes to this address for {days} days; check it with the requester."
         )
-        message = _mail_note(incident, None, body, None, email_message_id, None)
+        message = new_message(incident, None, NOTE, body, "email", None, email_message_id, None)
         record(incident, None, "mail_bounced", addresses=wanted, reason=reason_text)
     commit()
     return message
@@ -127,35 +132,6 @@ def _users_with(addresses: list[str]) -> list[User]:
     if not addresses:
         return []
     return list(db.session.scalars(select(User).where(func.lower(User.email).in_(addresses))))
-
-
-def _mail_note(
-    incident: Incident,
-    author: User | None,
-    body: str,
-    attachments: list[NewAttachment] | None,
-    email_message_id: str | None,
-    body_html: str | None,
-) -> Message:
-    """Validate and add an internal note from mail, with its files; callers audit."""
-    files = attachments or []
-    text = check.required_text(body, "The message")
-    check_attachments(files)
-    message = Message(
-        incident_id=incident.id,
-        kind=NOTE,
-        channel="email",
-        author_id=author.id if author else None,
-        body=text,
-        body_html=body_html,
-        email_message_id=email_message_id,
-        created_at=utcnow(),
-    )
-    db.session.add(message)
-    attach(message, files)
-    db.session.flush()
-    incident.last_activity_at = message.created_at
-    return message
 
 
 def incident_id_for_reference(reference: str) -> int | None:
