@@ -4,6 +4,13 @@ from helpdesk.models.audit import AuditEvent, AuditTrailIsAppendOnly
 from helpdesk.models.base import utcnow
 from helpdesk.models.catalog import Category, Service
 from helpdesk.models.incident import Incident, IncidentLink, incident_participants
+from helpdesk.models.kb import (
+    ArticleRevision,
+    ArticleVote,
+    IndexQueueEntry,
+    KnowledgeArticle,
+    SearchLog,
+)
 from helpdesk.models.mail import GatewayHeartbeat, QuarantinedEmail, ReceivedEmail
 from helpdesk.models.message import EVENT, NOTE, REPLY, Attachment, Message
 from helpdesk.models.outbox import OutboundEmail
@@ -14,6 +21,8 @@ __all__ = [
     "NOTE",
     "REPLY",
     "ROLES",
+    "ArticleRevision",
+    "ArticleVote",
     "Attachment",
     "AuditEvent",
     "AuditTrailIsAppendOnly",
@@ -21,10 +30,13 @@ __all__ = [
     "GatewayHeartbeat",
     "Incident",
     "IncidentLink",
+    "IndexQueueEntry",
+    "KnowledgeArticle",
     "Message",
     "OutboundEmail",
     "QuarantinedEmail",
     "ReceivedEmail",
+    "SearchLog",
     "Service",
     "Team",
     "User",

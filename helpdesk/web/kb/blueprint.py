@@ -1,0 +1,53 @@
+"""The kb blueprint and who is looking, shared by the view modules."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash
+from flask_login import current_user
+
+from helpdesk.extensions import db
+from helpdesk.incidents import DomainError
+from helpdesk.kb import queries, search
+from helpdesk.models import KnowledgeArticle, User
+
+bp = Blueprint("kb", __name__, url_prefix="/kb")
+
+# The status of a page shown again with a refused form; the page itself is a normal page.
+UNPROCESSABLE = 422
+
+
+def viewer() -> User | None:
+    """The signed-in person as a model object, or None for an anonymous visitor."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def me() -> User:
+    """The signed-in agent (views that call this require a sign-in)."""
+    return current_user._get_current_object()
+
+
+def audience() -> str:
+    """Which articles the viewer may read: agents see internal ones too."""
+    return search.audience_for(viewer())
+
+
+def readable_article(slug: str) -> KnowledgeArticle:
+    """The article if the viewer may open it, else 404 (the same as a missing one)."""
+    article = queries.article_for(slug, audience())
+    if article is None:
+        abort(404)
+    return article
+
+
+def editable_article(slug: str) -> KnowledgeArticle:
+    """Any article by slug, for the editor pages (agents only), else 404."""
+    article = queries.article_by_slug(slug)
+    if article is None:
+        abort(404)
+    return article
+
+
+def refused(error: DomainError) -> None:
+    """Drop whatever the refused change left in the session and say why."""
+    db.session.rollback()
+    flash(str(error), "error")

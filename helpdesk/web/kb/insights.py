@@ -1,0 +1,31 @@
+"""What the knowledge base is missing (admins): searches that found nothing, the most
+frequent searches, and the articles readers found unhelpful."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from helpdesk.kb import queries
+from helpdesk.web.kb.blueprint import bp
+from helpdesk.web.roles import admin_required
+
+PERIODS = (7, 30, 90)
+
+
+@bp.get("/insights")
+@admin_required
+def insights() -> str:
+    """The searches of the last 7, 30 or 90 days, and the least helpful articles."""
+    days = request.args.get("days", 30, type=int)
+    days = days if days in PERIODS else 30
+    searches, misses = queries.search_totals(days)
+    return render_template(
+        "kb/insights.html",
+        days=days,
+        periods=PERIODS,
+        searches=searches,
+        misses=misses,
+        missing=queries.searches(days, missing=True),
+        frequent=queries.searches(days, missing=False),
+        unhelpful=queries.least_helpful(),
+    )
