@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from helpdesk import create_app
+from helpdesk.kb.cli import kb_group
 from mail_gateway.cli import gateway_group
 from mail_gateway.importer import mail_group
 
@@ -191,3 +192,4 @@ def user_create_command(email: str, name: str, role: str) -> None:
 
 main.add_command(gateway_group)
 main.add_command(mail_group)
+main.add_command(kb_group)

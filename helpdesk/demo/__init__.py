@@ -16,6 +16,7 @@ from helpdesk.demo.cast import ADMIN, DEMO_PASSWORD, Cast, Person, create_admin,
 from helpdesk.demo.clock import Clock, backdate
 from helpdesk.demo.script import Scene
 from helpdesk.demo.story import Story
+from helpdesk.kb import demo_articles
 from helpdesk.models import Incident
 from helpdesk.priority import priority_for
 
@@ -49,6 +50,7 @@ def load_demo(seed: int = SEED) -> int:
     clock = Clock()
     with notify.suppressed():
         cast = create_cast()
+        demo_articles.seed(cast.agents["Service Desk"])
         played = _play_all(cast, clock, rng)
         admin = create_admin(cast)
     people = [*cast.agents.values(), *cast.users, admin]
@@ -90,8 +92,11 @@ def _opening_time(story: Story, now: datetime, rng: random.Random) -> datetime:
     if story.status in lifecycle.OPEN_STATUSES and priority_for(story.impact, story.urgency) == 1:
         low, high = OPEN_OUTAGE_AGE_DAYS
     moment = now - timedelta(days=rng.uniform(low, high))
+    # Drawn every time, so the random sequence (and with it every later story) does not
+    # depend on the wall-clock hour the demo happens to be loaded at.
+    office_hour = rng.randint(8, 16)
     if not 8 <= moment.hour < 17:
-        earlier = moment.replace(hour=rng.randint(8, 16))
+        earlier = moment.replace(hour=office_hour)
         moment = earlier if earlier < moment else earlier - timedelta(days=1)
     while moment.weekday() >= 5:  # nobody reports the office printer on a Sunday
         moment -= timedelta(days=1)

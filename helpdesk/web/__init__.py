@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         auth,
         errors,
         filters,
+        kb,
         mail_links,
         mailroom,
         main,
@@ -29,7 +30,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
 
-    blueprints = (main, auth, portal, agent, admin, attachments, mailroom, mail_links)
+    blueprints = (main, auth, portal, agent, admin, attachments, mailroom, mail_links, kb)
     for module in blueprints:
         app.register_blueprint(module.bp)
     errors.init_app(app)
