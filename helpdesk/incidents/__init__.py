@@ -10,6 +10,7 @@ from helpdesk.incidents.errors import DomainError, InvalidInput, NotAllowed, Not
 from helpdesk.incidents.intake import add_flagged_note, add_mail_note, record_bounce
 from helpdesk.incidents.linking import link, merge, related, unlink
 from helpdesk.incidents.opening import IncidentReport, open_follow_up, open_incident
+from helpdesk.incidents.self_service import resolve_by_requester
 from helpdesk.incidents.status import RESOLUTION_CODES
 from helpdesk.incidents.workflow import (
     cancel,
@@ -47,6 +48,7 @@ __all__ = [
     "reject_resolution",
     "related",
     "resolve",
+    "resolve_by_requester",
     "take_ownership",
     "unlink",
 ]

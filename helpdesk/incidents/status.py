@@ -16,6 +16,7 @@ RESOLUTION_CODES = {
     "no_fault_found": "No fault found",
     "duplicate": "Duplicate",
     "third_party": "Fixed by third party",
+    "self_service": "Solved by the user with a help article",
 }
 
 

@@ -155,6 +155,60 @@ class IndexQueueEntry(db.Model):
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# What happened after articles were suggested to someone about to report an incident.
+SOLVED = "solved"  # an article solved it: a deflection, no incident needed
+FILED = "filed"  # they reported the incident anyway
+OUTCOMES = (SOLVED, FILED)
+# Where the suggestions were shown.
+PORTAL = "portal"
+EMAIL = "email"
+CHANNELS = (PORTAL, EMAIL)
+
+
+class SuggestionOutcome(db.Model):
+    """One answer to suggested articles: solved by one of them, or reported anyway."""
+
+    __tablename__ = "kb_suggestion_outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10), default=PORTAL)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The article that solved it (SOLVED only).
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kb_articles.id", ondelete="SET NULL")
+    )
+    # The incident filed anyway (FILED), or answered by an emailed article.
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
+    # The ids of the articles that were shown, comma-separated ("12,7,30").
+    shown: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[KnowledgeArticle | None] = relationship()
+
+    __table_args__ = (Index("ix_kb_suggestion_outcomes_created", "created_at", "outcome"),)
+
+
+class ArticleIncidentLink(db.Model):
+    """An article an agent linked to an incident (sent in a reply, or written from it)."""
+
+    __tablename__ = "kb_article_incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("kb_articles.id", ondelete="CASCADE"), index=True
+    )
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[KnowledgeArticle] = relationship()
+
+    __table_args__ = (UniqueConstraint("article_id", "incident_id"),)
+
+
 @event.listens_for(KnowledgeArticle, "after_insert")
 @event.listens_for(KnowledgeArticle, "after_update")
 @event.listens_for(KnowledgeArticle, "after_delete")

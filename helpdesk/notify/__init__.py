@@ -98,8 +98,26 @@ def _notify(
 
 
 def incident_opened(incident: Incident) -> None:
-    """Acknowledge a new incident to its requester, with the reference and a portal link."""
-    _notify(incident, [incident.requester], None, "incident_opened", link=_portal(incident))
+    """Acknowledge a new incident to its requester, with the reference and a portal link;
+    an emailed one also gets up to three public help articles with "this fixed it" links."""
+    _notify(
+        incident,
+        [incident.requester],
+        None,
+        "incident_opened",
+        link=_portal(incident),
+        personal=lambda person: {"articles": _help_articles(incident, person)},
+    )
+
+
+def _help_articles(incident: Incident, person: User) -> list[tuple[object, str]]:
+    """Public articles matching an emailed incident, each with its personal link (the
+    portal already offered articles while the user typed)."""
+    if incident.channel != "email" or person.id != incident.requester_id:
+        return []
+    from helpdesk.kb import mail_links  # the knowledge base imports the service layer
+
+    return mail_links.offers(incident, person)
 
 
 def public_reply(incident: Incident, message: Message) -> None:

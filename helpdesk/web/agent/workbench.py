@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from helpdesk import directory, incidents, lifecycle, queues
 from helpdesk.extensions import db
+from helpdesk.kb import incident_links
 from helpdesk.models import AuditEvent, Incident, Message, utcnow
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import (
@@ -183,9 +184,19 @@ def render_workbench(
         upload_hint=upload_hint(),
         refused=list(submitted),
         now=utcnow(),
+        **knowledge(incident),
         **forms,
     )
     return page, status
+
+
+def knowledge(incident: Incident) -> dict[str, Any]:
+    """The articles suggested for the incident and those linked to it, with how many
+    incidents each was linked to."""
+    suggested = incident_links.suggested_for(incident)
+    linked = incident_links.linked_articles(incident)
+    counts = incident_links.incident_counts([r.article for r in suggested] + linked)
+    return {"suggested_articles": suggested, "linked_articles": linked, "link_counts": counts}
 
 
 @bp.get("/incidents/<reference>")

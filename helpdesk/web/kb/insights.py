@@ -1,11 +1,12 @@
 """What the knowledge base is missing (admins): searches that found nothing, the most
-frequent searches, and the articles readers found unhelpful."""
+frequent searches, the articles readers found unhelpful, and how often suggested
+articles solved a problem before it was reported (the deflection rate)."""
 
 from __future__ import annotations
 
 from flask import render_template, request
 
-from helpdesk.kb import queries
+from helpdesk.kb import deflection, queries
 from helpdesk.web.kb.blueprint import bp
 from helpdesk.web.roles import admin_required
 
@@ -15,7 +16,8 @@ PERIODS = (7, 30, 90)
 @bp.get("/insights")
 @admin_required
 def insights() -> str:
-    """The searches of the last 7, 30 or 90 days, and the least helpful articles."""
+    """The searches and deflections of the last 7, 30 or 90 days, and the least helpful
+    articles."""
     days = request.args.get("days", 30, type=int)
     days = days if days in PERIODS else 30
     searches, misses = queries.search_totals(days)
@@ -28,4 +30,6 @@ def insights() -> str:
         missing=queries.searches(days, missing=True),
         frequent=queries.searches(days, missing=False),
         unhelpful=queries.least_helpful(),
+        deflections=deflection.deflection_rate(days),
+        solvers=deflection.top_solvers(days),
     )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from helpdesk.incidents import IncidentReport, NewAttachment
@@ -70,6 +70,8 @@ class IncidentForm(FlaskForm):
         validate_choice=False,
     )
     attachments = MultipleFileField("Attachments")
+    # The ids of the help articles suggested while typing ("12,7"), filled in by portal.js.
+    shown_articles = HiddenField()
 
     def offer(self, categories: Sequence[Category], services: Sequence[Service]) -> None:
         """Fill the catalogue choices with what may be chosen for a new incident."""

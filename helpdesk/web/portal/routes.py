@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from helpdesk import incidents
 from helpdesk.incidents import DomainError
+from helpdesk.kb import deflection
 from helpdesk.web.lookup import incident_for
 from helpdesk.web.portal import queries
 from helpdesk.web.portal.blueprint import bp, me
@@ -47,6 +48,7 @@ def new_incident() -> Response | tuple[str, int]:
         except DomainError as error:
             refused(error)
         else:
+            deflection.record_filed(me(), incident, form.shown_articles.data)
             flash(f"Incident {incident.reference} has been reported.", "success")
             return redirect(url_for("portal.incident", reference=incident.reference))
     status = UNPROCESSABLE if form.is_submitted() else 200
