@@ -11,7 +11,7 @@ from helpdesk.incidents.intake import add_flagged_note, add_mail_note, record_bo
 from helpdesk.incidents.linking import link, merge, related, unlink
 from helpdesk.incidents.opening import IncidentReport, open_follow_up, open_incident
 from helpdesk.incidents.self_service import resolve_by_requester
-from helpdesk.incidents.status import RESOLUTION_CODES
+from helpdesk.incidents.status import REQUESTER_ONLY_CODES, RESOLUTION_CODES
 from helpdesk.incidents.workflow import (
     cancel,
     change_status,
@@ -22,6 +22,7 @@ from helpdesk.incidents.workflow import (
 )
 
 __all__ = [
+    "REQUESTER_ONLY_CODES",
     "RESOLUTION_CODES",
     "Classification",
     "DomainError",

@@ -18,6 +18,8 @@ RESOLUTION_CODES = {
     "third_party": "Fixed by third party",
     "self_service": "Solved by the user with a help article",
 }
+# Codes the system sets for the requester's own actions; agents do not choose them.
+REQUESTER_ONLY_CODES = frozenset({"self_service"})
 
 
 def move_to(

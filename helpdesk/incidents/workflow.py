@@ -8,7 +8,7 @@ from helpdesk.extensions import db
 from helpdesk.incidents import validation as check
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.errors import InvalidInput, NotAllowed
-from helpdesk.incidents.status import RESOLUTION_CODES, move_to
+from helpdesk.incidents.status import REQUESTER_ONLY_CODES, RESOLUTION_CODES, move_to
 from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import REPLY, Incident, Message, User, utcnow
 
@@ -38,7 +38,7 @@ def resolve(
 ) -> None:
     """Resolve: record how, tell the requester, and wait for their confirmation."""
     check.require_agent(actor)
-    if code not in RESOLUTION_CODES:
+    if code not in RESOLUTION_CODES or code in REQUESTER_ONLY_CODES:
         raise InvalidInput("Choose a resolution code.")
     incident.resolution_notes = check.required_text(notes, "Resolution notes")
     incident.workaround = check.optional_text(workaround, "Workaround") or incident.workaround

@@ -5,11 +5,13 @@ from helpdesk.models.base import utcnow
 from helpdesk.models.catalog import Category, Service
 from helpdesk.models.incident import Incident, IncidentLink, incident_participants
 from helpdesk.models.kb import (
+    ArticleIncidentLink,
     ArticleRevision,
     ArticleVote,
     IndexQueueEntry,
     KnowledgeArticle,
     SearchLog,
+    SuggestionOutcome,
 )
 from helpdesk.models.mail import GatewayHeartbeat, QuarantinedEmail, ReceivedEmail
 from helpdesk.models.message import EVENT, NOTE, REPLY, Attachment, Message
@@ -21,6 +23,7 @@ __all__ = [
     "NOTE",
     "REPLY",
     "ROLES",
+    "ArticleIncidentLink",
     "ArticleRevision",
     "ArticleVote",
     "Attachment",
@@ -38,6 +41,7 @@ __all__ = [
     "ReceivedEmail",
     "SearchLog",
     "Service",
+    "SuggestionOutcome",
     "Team",
     "User",
     "incident_participants",

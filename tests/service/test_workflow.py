@@ -73,7 +73,11 @@ def test_resolve_records_how_and_tells_requester(parties):
 
 @pytest.mark.parametrize(
     ("code", "notes", "message"),
-    [("magic", "done", "resolution code"), ("fixed", "  ", "Resolution notes cannot be empty")],
+    [
+        ("magic", "done", "resolution code"),
+        ("self_service", "done", "resolution code"),  # only the requester's own action
+        ("fixed", "  ", "Resolution notes cannot be empty"),
+    ],
 )
 def test_resolve_validates(parties, code, notes, message):
     _, agent, incident = parties

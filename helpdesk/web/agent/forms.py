@@ -196,7 +196,12 @@ class ResolveForm(FlaskForm):
 
     def offer(self) -> None:
         """Offer the resolution codes."""
-        self.code.choices = _choices("Choose a code", incidents.RESOLUTION_CODES.items())
+        agent_codes = (
+            (code, label)
+            for code, label in incidents.RESOLUTION_CODES.items()
+            if code not in incidents.REQUESTER_ONLY_CODES
+        )
+        self.code.choices = _choices("Choose a code", agent_codes)
 
 
 class CancelForm(FlaskForm):

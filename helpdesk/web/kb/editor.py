@@ -23,7 +23,7 @@ MOVES = {PUBLISHED: "Publish", DRAFT: "Unpublish", ARCHIVED: "Archive"}
 DONE = {PUBLISHED: "published", DRAFT: "moved back to drafts", ARCHIVED: "archived"}
 
 
-def _categories(current: int | None = None) -> list[Category]:
+def offered_categories(current: int | None = None) -> list[Category]:
     """Categories an article may be filed under: the active ones, and its current one."""
     query = select(Category).where(or_(Category.active, Category.id == current))
     return list(db.session.scalars(query.order_by(Category.name)))
@@ -47,7 +47,7 @@ def manage() -> str:
     )
 
 
-def _editor(form: ArticleForm, article: KnowledgeArticle | None, status: int = 200) -> Page:
+def render_editor(form: ArticleForm, article: KnowledgeArticle | None, status: int = 200) -> Page:
     """Render the editor, with a preview of the text when one was asked for."""
     preview = render.render_markdown(form.body.data or "") if "preview" in request.form else None
     page = render_template(
@@ -68,16 +68,16 @@ def new_article() -> Page:
     """Write a new article: preview as often as you like, then save it as a draft or
     save and publish it in one go."""
     form = ArticleForm()
-    form.offer(_categories(form.category.data))
+    form.offer(offered_categories(form.category.data))
     if "preview" in request.form or not form.validate_on_submit():
-        return _editor(form, None, UNPROCESSABLE if form.errors else 200)
+        return render_editor(form, None, UNPROCESSABLE if form.errors else 200)
     try:
         article = service.create_article(me(), form.content(), note=form.note.data or "")
         if "publish" in request.form:
             service.publish_article(article, me())
     except DomainError as error:
         refused(error)
-        return _editor(form, None, UNPROCESSABLE)
+        return render_editor(form, None, UNPROCESSABLE)
     flash(f"“{article.title}” was saved as {article.status}.", "success")
     return redirect(url_for("kb.edit_article", slug=article.slug))
 
@@ -88,17 +88,17 @@ def edit_article(slug: str) -> Page:
     """Edit an article; each save is a new revision with a note of what changed."""
     article = editable_article(slug)
     form = ArticleForm()
-    form.offer(_categories(article.category_id))
+    form.offer(offered_categories(article.category_id))
     if not form.is_submitted():
         form.load(article, queries.latest_revision_number(article))
     if "preview" in request.form or not form.validate_on_submit():
-        return _editor(form, article, UNPROCESSABLE if form.errors else 200)
+        return render_editor(form, article, UNPROCESSABLE if form.errors else 200)
     try:
         service.edit_article(article, me(), form.content(), form.note.data or "", form.based_on)
     except DomainError as error:
         refused(error)
         form.base_revision.data = str(queries.latest_revision_number(article))
-        return _editor(form, article, UNPROCESSABLE)
+        return render_editor(form, article, UNPROCESSABLE)
     flash("Your changes were saved as a new revision.", "success")
     return redirect(url_for("kb.edit_article", slug=article.slug))
 
