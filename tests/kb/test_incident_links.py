@@ -141,3 +141,15 @@ def test_open_incidents_offer_no_article_from_resolution(
         client.get(f"/agent/incidents/{incident.reference}")
     )
     assert client.get("/kb/manage/from-incident/INC-999999").status_code == 404
+
+
+def test_the_article_page_tells_agents_how_many_incidents_it_helped(
+    client: FlaskClient, auth: AuthActions, agent: User, user: User, articles, incident: Incident
+) -> None:
+    article = articles["public"]
+    incident_links.link_article(article, incident, agent)
+    sign_in(auth, agent)
+    assert "Linked to 1 incident" in text(client.get(f"/kb/{article.slug}"))
+    auth.logout()
+    sign_in(auth, user)
+    assert "Linked to" not in text(client.get(f"/kb/{article.slug}"))

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from helpdesk.extensions import db
 from helpdesk.incidents import DomainError
-from helpdesk.kb import queries, render, search, service
+from helpdesk.kb import incident_links, queries, render, search, service
 from helpdesk.models import Category
 from helpdesk.models.kb import PUBLISHED
 from helpdesk.web.kb.blueprint import audience, bp, readable_article, refused, viewer
@@ -78,6 +78,7 @@ def article(slug: str) -> str:
         related=search.related(found, audience()) if found.status == PUBLISHED else [],
         feedback=FeedbackForm(formdata=None),
         voted=_previous_vote(found.id),
+        incident_count=incident_links.incident_counts([found]).get(found.id, 0),
     )
 
 
