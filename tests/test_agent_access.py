@@ -24,6 +24,7 @@ ROUTES = {
     "agent.link": ("POST", "/agent/incidents/{ref}/links"),
     "agent.unlink": ("POST", "/agent/incidents/{ref}/links/{other}/delete"),
     "agent.merge": ("POST", "/agent/incidents/{ref}/merge"),
+    "agent.mark_reviewed": ("POST", "/agent/incidents/{ref}/messages/1/reviewed"),
 }
 # What each POST would carry if it were allowed, so a 403 is not an empty form's doing.
 DATA = {

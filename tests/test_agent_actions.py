@@ -315,3 +315,28 @@ def test_workbench_forms_carry_working_csrf_tokens(tmp_path):
         assert response.status_code == 302
         assert client.post(url(incident, "take-ownership")).status_code == 400
         assert incident.owner_agent_id == agent.id
+
+
+def test_agent_marks_a_strangers_mail_as_reviewed(client, auth):
+    agent, stranger = gen_user("agent"), gen_user()
+    incident = gen_incident()
+    flagged = incidents.add_flagged_note(incident, stranger, "I have the same problem")
+    auth.login(agent.email)
+    page = client.get(f"/agent/incidents/{incident.reference}").get_data(as_text=True)
+    assert "Needs review" in page and "Mark reviewed" in page
+    url = f"/agent/incidents/{incident.reference}/messages/{flagged.id}/reviewed"
+    response = client.post(url, follow_redirects=True)
+    assert "Marked as reviewed" in response.get_data(as_text=True)
+    assert db.session.get(Message, flagged.id).needs_review is False
+    assert db.session.scalars(select(AuditEvent.action)).all()[-1] == "mail_reviewed"
+    again = client.post(url, follow_redirects=True)
+    assert "not waiting for review" in again.get_data(as_text=True)
+
+
+def test_users_cannot_mark_mail_reviewed(client, auth):
+    requester, stranger = gen_user(), gen_user()
+    incident = gen_incident(requester)
+    flagged = incidents.add_flagged_note(incident, stranger, "hello")
+    auth.login(requester.email)
+    url = f"/agent/incidents/{incident.reference}/messages/{flagged.id}/reviewed"
+    assert client.post(url).status_code == 403

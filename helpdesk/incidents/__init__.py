@@ -7,7 +7,12 @@ from helpdesk.incidents.attachments import NewAttachment
 from helpdesk.incidents.classification import Classification, classify
 from helpdesk.incidents.conversation import add_note, add_reply
 from helpdesk.incidents.errors import DomainError, InvalidInput, NotAllowed, NotFound
-from helpdesk.incidents.intake import add_flagged_note, add_mail_note, record_bounce
+from helpdesk.incidents.intake import (
+    add_flagged_note,
+    add_mail_note,
+    mark_reviewed,
+    record_bounce,
+)
 from helpdesk.incidents.linking import link, merge, related, unlink
 from helpdesk.incidents.opening import IncidentReport, open_follow_up, open_incident
 from helpdesk.incidents.self_service import resolve_by_requester
@@ -41,6 +46,7 @@ __all__ = [
     "classify",
     "confirm_resolution",
     "link",
+    "mark_reviewed",
     "merge",
     "open_follow_up",
     "open_incident",

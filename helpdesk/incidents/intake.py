@@ -18,6 +18,7 @@ from helpdesk.incidents import validation as check
 from helpdesk.incidents.attachments import NewAttachment
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.conversation import new_message
+from helpdesk.incidents.errors import InvalidInput
 from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import (
     NOTE,
@@ -132,6 +133,23 @@ def _users_with(addresses: list[str]) -> list[User]:
     if not addresses:
         return []
     return list(db.session.scalars(select(User).where(func.lower(User.email).in_(addresses))))
+
+
+@unit_of_work
+def mark_reviewed(incident: Incident, message_id: int, actor: User) -> Message:
+    """An agent has read mail from someone not on the incident: clear its review flag.
+
+    The mail stays an internal note; to let its sender follow the incident, an agent adds
+    them as a participant.
+    """
+    check.require_agent(actor)
+    message = db.session.get(Message, message_id)
+    if message is None or message.incident_id != incident.id or not message.needs_review:
+        raise InvalidInput("That message is not waiting for review.")
+    message.needs_review = False
+    record(incident, actor, "mail_reviewed", message_id=message.id)
+    commit()
+    return message
 
 
 def incident_id_for_reference(reference: str) -> int | None:

@@ -234,3 +234,17 @@ def merge(reference: str) -> Outcome:
         return f"Merged into {target.reference}; this incident is closed."
 
     return perform(incident, "merge_form", form, change)
+
+
+@bp.post("/incidents/<reference>/messages/<int:message_id>/reviewed")
+@agent_required
+def mark_reviewed(reference: str, message_id: int) -> Outcome:
+    """Clear the review flag on mail from someone who is not on the incident."""
+    incident = incident_or_404(reference)
+
+    def change() -> str:
+        """Mark the message as reviewed."""
+        incidents.mark_reviewed(incident, message_id, me())
+        return "Marked as reviewed. It stays an internal note."
+
+    return perform(incident, "review_form", ButtonForm(), change)
