@@ -21,11 +21,11 @@ from helpdesk.incidents import DomainError
 from helpdesk.notify import links
 from helpdesk.notify.links import MailLink
 from helpdesk.web.portal.forms import ConfirmForm, RateForm, RejectForm
+from helpdesk.web.views import UNPROCESSABLE
 
 bp = Blueprint("mail_links", __name__, url_prefix=links.URL_PREFIX)
 
 STILL_BROKEN = "Still broken (from the email link)."
-UNPROCESSABLE = 422
 Page = Response | tuple[str, int]
 
 

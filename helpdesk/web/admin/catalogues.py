@@ -11,9 +11,10 @@ from werkzeug.wrappers import Response
 
 from helpdesk import directory
 from helpdesk.incidents import DomainError
-from helpdesk.web.admin.blueprint import UNPROCESSABLE, bp, me, refused, unreadable
+from helpdesk.web.admin.blueprint import bp
 from helpdesk.web.admin.forms import ActiveForm, EntryForm
 from helpdesk.web.roles import admin_required
+from helpdesk.web.views import UNPROCESSABLE, me, refused, unreadable
 
 Outcome = Response | tuple[str, int]
 

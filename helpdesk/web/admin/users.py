@@ -9,9 +9,10 @@ from helpdesk import accounts, directory
 from helpdesk.extensions import db
 from helpdesk.incidents import DomainError
 from helpdesk.models import User
-from helpdesk.web.admin.blueprint import UNPROCESSABLE, bp, me, refused, unreadable
+from helpdesk.web.admin.blueprint import bp
 from helpdesk.web.admin.forms import ButtonForm, NewUserForm, UserForm, UserSearchForm
 from helpdesk.web.roles import admin_required
+from helpdesk.web.views import UNPROCESSABLE, me, refused, unreadable
 
 Outcome = Response | tuple[str, int] | str
 

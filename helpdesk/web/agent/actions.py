@@ -14,11 +14,10 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from helpdesk import incidents, lifecycle, queues
-from helpdesk.extensions import db
 from helpdesk.incidents import DomainError
 from helpdesk.models import Incident
 from helpdesk.priority import priority_label
-from helpdesk.web.agent.blueprint import bp, me
+from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import (
     AssignForm,
     ButtonForm,
@@ -29,9 +28,10 @@ from helpdesk.web.agent.forms import (
     ResolveForm,
     StatusForm,
 )
-from helpdesk.web.agent.workbench import UNPROCESSABLE, incident_or_404, render_workbench
+from helpdesk.web.agent.workbench import incident_or_404, render_workbench
 from helpdesk.web.roles import agent_required
 from helpdesk.web.uploads import new_attachments
+from helpdesk.web.views import UNPROCESSABLE, me, refused, unreadable
 
 Outcome = Response | tuple[str, int]
 
@@ -42,13 +42,12 @@ def perform(incident: Incident, slot: str, form: FlaskForm, change: Callable[[],
         try:
             done = change()
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+            refused(error)
         else:
             flash(done, "success")
             return redirect(url_for("agent.incident", reference=incident.reference))
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        unreadable(form)
     return render_workbench(incident, UNPROCESSABLE, **{slot: form})
 
 

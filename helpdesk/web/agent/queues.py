@@ -7,9 +7,10 @@ from werkzeug.wrappers import Response
 
 from helpdesk import directory, queues
 from helpdesk.models import utcnow
-from helpdesk.web.agent.blueprint import bp, me
+from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import QueueFilterForm
 from helpdesk.web.roles import agent_required
+from helpdesk.web.views import me
 
 # Query-string keys that are part of a page position, not of the filter.
 CURSOR_KEYS = ("after", "before")

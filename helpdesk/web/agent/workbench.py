@@ -31,9 +31,6 @@ from helpdesk.web.agent.forms import (
 )
 from helpdesk.web.roles import agent_required
 
-# The status of a page shown again with a refused form; the page itself is a normal page.
-UNPROCESSABLE = 422
-
 
 @dataclass(frozen=True)
 class Allowed:

@@ -12,10 +12,11 @@ from helpdesk.extensions import db
 from helpdesk.incidents import DomainError
 from helpdesk.kb import incident_links, service
 from helpdesk.models import Incident, KnowledgeArticle
-from helpdesk.web.kb.blueprint import UNPROCESSABLE, bp, me, refused
+from helpdesk.web.kb.blueprint import bp
 from helpdesk.web.kb.editor import Page, offered_categories, render_editor
 from helpdesk.web.kb.forms import ArticleForm
 from helpdesk.web.roles import agent_required
+from helpdesk.web.views import UNPROCESSABLE, me, refused
 
 
 class LinkForm(FlaskForm):

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash
+from flask import Blueprint, abort
 from flask_login import current_user
 
-from helpdesk.extensions import db
-from helpdesk.incidents import DomainError
 from helpdesk.kb import queries, search
 from helpdesk.models import KnowledgeArticle, User
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")
 
-# The status of a page shown again with a refused form; the page itself is a normal page.
-UNPROCESSABLE = 422
-
 
 def viewer() -> User | None:
     """The signed-in person as a model object, or None for an anonymous visitor."""
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def me() -> User:
-    """The signed-in agent (views that call this require a sign-in)."""
-    return current_user._get_current_object()
 
 
 def audience() -> str:
@@ -45,9 +35,3 @@ def editable_article(slug: str) -> KnowledgeArticle:
     if article is None:
         abort(404)
     return article
-
-
-def refused(error: DomainError) -> None:
-    """Drop whatever the refused change left in the session and say why."""
-    db.session.rollback()
-    flash(str(error), "error")

@@ -23,7 +23,8 @@ from helpdesk.extensions import db
 from helpdesk.incidents import DomainError
 from helpdesk.kb import deflection, mail_links, render
 from helpdesk.models import KnowledgeArticle
-from helpdesk.web.kb.blueprint import bp, me, refused
+from helpdesk.web.kb.blueprint import bp
+from helpdesk.web.views import me, refused
 
 
 class SolvedForm(FlaskForm):

@@ -12,9 +12,10 @@ from helpdesk.incidents import DomainError
 from helpdesk.kb import queries, render, service
 from helpdesk.models import Category, KnowledgeArticle
 from helpdesk.models.kb import ARCHIVED, ARTICLE_STATUSES, DRAFT, PUBLISHED
-from helpdesk.web.kb.blueprint import UNPROCESSABLE, bp, editable_article, me, refused
+from helpdesk.web.kb.blueprint import bp, editable_article
 from helpdesk.web.kb.forms import ArticleForm, DeleteForm, StatusForm
 from helpdesk.web.roles import admin_required, agent_required
+from helpdesk.web.views import UNPROCESSABLE, me, refused
 
 Page = Response | tuple[str, int]
 

@@ -14,8 +14,9 @@ from helpdesk.incidents import DomainError
 from helpdesk.kb import incident_links, queries, render, search, service
 from helpdesk.models import Category
 from helpdesk.models.kb import PUBLISHED
-from helpdesk.web.kb.blueprint import audience, bp, readable_article, refused, viewer
+from helpdesk.web.kb.blueprint import audience, bp, readable_article, viewer
 from helpdesk.web.kb.forms import FeedbackForm, SearchForm
+from helpdesk.web.views import refused
 
 # Anonymous visitors' answers to "was this helpful?" live in their session, this many.
 REMEMBERED_VOTES = 50

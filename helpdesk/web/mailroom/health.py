@@ -11,10 +11,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from helpdesk.extensions import db
 from helpdesk.incidents import DomainError
 from helpdesk.web.mailroom.blueprint import bp
 from helpdesk.web.roles import admin_required, agent_required
+from helpdesk.web.views import refused
 from mail_gateway import health as gateway_health
 from mail_gateway import outbox
 
@@ -44,8 +44,7 @@ def retry_outbound(email_id: int) -> Response:
         try:
             row = outbox.retry_failed(email_id)
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+            refused(error)
         else:
             flash(f"The message to {row.recipient} is queued again.", "success")
     return redirect(url_for("mailroom.health"))

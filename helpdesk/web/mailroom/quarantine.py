@@ -9,10 +9,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from helpdesk.extensions import db
 from helpdesk.incidents import DomainError, NotFound
 from helpdesk.web.mailroom.blueprint import bp
 from helpdesk.web.roles import agent_required
+from helpdesk.web.views import refused
 from mail_gateway import quarantine
 
 
@@ -91,8 +91,7 @@ def _act(change: Callable[[], tuple[str, str]]) -> Response:
         try:
             message, category = change()
         except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+            refused(error)
         else:
             flash(message, category)
     return redirect(url_for("mailroom.quarantine_list"))

@@ -18,10 +18,11 @@ from helpdesk import incidents, lifecycle
 from helpdesk.incidents import DomainError
 from helpdesk.models import Incident
 from helpdesk.web.lookup import incident_for
-from helpdesk.web.portal.blueprint import bp, me
+from helpdesk.web.portal.blueprint import bp
 from helpdesk.web.portal.forms import ConfirmForm, RateForm, RejectForm, ReplyForm
-from helpdesk.web.portal.page import UNPROCESSABLE, refused, render_incident
+from helpdesk.web.portal.page import render_incident
 from helpdesk.web.uploads import new_attachments
+from helpdesk.web.views import UNPROCESSABLE, me, refused
 
 Outcome = Response | tuple[str, int]
 

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, flash, render_template
+from flask import current_app, render_template
 from flask_wtf import FlaskForm
 
 from helpdesk import lifecycle
-from helpdesk.extensions import db
-from helpdesk.incidents import DomainError
 from helpdesk.models import Incident, User
 from helpdesk.web.portal import queries
 from helpdesk.web.portal.forms import RateForm, RejectForm, ReplyForm
-
-# The status of a form shown again after it was refused; the page itself is a normal page.
-UNPROCESSABLE = 422
 
 
 @dataclass(frozen=True)
@@ -62,12 +57,6 @@ def allowed(incident: Incident, user: User) -> Allowed:
         and incident.status in (lifecycle.RESOLVED, lifecycle.CLOSED)
         and incident.merged_into_id is None,
     )
-
-
-def refused(error: DomainError) -> None:
-    """Drop whatever the refused change left in the session and tell the user why."""
-    db.session.rollback()
-    flash(str(error), "error")
 
 
 def render_incident(

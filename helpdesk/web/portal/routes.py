@@ -11,10 +11,11 @@ from helpdesk.incidents import DomainError
 from helpdesk.kb import deflection
 from helpdesk.web.lookup import incident_for
 from helpdesk.web.portal import queries
-from helpdesk.web.portal.blueprint import bp, me
+from helpdesk.web.portal.blueprint import bp
 from helpdesk.web.portal.forms import IncidentForm
-from helpdesk.web.portal.page import UNPROCESSABLE, refused, render_incident, upload_limits
+from helpdesk.web.portal.page import render_incident, upload_limits
 from helpdesk.web.uploads import new_attachments
+from helpdesk.web.views import UNPROCESSABLE, me, refused
 
 
 @bp.get("/incidents")
