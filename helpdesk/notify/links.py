@@ -5,14 +5,17 @@ never act as "reject" or "rate", and a token for one incident or person names no
 confirm and reject tokens also name the resolution they answer: after a reopen and a second
 resolution, the old mail's buttons no longer decide about the new one.
 
-The links are built from BASE_URL rather than url_for, so any process that queues mail (the
-web app, the gateway, the CLI) makes the same links; the web side is helpdesk.web.mail_links.
+The signing and checking here (sign, read_token, incident_and_user) also serve the knowledge
+base's "this fixed it" links (helpdesk.kb.mail_links), each kind under its own salt. Links are
+absolute on BASE_URL (compose.external_url), so the web app, the gateway and the CLI make the
+same ones; the web side is helpdesk.web.mail_links.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -21,12 +24,14 @@ from helpdesk import lifecycle
 from helpdesk.extensions import db
 from helpdesk.incidents.errors import InvalidInput
 from helpdesk.models import Incident, User
+from helpdesk.notify.compose import external_url
 
 CONFIRM = "confirm"
 REJECT = "reject"
 RATE = "rate"
 ACTIONS = (CONFIRM, REJECT, RATE)
 URL_PREFIX = "/m"
+BROKEN = "This link is not valid. It may have been cut short."
 
 
 @dataclass(frozen=True)
@@ -65,50 +70,64 @@ def resolution_stamp(incident: Incident) -> int | None:
     return round(incident.resolved_at.replace(tzinfo=UTC).timestamp() * 1000)
 
 
-def _serializer(action: str) -> URLSafeTimedSerializer:
-    """The signer for one action: the salt keeps each action's tokens apart."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown mail link action {action!r}")
-    secret = current_app.config["SECRET_KEY"]
-    return URLSafeTimedSerializer(secret, salt=f"helpdesk.mail-link.{action}")
+def _signer(salt: str) -> URLSafeTimedSerializer:
+    """The instance secret under one salt: each kind of link signs apart from the others."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def token_for(action: str, incident: Incident, user: User) -> str:
-    """Sign a token letting `user` do `action` on `incident` from an email."""
-    payload = {"i": incident.id, "u": user.id}
-    if action != RATE:
-        payload["r"] = resolution_stamp(incident)
-    return _serializer(action).dumps(payload)
+def sign(salt: str, payload: dict[str, object]) -> str:
+    """Sign a link's payload under a salt."""
+    return _signer(salt).dumps(payload)
 
 
-def url_for_link(action: str, incident: Incident, user: User) -> str:
-    """The absolute link for an email: BASE_URL/m/<reference>/<action>/<token>."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    token = token_for(action, incident, user)
-    return f"{base}{URL_PREFIX}/{incident.reference}/{action}/{token}"
-
-
-def open_link(action: str, reference: str, token: str) -> MailLink:
-    """Check a token from a link and return what it names, or raise InvalidInput saying why."""
+def read_token(salt: str, token: str) -> dict[str, Any]:
+    """Check a link's signature and age; return its payload, or raise InvalidInput saying why."""
+    days = int(current_app.config["MAIL_LINK_MAX_AGE_DAYS"])
     try:
-        data = _serializer(action).loads(token, max_age=_max_age_days() * 86_400)
+        data = _signer(salt).loads(token, max_age=days * 86_400)
     except SignatureExpired as error:
-        raise InvalidInput(
-            f"This link has expired (links work for {_max_age_days()} days)."
-        ) from error
+        raise InvalidInput(f"This link has expired (links work for {days} days).") from error
     except BadSignature as error:
-        raise InvalidInput("This link is not valid. It may have been cut short.") from error
+        raise InvalidInput(BROKEN) from error
     if not isinstance(data, dict):
-        raise InvalidInput("This link is not valid. It may have been cut short.")
+        raise InvalidInput(BROKEN)
+    return data
+
+
+def incident_and_user(data: dict[str, Any], reference: str) -> tuple[Incident, User]:
+    """The incident and person a payload names; the incident must be the one in the URL."""
     incident = db.session.get(Incident, data.get("i"))
     user = db.session.get(User, data.get("u"))
     if incident is None or user is None or incident.reference != reference:
         raise InvalidInput("This link does not belong to that incident.")
+    return incident, user
+
+
+def _salt(action: str) -> str:
+    """The salt of one action: a confirm token can never act as reject or rate."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown mail link action {action!r}")
+    return f"helpdesk.mail-link.{action}"
+
+
+def token_for(action: str, incident: Incident, user: User) -> str:
+    """Sign a token letting `user` do `action` on `incident` from an email."""
+    payload: dict[str, object] = {"i": incident.id, "u": user.id}
+    if action != RATE:
+        payload["r"] = resolution_stamp(incident)
+    return sign(_salt(action), payload)
+
+
+def url_for_link(action: str, incident: Incident, user: User) -> str:
+    """The absolute link for an email: BASE_URL/m/<reference>/<action>/<token>."""
+    token = token_for(action, incident, user)
+    return external_url(f"mail_links.{action}", reference=incident.reference, token=token)
+
+
+def open_link(action: str, reference: str, token: str) -> MailLink:
+    """Check a token from a link and return what it names, or raise InvalidInput saying why."""
+    data = read_token(_salt(action), token)
+    incident, user = incident_and_user(data, reference)
     if not user.active:
         raise InvalidInput("This link belongs to an account that is no longer active.")
     return MailLink(action, incident, user, data.get("r"))
-
-
-def _max_age_days() -> int:
-    """How long a link in an email keeps working (MAIL_LINK_MAX_AGE_DAYS)."""
-    return int(current_app.config["MAIL_LINK_MAX_AGE_DAYS"])
