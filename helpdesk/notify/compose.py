@@ -23,13 +23,12 @@ from helpdesk.extensions import db
 from helpdesk.incidents.attachments import blob_path
 from helpdesk.models import Attachment, Incident, Message, OutboundEmail, User, utcnow
 from helpdesk.notify.delivery import MAIL_QUEUED
-from helpdesk.notify.message_ids import signed_message_id
+from helpdesk.notify.message_ids import mail_domain, signed_message_id
 from helpdesk.notify.threads import thread_for
 
 # RFC 3834: replies to a mail (acknowledgements, notices) vs mail nobody wrote back to.
 AUTO_REPLIED = "auto-replied"
 AUTO_GENERATED = "auto-generated"
-# Attachments beyond this total are linked instead: big mail is refused by many servers.
 SUBJECT_COLUMN = 255
 ENCODED_WORD_BYTES = 39  # 52 base64 characters: each encoded word fits a 78-column line
 PLAIN_LEAD_MAX = 40  # a leading ASCII word kept readable must leave the line short
@@ -46,8 +45,7 @@ def external_url(endpoint: str, **values: object) -> str:
 
 def new_message_id() -> str:
     """Return a unique Message-ID in the support address's domain (mail about no incident)."""
-    domain = current_app.config["SUPPORT_ADDRESS"].rpartition("@")[2] or "helpdesk.localhost"
-    return f"<{uuid.uuid4().hex}@{domain}>"
+    return f"<{uuid.uuid4().hex}@{mail_domain()}>"
 
 
 def one_line(text: str) -> str:
@@ -200,7 +198,8 @@ def _thread(mail: EmailMessage, incident: Incident, recipient: User, now: dateti
 
 
 def _within_budget(attachments: Sequence[Attachment]) -> tuple[list[Attachment], list[Attachment]]:
-    """Split attachments into those that fit the mail size budget and those to link instead."""
+    """Split attachments into those that fit the mail size budget and those to link instead
+    (many mail servers refuse a large message outright)."""
     budget = int(current_app.config["MAIL_ATTACHMENT_BUDGET_MB"])
     remaining = budget * 1024 * 1024
     attached, linked = [], []

@@ -33,11 +33,15 @@ def _tag(payload: str) -> str:
     return hmac.new(key, b"message-id:" + payload.encode(), hashlib.sha256).hexdigest()[:TAG_LENGTH]
 
 
+def mail_domain() -> str:
+    """The support address's domain, which every Message-ID we make ends in."""
+    return current_app.config["SUPPORT_ADDRESS"].rpartition("@")[2] or "helpdesk.localhost"
+
+
 def signed_message_id(incident_id: int, message_row_id: int | None = None) -> str:
     """Return a fresh Message-ID for mail about an incident (and one of its messages)."""
-    domain = current_app.config["SUPPORT_ADDRESS"].rpartition("@")[2] or "helpdesk.localhost"
     payload = f"{incident_id}.{message_row_id or 0}.{secrets.token_hex(4)}"
-    return f"<hd.{payload}.{_tag(payload)}@{domain}>"
+    return f"<hd.{payload}.{_tag(payload)}@{mail_domain()}>"
 
 
 def verify(message_id: str) -> SignedId | None:
