@@ -13,9 +13,18 @@ from helpdesk.models import Incident, User
 from helpdesk.queues import find_by_reference
 
 
+def incident_or_404(reference: str) -> Incident:
+    """Load the incident a URL names (any letter case), or answer 404; for agents' views,
+    who may see every incident."""
+    incident = find_by_reference(reference)
+    if incident is None:
+        abort(404)
+    return incident
+
+
 def incident_for(user: User, reference: str) -> Incident:
     """Return the incident if `user` may see it, else abort with 404."""
-    incident = find_by_reference(reference)
-    if incident is None or not can_view_incident(user, incident):
+    incident = incident_or_404(reference)
+    if not can_view_incident(user, incident):
         abort(404)
     return incident

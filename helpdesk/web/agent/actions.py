@@ -28,7 +28,8 @@ from helpdesk.web.agent.forms import (
     ResolveForm,
     StatusForm,
 )
-from helpdesk.web.agent.workbench import incident_or_404, render_workbench
+from helpdesk.web.agent.workbench import render_workbench
+from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.roles import agent_required
 from helpdesk.web.uploads import new_attachments
 from helpdesk.web.views import UNPROCESSABLE, me, refused, unreadable

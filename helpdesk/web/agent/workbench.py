@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, current_app, render_template
+from flask import current_app, render_template
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from helpdesk import directory, incidents, lifecycle, queues
+from helpdesk import directory, incidents, lifecycle
 from helpdesk.extensions import db
 from helpdesk.kb import incident_links
 from helpdesk.models import AuditEvent, Incident, Message, utcnow
@@ -29,6 +29,7 @@ from helpdesk.web.agent.forms import (
     StatusForm,
     status_targets,
 )
+from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.roles import agent_required
 
 
@@ -60,14 +61,6 @@ def allowed(incident: Incident) -> Allowed:
         cancel=lifecycle.can_transition(incident.status, lifecycle.CANCELLED),
         merge=not finished and not merged,
     )
-
-
-def incident_or_404(reference: str) -> Incident:
-    """Load the incident a URL names (any letter case), or answer 404."""
-    incident = queues.find_by_reference(reference)
-    if incident is None:
-        abort(404)
-    return incident
 
 
 def thread(incident: Incident) -> list[Message]:

@@ -7,14 +7,14 @@ from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from helpdesk import queues
 from helpdesk.extensions import db
 from helpdesk.incidents import DomainError
 from helpdesk.kb import incident_links, service
-from helpdesk.models import Incident, KnowledgeArticle
+from helpdesk.models import KnowledgeArticle
 from helpdesk.web.kb.blueprint import bp
 from helpdesk.web.kb.editor import Page, offered_categories, render_editor
 from helpdesk.web.kb.forms import ArticleForm
+from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.roles import agent_required
 from helpdesk.web.views import UNPROCESSABLE, me, refused
 
@@ -23,20 +23,12 @@ class LinkForm(FlaskForm):
     """Link an article to an incident: nothing to fill in but the CSRF token."""
 
 
-def _incident(reference: str) -> Incident:
-    """The incident a URL names, or 404."""
-    incident = queues.find_by_reference(reference)
-    if incident is None:
-        abort(404)
-    return incident
-
-
 @bp.post("/articles/<int:article_id>/incidents/<reference>")
 @agent_required
 def link_incident(article_id: int, reference: str) -> Response | tuple[Response, int]:
     """Record that an article was sent for an incident (the console's "insert link")."""
     article = db.session.get(KnowledgeArticle, article_id) or abort(404)
-    incident = _incident(reference)
+    incident = incident_or_404(reference)
     if not LinkForm().validate_on_submit():
         abort(400)
     try:
@@ -52,7 +44,7 @@ def link_incident(article_id: int, reference: str) -> Response | tuple[Response,
 def article_from_incident(reference: str) -> Page:
     """Write an article prefilled from the incident's resolution and workaround; saving
     links it to the incident."""
-    incident = _incident(reference)
+    incident = incident_or_404(reference)
     form = ArticleForm()
     if not form.is_submitted():
         draft = incident_links.draft_from_resolution(incident)
