@@ -45,6 +45,7 @@ from sqlalchemy.orm import joinedload
 from helpdesk import lifecycle
 from helpdesk.extensions import db
 from helpdesk.models import Incident, User, utcnow
+from helpdesk.references import spell_reference
 
 QUEUES = {
     "unassigned": "Unassigned",
@@ -241,8 +242,8 @@ def reference_candidates(text: str) -> list[str] | None:
     spellings = [
         f"{letters}-{digits}",
         f"{letters.upper()}-{digits}",
-        f"{letters.upper()}-{number:06d}",
-        f"{prefix}-{number:06d}",
+        spell_reference(letters.upper(), number),
+        spell_reference(prefix, number),
     ]
     return list(dict.fromkeys(spellings))
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from helpdesk import lifecycle
+from helpdesk.references import spell_reference
 
 # Reply and forward markers mail clients put in front of a subject, in several languages
 # (Re, Fwd, Fw; German AW/WG, Scandinavian SV, Dutch Antw), with an optional counter as in
@@ -70,7 +71,7 @@ def references_in(subject: str, prefix: str) -> list[str]:
     """Return the reference tokens in a subject, normalised ("INC-000123"), in order."""
     found = []
     for match in _token_pattern(prefix).finditer(subject or ""):
-        reference = f"{prefix.strip()}-{int(match.group(1)):06d}"
+        reference = spell_reference(prefix, int(match.group(1)))
         if reference not in found:
             found.append(reference)
     return found

@@ -14,6 +14,7 @@ from helpdesk.incidents.audit import record
 from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import REPLY, Category, Incident, IncidentLink, Message, Service, User, utcnow
 from helpdesk.priority import priority_for
+from helpdesk.references import spell_reference
 
 
 @dataclass
@@ -37,7 +38,7 @@ class IncidentReport:
 
 def format_reference(number: int) -> str:
     """Return the display reference for an incident number, e.g. INC-000123."""
-    return f"{current_app.config['REFERENCE_PREFIX']}-{number:06d}"
+    return spell_reference(current_app.config["REFERENCE_PREFIX"], number)
 
 
 @unit_of_work
