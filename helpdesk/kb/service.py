@@ -254,11 +254,6 @@ def publish_article(article: KnowledgeArticle, actor: User | None) -> KnowledgeA
     return set_status(article, actor, PUBLISHED)
 
 
-def archive_article(article: KnowledgeArticle, actor: User | None) -> KnowledgeArticle:
-    """Take an article out of search and out of reach, keeping its history (admins)."""
-    return set_status(article, actor, ARCHIVED)
-
-
 @unit_of_work
 def delete_article(article: KnowledgeArticle, actor: User | None) -> None:
     """Remove an article with its history and votes for good (admins)."""

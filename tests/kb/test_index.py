@@ -14,7 +14,7 @@ from helpdesk.extensions import db
 from helpdesk.kb import index, search, service
 from helpdesk.kb.service import ArticleContent
 from helpdesk.models import IndexQueueEntry, KnowledgeArticle, User
-from helpdesk.models.kb import AGENTS, PUBLIC
+from helpdesk.models.kb import AGENTS, ARCHIVED, PUBLIC
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_the_index_follows_create_publish_edit_archive_and_delete(agent: User, a
     service.edit_article(article, agent, ArticleContent("Wombat setup", "Install it."))
     assert found("quokka") == []
     assert found("wombat") == ["quokka-setup"]
-    service.archive_article(article, admin)
+    service.set_status(article, admin, ARCHIVED)
     assert found("wombat", AGENTS) == []
     article_id = str(article.id)
     service.delete_article(article, admin)

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from helpdesk.kb import index, search, service
 from helpdesk.kb.service import ArticleContent
 from helpdesk.models import KnowledgeArticle, User
-from helpdesk.models.kb import AGENTS, PUBLIC
+from helpdesk.models.kb import AGENTS, ARCHIVED, PUBLIC
 from tests.factories import gen_category
 
 
@@ -164,7 +164,7 @@ def test_users_see_public_published_articles_only(agent: User, admin: User) -> N
     publish(agent, "Llama internal", "Llama text.", audience=AGENTS)
     service.create_article(agent, ArticleContent("Llama draft", "Llama text."))
     archived = publish(agent, "Llama archived", "Llama text.")
-    service.archive_article(archived, admin)
+    service.set_status(archived, admin, ARCHIVED)
     assert slugs("llama") == ["llama-public"]
     assert sorted(slugs("llama", AGENTS)) == ["llama-internal", "llama-public"]
 
