@@ -2,10 +2,11 @@
 
 One pass takes every message in the watched folder (whatever is there has not been
 processed: processed mail leaves the folder), fetches it with BODY.PEEK[] in batches
-bounded by count and by bytes, hands each to `ingest` (which commits), and only then
-moves the batch's messages to the processed or quarantine folder. A crash anywhere in
-between leaves committed messages in the folder; the next pass fetches them again,
-ingest answers "duplicate", and they are moved then.
+bounded by count and by bytes, hands each to `ingest` inside one transaction per fetched
+slice (each mail in its own SAVEPOINT), commits, and only then moves the messages to the
+processed or quarantine folder. A crash anywhere in between leaves committed messages in
+the folder; the next pass fetches them again, ingest answers "duplicate", and they are
+moved then.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from helpdesk.extensions import db
+from helpdesk.incidents.unit import transaction
 from mail_gateway import oauth
 from mail_gateway.importer import Summary
 
@@ -139,11 +141,11 @@ class PassSummary(Summary):
         so one poisonous message cannot hold up the rest of the mailbox.
         """
         try:
-            outcome = ingest(raw, source).outcome
+            with db.session.begin_nested():  # a failure undoes this message alone
+                outcome = ingest(raw, source).outcome
         except (*DATABASE_ERRORS, *NETWORK_ERRORS):
             raise
         except Exception:
-            db.session.rollback()
             self.fetched += 1
             self.failed += 1
             log.exception("Ingest failed for %s; the message stays in the folder", source)
@@ -232,7 +234,7 @@ def fault(point: str) -> None:
     """The fault tests' hook: crash at `point` when MAIL_GATEWAY_FAULT names it."""
     if os.environ.get(FAULT_ENV) != point:
         return
-    if point == "exit-after-ingest":
+    if point == "exit-after-commit":
         os._exit(75)  # like a kill -9: no cleanup, no IMAP move, nothing flushed
     raise FaultInjected(point)
 
@@ -258,15 +260,13 @@ class Mailbox:
         """UIDs of every message still in the folder (processed mail has left it)."""
         return sorted(self.client.search(["NOT", "DELETED"]))
 
-    def fetch(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
-        """Yield (uid, raw bytes) for `uids`, fetched in slices of at most BATCH_BYTES."""
+    def fetch(self, uids: list[int]) -> Iterator[list[tuple[int, bytes]]]:
+        """Yield the (uid, raw bytes) of `uids` in slices of at most BATCH_BYTES."""
         sizes = self.client.fetch(uids, ["RFC822.SIZE"])
         for chunk in _slices(uids, {uid: sizes[uid][b"RFC822.SIZE"] for uid in sizes}):
             bodies = self.client.fetch(chunk, ["BODY.PEEK[]"])
-            for uid in chunk:
-                data = bodies.pop(uid, None)
-                if data is not None:  # gone meanwhile: another gateway took it
-                    yield uid, data[b"BODY[]"]
+            # A message gone meanwhile was taken by another gateway.
+            yield [(uid, bodies.pop(uid)[b"BODY[]"]) for uid in chunk if uid in bodies]
 
     def dispose(self, uids: list[int], folder: str | None) -> None:
         """Move `uids` to `folder`, or delete them; tolerate another gateway's moves."""
@@ -387,11 +387,15 @@ def _process_batch(
 ) -> None:
     """Ingest one batch, then move what was ingested: the commit always comes first."""
     done: dict[str | None, list[int]] = {}
-    for uid, raw in mailbox.fetch(batch):
-        outcome = summary.ingest(ingest, raw, mailbox.source(uid))
-        fault("exit-after-ingest")
-        if outcome is not None:
-            done.setdefault(mailbox.destination(outcome), []).append(uid)
+    for fetched in mailbox.fetch(batch):
+        with transaction():
+            for uid, raw in fetched:
+                outcome = summary.ingest(ingest, raw, mailbox.source(uid))
+                if outcome is not None:
+                    done.setdefault(mailbox.destination(outcome), []).append(uid)
+                if stop is not None and stop.is_set():
+                    break
+        fault("exit-after-commit")
         if stop is not None and stop.is_set():
             break
     fault("fail-before-move")

@@ -17,7 +17,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from mail_gateway.ingest import DUPLICATE, ingest
+from mail_gateway.ingest import ingest
+from mail_gateway.ledger import DUPLICATE
 
 # Outcome -> Summary counter.
 COUNTERS = {

@@ -17,7 +17,8 @@ from helpdesk.extensions import db
 from helpdesk.incidents import InvalidInput, NotFound
 from helpdesk.incidents import validation as check
 from helpdesk.models import QuarantinedEmail, User, utcnow
-from mail_gateway.ingest import DUPLICATE, IngestResult, ingest
+from mail_gateway.ingest import ingest
+from mail_gateway.ledger import DUPLICATE, IngestResult
 
 PENDING = "pending"
 RETRIED = "retried"

@@ -122,24 +122,24 @@ def test_a_process_killed_between_commit_and_move_creates_each_incident_once(
     imap_app: Flask,
     dovecot: DovecotServer,
 ) -> None:
-    deliver(dovecot, 3)
+    deliver(dovecot, 6)
     settings = dovecot.settings(IMAP_BATCH_SIZE=4)
     killed = helpdesk(
         "gateway",
         "poll",
         "--once",
-        env=gateway_env(imap_app, settings, **{imap.FAULT_ENV: "exit-after-ingest"}),
+        env=gateway_env(imap_app, settings, **{imap.FAULT_ENV: "exit-after-commit"}),
     )
     assert killed.returncode == 75, killed.stderr
-    assert counts() == (1, 1)
-    assert dovecot.folder_counts(*FOLDERS)["INBOX"] == 3
+    assert counts() == (4, 4)  # the first batch committed, then the process died
+    assert dovecot.folder_counts(*FOLDERS)["INBOX"] == 6
 
     rerun = helpdesk("gateway", "poll", "--once", env=gateway_env(imap_app, settings))
     assert rerun.returncode == 0, rerun.stderr
-    assert "fetched 3, new incidents 2," in rerun.stdout
-    assert "duplicates 1" in rerun.stdout
-    assert counts() == (3, 3)
-    assert dovecot.folder_counts(*FOLDERS) == {"INBOX": 0, "Processed": 3, "Quarantine": 0}
+    assert "fetched 6, new incidents 2," in rerun.stdout
+    assert "duplicates 4" in rerun.stdout
+    assert counts() == (6, 6)
+    assert dovecot.folder_counts(*FOLDERS) == {"INBOX": 0, "Processed": 6, "Quarantine": 0}
 
 
 def test_the_running_gateway_reconnects_after_the_server_comes_back(

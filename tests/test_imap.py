@@ -166,12 +166,14 @@ def test_one_message_that_breaks_ingest_does_not_hold_up_the_rest(
     deliver(dovecot, 3)
 
     def buggy_for_the_second(raw: bytes, source: str) -> object:
+        result = ingest(raw, source)
         if b"Subject: Printer on floor 1 is jammed" in raw:
-            raise RuntimeError("a bug")
-        return ingest(raw, source)
+            raise RuntimeError("a bug after its incident was staged")
+        return result
 
     summary, _sent = runner.poll_once(buggy_for_the_second)
     assert (summary.new_incidents, summary.failed, summary.waiting) == (2, 1, 1)
+    assert incidents() == 2  # its half-done work was undone, the rest of the batch kept
     assert "failed 1" in summary.line()
     assert dovecot.folder_counts(*FOLDERS) == {"INBOX": 1, "Processed": 2, "Quarantine": 0}
     again, _sent = runner.poll_once()

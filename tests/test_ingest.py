@@ -24,7 +24,7 @@ from helpdesk.models import (
     User,
     utcnow,
 )
-from mail_gateway import ingest as ingest_module
+from mail_gateway import ledger
 from mail_gateway.ingest import ingest, ingest_mail
 from mail_gateway.parse import parse
 from mail_gateway.parsed import ParsedAttachment
@@ -333,9 +333,9 @@ def test_losing_a_race_with_another_gateway_reports_a_duplicate(app, monkeypatch
     raw = eml(message_id="<raced@example.org>")
     ingest(raw, "gateway A")
     # Gateway B checked before A committed: it saw no record, and only its commit tells it.
-    real = ingest_module._received
+    real = ledger.received
     answers = iter([None])
-    monkeypatch.setattr(ingest_module, "_received", lambda key: next(answers, real(key)))
+    monkeypatch.setattr(ledger, "received", lambda key: next(answers, real(key)))
     result = ingest(raw, "gateway B")
     assert result.outcome == "duplicate"
     assert count(Incident) == 1 and count(Message) == 1 and count(QuarantinedEmail) == 0

@@ -5,11 +5,16 @@ the mail gateway applying one email through several calls) joins the outer unit,
 whole change commits once, atomically, when the outermost unit commits. When the
 outermost unit raises, everything it staged is rolled back, so a refused change never
 lingers in the session for the next commit.
+
+`transaction()` groups many units into one commit (the mail gateway takes a whole IMAP
+batch in one transaction: one fsync instead of one per email); a part that may fail on
+its own runs in `db.session.begin_nested()`, a SAVEPOINT, so it rolls back alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
@@ -53,3 +58,38 @@ def commit() -> None:
         return
     db.session.commit()
     deliver_after_commit()
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """Run the block as one unit: the units inside join it and it commits once at its end
+    (or, inside an outer unit, joins that one); an exception rolls all of it back."""
+    outer = _depth()
+    if outer == 0:
+        _begin_for_savepoints()
+    g.unit_of_work_depth = outer + 1
+    try:
+        yield
+        if outer == 0:
+            db.session.commit()
+    except BaseException:
+        if outer == 0:
+            db.session.rollback()
+        raise
+    finally:
+        g.unit_of_work_depth = outer
+    if outer == 0:
+        deliver_after_commit()
+
+
+def _begin_for_savepoints() -> None:
+    """Open the database transaction now when the driver would open it late.
+
+    pysqlite (Python < 3.12) sends BEGIN only before the first write, so a SAVEPOINT taken
+    earlier would start the transaction itself and its RELEASE would commit it: begin
+    explicitly, taking SQLite's write lock up front (a write is coming anyway).
+    """
+    connection = db.session.connection()
+    raw = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and not getattr(raw, "in_transaction", True):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
