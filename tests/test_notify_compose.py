@@ -4,15 +4,18 @@ subject, signed Message-ID, loop-stopping headers, text and HTML parts, attachme
 import base64
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from helpdesk import accounts, incidents
 from helpdesk.extensions import db
 from helpdesk.incidents import NewAttachment
 from helpdesk.models import OutboundEmail
+from helpdesk.notify import compose
 from helpdesk.notify.message_ids import SignedId, verify
 from tests.factories import gen_incident, gen_user
 
@@ -170,6 +173,31 @@ def test_non_ascii_and_very_long_subjects_keep_every_space(app):
     assert mail["Subject"] == f"[{incident.reference}] {subject.strip()}"
     assert mail["Thread-Topic"] == subject.strip()
     assert row_for(mail).subject == mail["Subject"][:255]
+
+
+def test_names_with_quotes_and_non_ascii_names_arrive_exactly(app):
+    app.config["SITE_NAME"] = 'IT "Help" \\ Desk'
+    requester = gen_user(name='Zoë O\'Brien-Østergård, "Dr." 山田 ' + "é" * 40)
+    gen_incident(requester)
+    raw = sorted(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))[0].read_bytes()
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 78
+    # RFC 2047 decoding, as mail clients do it (the stdlib's address parser adds spaces
+    # between adjacent encoded words, for its own output too).
+    to = message_from_bytes(raw, policy=policy.compat32)["To"]
+    assert str(make_header(decode_header(to))) == f"{requester.name} <{requester.email}>"
+    (mail,) = delivered(app)
+    assert mail["To"].addresses[0].addr_spec == requester.email
+    assert mail["From"].addresses[0].display_name == 'IT "Help" \\ Desk'
+    assert mail["Reply-To"].addresses[0].addr_spec == app.config["SUPPORT_ADDRESS"]
+
+
+def test_a_header_value_that_escaped_its_formatting_is_refused(app):
+    mail = EmailMessage()
+    for value in ("a\nBcc: x@example.org", "a\r\n b", "Zoë"):
+        with pytest.raises(ValueError, match="unsafe Subject"):
+            compose._set_raw(mail, "Subject", value)
+    compose._set_raw(mail, "Subject", "folded\n line")
+    assert mail["Subject"] == "folded line"
 
 
 def test_password_link_is_plain_text_and_auto_generated(app):

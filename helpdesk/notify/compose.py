@@ -4,6 +4,11 @@ Every mail has a text and (for incident mail) an HTML part, the reference token 
 subject, and a Message-ID; incident mail is signed and threaded (threads.py). Display
 names and subjects are folded onto one line first, so a CR/LF typed into a name or a
 subject can never start a header of its own.
+
+Header values are formatted here (quoted or RFC 2047-encoded names, encoded subjects,
+validated message ids) and handed to the message with `set_raw`, which the stdlib emits
+as they are: its header registry would parse every value again on each set and read,
+which cost milliseconds a mail. `_set_raw` checks every value before it goes in.
 """
 
 from __future__ import annotations
@@ -79,19 +84,47 @@ def encoded_words(text: str) -> str:
 def set_text_header(mail: EmailMessage, name: str, text: str) -> None:
     """Set an unstructured header (Subject, Thread-Topic) from one line of text, exactly.
 
-    Plain ASCII goes through the stdlib; anything else is encoded here, one encoded word
-    per short line, so the stdlib never re-folds or decodes it. A leading plain word, such
+    Plain ASCII goes in as it is; anything else is encoded here, one encoded word per
+    short line, so the stdlib never re-folds or decodes it. A leading plain word, such
     as the [INC-000123] token, stays readable in the raw header.
     """
     value = one_line(text)
     if _plain(value):
-        mail[name] = value
+        _set_raw(mail, name, value)
         return
     first, _, rest = value.partition(" ")
     if _plain(first) and len(first) <= PLAIN_LEAD_MAX and rest:
-        mail.set_raw(name, f"{first}\n {encoded_words(rest)}")
+        _set_raw(mail, name, f"{first}\n {encoded_words(rest)}")
     else:
-        mail.set_raw(name, encoded_words(value))
+        _set_raw(mail, name, encoded_words(value))
+
+
+def address_header(name: str, addr_spec: str) -> str:
+    """Format "Name <addr>" for a header: the name quoted, or encoded when not ASCII."""
+    phrase = display_name(name)
+    address = one_line(addr_spec)
+    if not phrase:
+        return address
+    if _plain(phrase):
+        return f"{quote_phrase(phrase)} <{address}>"
+    return f"{encoded_words(phrase)}\n <{address}>"
+
+
+def quote_phrase(text: str) -> str:
+    """A display name as an RFC 5322 quoted-string (backslash before \\ and ")."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _set_raw(mail: EmailMessage, name: str, value: str) -> None:
+    """Put a value formatted here into the mail; refuse anything that could break a line.
+
+    Continuation lines must start with a space (our own folding); any other line break,
+    a CR, or a non-ASCII character means a value escaped its formatting: a bug, not mail.
+    """
+    lines = value.split("\n")
+    if not value.isascii() or "\r" in value or any(not line[:1].isspace() for line in lines[1:]):
+        raise ValueError(f"refusing an unsafe {name} header")
+    mail.set_raw(name, value)
 
 
 def _plain(text: str) -> bool:
@@ -165,36 +198,39 @@ def _headers(
         message_id = new_message_id()
     else:
         message_id = signed_message_id(incident.id, message.id if message else None)
-    mail["Message-ID"] = message_id
+    _set_raw(mail, "Message-ID", message_id)
     # Our own mail coming back (a forwarding rule, a list) is recognised by this and dropped.
-    mail["X-Loop"] = current_app.config["SUPPORT_ADDRESS"]
+    _set_raw(mail, "X-Loop", one_line(current_app.config["SUPPORT_ADDRESS"]))
     if incident is not None:
         _thread(mail, incident, recipient, now)
     if auto_submitted:
-        mail["Auto-Submitted"] = auto_submitted
-        mail["X-Auto-Response-Suppress"] = "All"  # Exchange: no out-of-office replies to us
+        _set_raw(mail, "Auto-Submitted", auto_submitted)
+        _set_raw(mail, "X-Auto-Response-Suppress", "All")  # Exchange: no out-of-office replies
     return message_id
 
 
 def _address(mail: EmailMessage, recipient: User, subject: str, now: datetime) -> None:
     """From the site at the support address, to the recipient, replies to support."""
-    support = current_app.config["SUPPORT_ADDRESS"]
-    site = display_name(current_app.config["SITE_NAME"])
-    mail["From"] = Address(display_name=site, addr_spec=support)
-    mail["To"] = Address(display_name=display_name(recipient.name), addr_spec=recipient.email)
-    mail["Reply-To"] = Address(display_name=site, addr_spec=support)
+    site = address_header(current_app.config["SITE_NAME"], current_app.config["SUPPORT_ADDRESS"])
+    _set_raw(mail, "From", site)
+    to = address_header(recipient.name, recipient.email)
+    if to.isascii():
+        _set_raw(mail, "To", to)
+    else:  # an internationalised address: the stdlib encodes what it can, or refuses
+        mail["To"] = Address(display_name=display_name(recipient.name), addr_spec=recipient.email)
+    _set_raw(mail, "Reply-To", site)
     set_text_header(mail, "Subject", subject)
-    mail["Date"] = format_datetime(now.replace(tzinfo=UTC))
+    _set_raw(mail, "Date", format_datetime(now.replace(tzinfo=UTC)))
 
 
 def _thread(mail: EmailMessage, incident: Incident, recipient: User, now: datetime) -> None:
     """Threading headers so Gmail, Thunderbird and Outlook show one conversation."""
     thread = thread_for(incident, recipient.email, now)
-    if thread.in_reply_to:
-        mail["In-Reply-To"] = thread.in_reply_to
-        mail["References"] = " ".join(thread.references)
+    if thread.in_reply_to:  # ids from threads.usable(): checked, one token each
+        _set_raw(mail, "In-Reply-To", thread.in_reply_to)
+        _set_raw(mail, "References", "\n ".join(thread.references))
     set_text_header(mail, "Thread-Topic", incident.subject)
-    mail["Thread-Index"] = thread.thread_index
+    _set_raw(mail, "Thread-Index", thread.thread_index)
 
 
 def _within_budget(attachments: Sequence[Attachment]) -> tuple[list[Attachment], list[Attachment]]:
