@@ -39,7 +39,7 @@ def url_for_article(incident: Incident, user: User, article: KnowledgeArticle) -
 def offers(incident: Incident, user: User) -> list[tuple[KnowledgeArticle, str]]:
     """Up to three public articles matching an emailed incident, each with its link."""
     text = f"{incident.subject} {incident.description or ''}"
-    found = search.suggest(text, PUBLIC, ARTICLES_PER_MAIL)
+    found = search.more_like_this(text, PUBLIC, ARTICLES_PER_MAIL)
     return [(result.article, url_for_article(incident, user, result.article)) for result in found]
 
 
