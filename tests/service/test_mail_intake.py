@@ -1,0 +1,57 @@
+"""Mail intake's transactions on SQLite and PostgreSQL: a batch of mails commits once, each
+mail in its own SAVEPOINT, so one bad mail or one lost race undoes that mail alone."""
+
+import pytest
+from sqlalchemy import func, select
+
+from helpdesk.extensions import db
+from helpdesk.incidents.unit import transaction
+from helpdesk.models import Incident, Message, OutboundEmail, QuarantinedEmail, ReceivedEmail
+from mail_gateway import ledger
+from mail_gateway.ingest import ingest
+from tests.mail.messages import make_message
+
+NO_SENDER = b"Subject: no sender\r\nMessage-ID: <nobody@example.org>\r\n\r\nhello\r\n"
+
+
+def count(model: type) -> int:
+    """Rows of a table, as committed and visible to a fresh query."""
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_batch_commits_good_mail_and_quarantines_the_bad_one(app):
+    first = make_message(1)
+    with transaction():
+        outcomes = [
+            ingest(first, "batch").outcome,
+            ingest(NO_SENDER, "batch").outcome,
+            ingest(first, "batch").outcome,  # delivered twice in one batch
+            ingest(make_message(2), "batch").outcome,
+        ]
+    db.session.remove()  # what a new session sees is what was committed
+    assert outcomes == ["new_incident", "quarantined", "duplicate", "new_incident"]
+    assert (count(Incident), count(Message), count(ReceivedEmail)) == (2, 2, 3)
+    assert count(QuarantinedEmail) == 1
+    assert count(OutboundEmail) == 2  # both acknowledgements
+
+
+def test_a_failed_batch_leaves_nothing_behind(app):
+    with pytest.raises(RuntimeError), transaction():
+        ingest(make_message(1), "batch")
+        raise RuntimeError("the process is going down")
+    db.session.remove()
+    assert (count(Incident), count(ReceivedEmail), count(OutboundEmail)) == (0, 0, 0)
+
+
+def test_a_lost_race_inside_a_batch_undoes_only_that_mail(app, monkeypatch):
+    raw = make_message(7)
+    ingest(raw, "gateway A")
+    real = ledger.received
+    answers = iter([None])  # gateway B looked before A committed
+    monkeypatch.setattr(ledger, "received", lambda key: next(answers, real(key)))
+    with transaction():
+        raced = ingest(raw, "gateway B").outcome
+        after = ingest(make_message(8), "gateway B").outcome
+    db.session.remove()
+    assert (raced, after) == ("duplicate", "new_incident")
+    assert (count(Incident), count(ReceivedEmail), count(QuarantinedEmail)) == (2, 2, 0)
