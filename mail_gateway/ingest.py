@@ -113,11 +113,7 @@ def _apply(delivery: Delivery) -> IngestResult:
 
 def _record_only(delivery: Delivery) -> IngestResult:
     """Record mail that neither opens nor joins an incident (our own, a stray auto-reply)."""
-    return ledger.settle(
-        ledger.stage(delivery, outcomes.IGNORED, f"Recorded only: {delivery.kind} mail."),
-        None,
-        None,
-    )
+    return ledger.record(delivery, outcomes.IGNORED, f"Recorded only: {delivery.kind} mail.")
 
 
 def _new_incident(delivery: Delivery) -> IngestResult:
@@ -135,11 +131,11 @@ def _new_incident(delivery: Delivery) -> IngestResult:
         body_html=mail.html,
         acknowledge=loops.may_acknowledge(delivery.kind),
     )
-    received = ledger.stage(
-        delivery, outcomes.NEW_INCIDENT, f"New incident from {mail.from_address}."
-    )
     incident = incidents.open_incident(requester, report)
-    return ledger.settle(received, incident, _first_message(incident))
+    detail = f"New incident from {mail.from_address}."
+    return ledger.record(
+        delivery, outcomes.NEW_INCIDENT, detail, incident, _first_message(incident)
+    )
 
 
 def _participants(mail: ParsedMail) -> list[User]:
@@ -171,14 +167,10 @@ def _on_incident(delivery: Delivery, incident: Incident) -> IngestResult:
         return _follow_up(delivery, incident, sender, body, files)
     if decision == route.AS_NOTE:
         detail = f"Agent mail on {incident.reference}, which is finished: kept as a note."
-        received = ledger.stage(delivery, outcomes.REPLY, detail)
         message = intake.add_mail_note(
             incident, sender, body, files, ledger.message_id_of(mail), mail.html
         )
-        return ledger.settle(received, incident, message)
-    received = ledger.stage(
-        delivery, outcomes.REPLY, f"Reply from {mail.from_address} ({standing})."
-    )
+        return ledger.record(delivery, outcomes.REPLY, detail, incident, message)
     message = incidents.add_reply(
         incident,
         sender,
@@ -188,7 +180,8 @@ def _on_incident(delivery: Delivery, incident: Incident) -> IngestResult:
         email_message_id=ledger.message_id_of(mail),
         body_html=mail.html,
     )
-    return ledger.settle(received, incident, message)
+    detail = f"Reply from {mail.from_address} ({standing})."
+    return ledger.record(delivery, outcomes.REPLY, detail, incident, message)
 
 
 def _follow_up(
@@ -207,9 +200,8 @@ def _follow_up(
         body_html=mail.html,
     )
     detail = f"News on {finished.reference} ({finished.status}): opened a follow-up."
-    received = ledger.stage(delivery, outcomes.FOLLOW_UP, detail)
     incident = incidents.open_follow_up(finished, sender, report)
-    return ledger.settle(received, incident, _first_message(incident))
+    return ledger.record(delivery, outcomes.FOLLOW_UP, detail, incident, _first_message(incident))
 
 
 def _flagged(delivery: Delivery, incident: Incident) -> IngestResult:
@@ -218,11 +210,10 @@ def _flagged(delivery: Delivery, incident: Incident) -> IngestResult:
     stranger = accounts.ensure_user_for_email(mail.from_address, mail.from_name)
     body, files = _body_and_files(mail, _reply_text(mail))
     detail = f"{mail.from_address} is not on {incident.reference}: kept as a note for review."
-    received = ledger.stage(delivery, outcomes.FLAGGED, detail)
     message = intake.add_flagged_note(
         incident, stranger, body, files, ledger.message_id_of(mail), mail.html
     )
-    return ledger.settle(received, incident, message)
+    return ledger.record(delivery, outcomes.FLAGGED, detail, incident, message)
 
 
 def _machine_note(delivery: Delivery, incident: Incident) -> IngestResult:
@@ -231,9 +222,8 @@ def _machine_note(delivery: Delivery, incident: Incident) -> IngestResult:
     text = f"{MACHINE_LABELS.get(delivery.kind, 'Automatic mail')} from {mail.from_address}:"
     body, files = _body_and_files(mail, f"{text}\n\n{_reply_text(mail)}")
     detail = f"{delivery.kind} mail, kept as an internal note on {incident.reference}."
-    received = ledger.stage(delivery, outcomes.IGNORED, detail)
     message = intake.add_mail_note(incident, None, body, files, ledger.message_id_of(mail))
-    return ledger.settle(received, incident, message)
+    return ledger.record(delivery, outcomes.IGNORED, detail, incident, message)
 
 
 def _bounce(delivery: Delivery) -> IngestResult:
@@ -248,9 +238,8 @@ def _bounce(delivery: Delivery) -> IngestResult:
     reason = mail.report.reason if mail.report else ""
     where = f" on {incident.reference}" if incident else ""
     detail = f"Bounce for {', '.join(addresses) or 'an unknown address'}{where}."
-    received = ledger.stage(delivery, outcomes.BOUNCE, detail)
     message = intake.record_bounce(addresses, reason, incident, ledger.message_id_of(mail))
-    return ledger.settle(received, incident, message)
+    return ledger.record(delivery, outcomes.BOUNCE, detail, incident, message)
 
 
 def _routed_incident(mail: ParsedMail) -> Incident | None:

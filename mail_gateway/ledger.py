@@ -74,8 +74,14 @@ def earlier_result(earlier: ReceivedEmail) -> IngestResult:
     return IngestResult(DUPLICATE, incident.reference if incident else None, "Already received.")
 
 
-def stage(delivery: Delivery, outcome: str, detail: str) -> ReceivedEmail:
-    """Add (or, on a retry, reuse) the ReceivedEmail row for the coming commit."""
+def record(
+    delivery: Delivery,
+    outcome: str,
+    detail: str,
+    incident: Incident | None = None,
+    message: Message | None = None,
+) -> IngestResult:
+    """Add (or, on a retry, reuse) the ReceivedEmail row saying what the mail became."""
     mail = delivery.mail
     row = (delivery.retrying and received(delivery.key)) or ReceivedEmail(dedupe_key=delivery.key)
     row.message_id = message_id_of(mail)
@@ -83,6 +89,8 @@ def stage(delivery: Delivery, outcome: str, detail: str) -> ReceivedEmail:
     row.subject = mail.subject[:255]
     row.outcome = outcome
     row.detail = detail
+    row.incident_id = incident.id if incident else None
+    row.message_row_id = message.id if message else None
     row.raw_path = delivery.raw_path
     row.size = len(mail.raw)
     row.source = delivery.source
@@ -91,14 +99,7 @@ def stage(delivery: Delivery, outcome: str, detail: str) -> ReceivedEmail:
     if delivery.retrying is not None and outcome != outcomes.QUARANTINED:
         delivery.retrying.state = "retried"
         delivery.retrying.resolved_at = utcnow()
-    return row
-
-
-def settle(row: ReceivedEmail, incident: Incident | None, message: Message | None) -> IngestResult:
-    """Link the ReceivedEmail row to what the mail became, and report it."""
-    row.incident_id = incident.id if incident else None
-    row.message_row_id = message.id if message else None
-    return IngestResult(row.outcome, incident.reference if incident else None, row.detail)
+    return IngestResult(outcome, incident.reference if incident else None, detail)
 
 
 def quarantine(delivery: Delivery, error: Exception) -> IngestResult:
@@ -119,7 +120,7 @@ def quarantine(delivery: Delivery, error: Exception) -> IngestResult:
             entry.size = len(mail.raw)
             entry.source = entry.source or delivery.source
             db.session.add(entry)
-            stage(delivery, outcomes.QUARANTINED, text)
+            record(delivery, outcomes.QUARANTINED, text)
     except IntegrityError:
         return IngestResult(DUPLICATE, None, RACE_LOST)
     return IngestResult(outcomes.QUARANTINED, None, text)
