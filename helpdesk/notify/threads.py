@@ -38,8 +38,7 @@ class Thread:
 def thread_for(incident: Incident, recipient: str, now: datetime) -> Thread:
     """Work out the threading headers of a mail to `recipient` about `incident`, sent `now`."""
     sent = _sent_to(incident, recipient)
-    received = _requester_emails(incident)
-    first = _first_message_id(incident)
+    first, received = _first_and_requester_emails(incident)
     parent = _last(received) or _last(sent) or first
     chain = _unique([first, *(message_id for _, message_id in sorted(received + sent))])
     replies = [moment for moment, _ in sent[1:]] + [now] if sent else []
@@ -72,31 +71,23 @@ def _sent_to(incident: Incident, recipient: str) -> list[tuple[datetime, str]]:
     return _clean(rows)
 
 
-def _requester_emails(incident: Incident) -> list[tuple[datetime, str]]:
-    """The requester's own emails on this incident (they are in their mailbox), oldest first."""
+def _first_and_requester_emails(
+    incident: Incident,
+) -> tuple[str | None, list[tuple[datetime, str]]]:
+    """The Message-ID of the incident's first message (when it came by email), and the
+    requester's own emails on it (they are in their mailbox), oldest first: one query."""
     rows = db.session.execute(
-        select(Message.created_at, Message.email_message_id)
-        .where(
-            Message.incident_id == incident.id,
-            Message.author_id == incident.requester_id,
-            Message.kind == REPLY,
-            Message.channel == "email",
-            Message.email_message_id.is_not(None),
-        )
-        .order_by(Message.created_at, Message.id)
-    ).all()
-    return _clean(rows)
-
-
-def _first_message_id(incident: Incident) -> str | None:
-    """The Message-ID of the incident's first message, when it has one (reported by email)."""
-    first = db.session.scalars(
-        select(Message.email_message_id)
+        select(Message.created_at, Message.email_message_id, Message.author_id, Message.channel)
         .where(Message.incident_id == incident.id, Message.kind == REPLY)
         .order_by(Message.created_at, Message.id)
-        .limit(1)
-    ).first()
-    return usable(first)
+    ).all()
+    first = usable(rows[0].email_message_id) if rows else None
+    mine = [
+        (row.created_at, row.email_message_id)
+        for row in rows
+        if row.author_id == incident.requester_id and row.channel == "email"
+    ]
+    return first, _clean(mine)
 
 
 def _clean(rows: list) -> list[tuple[datetime, str]]:
