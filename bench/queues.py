@@ -5,9 +5,10 @@
     python bench/queues.py --keep        # keep the database and reuse it next time
 
 Builds a database with N incidents spread over three years (mostly closed, recent ones
-open, as in a real helpdesk), then times the first page and a page deep in the keyset of
-every queue through helpdesk.queues.load_page, the code the views use, and prints SQLite's
-query plans so index use can be checked by eye.
+open, as in a real helpdesk) with one to four messages each, a few of them mail awaiting
+review (more on recent incidents, some forgotten on old ones), then times the first page
+and a page deep in the keyset of every queue through helpdesk.queues.load_page, the code
+the views use, and prints SQLite's query plans so index use can be checked by eye.
 """
 
 from __future__ import annotations
@@ -25,15 +26,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, union_all
+from sqlalchemy import func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from helpdesk import create_app, lifecycle, queues
 from helpdesk.extensions import db
 from helpdesk.models import (
+    NOTE,
+    REPLY,
     Category,
     Incident,
+    Message,
     Service,
     Team,
     User,
@@ -130,10 +134,15 @@ AGE_BANDS = (
     (SPAN, {"in_progress": 0.2, "on_hold": 0.3, "closed": 94.5, "cancelled": 5}),
 )
 BATCH = 20_000
+# Chance that a message is mail awaiting review, on recent and on older incidents.
+FLAG_RECENT, FLAG_OLD = 0.03, 0.0003
+RECENT = timedelta(days=14)
 
 
-def build(n: int, rng: random.Random) -> None:
-    """Create the schema and bulk-insert people, teams, catalogues and n incidents."""
+def build(n: int, seed: int) -> None:
+    """Create the schema and bulk-insert people, teams, catalogues, n incidents and their
+    messages (these from a generator of their own, so the incidents stay as they were)."""
+    rng, mail_rng = random.Random(seed), random.Random(f"messages-{seed}")
     db.create_all()
     session = db.session
     session.execute(text("PRAGMA synchronous=OFF"))
@@ -144,9 +153,33 @@ def build(n: int, rng: random.Random) -> None:
     started = time.perf_counter()
     for number, rows in enumerate(_incident_batches(n, rng, now, agents), start=1):
         session.execute(insert(Incident), rows)
+        session.execute(insert(Message), list(_messages(rows, mail_rng, now, len(agents))))
         print(f"\r  inserted {min(number * BATCH, n):,} incidents", end="", flush=True)
     session.commit()
     print(f" in {time.perf_counter() - started:.0f} s")
+
+
+def _messages(
+    incidents: list[dict[str, Any]], rng: random.Random, now: datetime, agent_count: int
+) -> Iterator[dict[str, Any]]:
+    """Yield one to four messages per incident between its creation and last activity; a
+    few are a stranger's mail awaiting review."""
+    for row in incidents:
+        created, activity = row["created_at"], row["last_activity_at"]
+        chance = FLAG_RECENT if now - activity <= RECENT else FLAG_OLD
+        for _ in range(rng.choice((1, 1, 2, 2, 3, 4))):
+            flagged = rng.random() < chance
+            yield {
+                "incident_id": row["id"],
+                "kind": NOTE if flagged else rng.choice((REPLY, REPLY, NOTE)),
+                "channel": "email",
+                "author_id": rng.randint(agent_count + 1, agent_count + REQUESTERS)
+                if flagged
+                else rng.choice((row["requester_id"], rng.randint(1, agent_count))),
+                "body": "Generated.",
+                "needs_review": flagged,
+                "created_at": created + (activity - created) * rng.random(),
+            }
 
 
 def _insert_people(rng: random.Random, now: datetime) -> list[tuple[int, int]]:
@@ -263,15 +296,8 @@ def timed(run: Callable[[], object], repeat: int) -> tuple[float, float]:
 
 def queue_size(listing: queues.Listing) -> int:
     """Count a queue exactly (the tabs count all queues in one pass)."""
-    scope = queues.narrowed(
-        queues.scope_for(listing.queue, listing.viewer, utcnow()), listing.filters
-    )
-    branches = [
-        select(Incident.id).where(scope.column == value, *scope.where) for value in scope.values
-    ]
-    if not branches:
-        return 0
-    return db.session.scalar(select(func.count()).select_from(union_all(*branches).subquery()))
+    whole = queues.page_query(replace(listing, size=10**9))
+    return db.session.scalar(select(func.count()).select_from(whole.subquery()))
 
 
 def deep_cursor(listing: queues.Listing, size: int) -> tuple[queues.Cursor | None, int]:
@@ -313,16 +339,14 @@ def run_benchmarks(repeat: int) -> None:
         f"{'depth':>7} {'deep med':>8} {'deep p95':>8}   (ms)"
     )
     for name in queues.QUEUES:
-        measure(queues.Listing(name, viewer), f"queue {name}", repeat, show_plan=True)
-    for sort in queues.SORTS:
-        if sort != queues.DEFAULT_SORT:
-            for name in ("open", "mine"):
-                measure(
-                    queues.Listing(name, viewer, sort=sort),
-                    f"queue {name}, sort {sort}",
-                    repeat,
-                    show_plan=False,
-                )
+        default = next(iter(queues.sorts_for(name)))
+        listing = queues.Listing(name, viewer, sort=default)
+        measure(listing, f"queue {name}", repeat, show_plan=True)
+    for name in ("open", "mine", queues.REVIEW):
+        sorts = list(queues.sorts_for(name))
+        for sort in sorts[1:]:
+            listing = queues.Listing(name, viewer, sort=sort)
+            measure(listing, f"queue {name}, sort {sort}", repeat, show_plan=name == queues.REVIEW)
     extras = {
         "open, priority P2": queues.Filters(priority=2),
         "open, team Network": queues.Filters(team_id=2),
@@ -333,8 +357,17 @@ def run_benchmarks(repeat: int) -> None:
     }
     for label, filters in extras.items():
         measure(queues.Listing("open", viewer, filters), label, repeat, show_plan=True)
+    review = {
+        "review, status closed": queues.Filters(status=lifecycle.CLOSED),
+        "review, search 'vpn'": queues.Filters(q="vpn"),
+    }
+    for label, filters in review.items():
+        listing = queues.Listing(queues.REVIEW, viewer, filters, sort="flagged")
+        measure(listing, label, repeat, show_plan=True)
     counts = timed(lambda: queues.queue_counts(viewer), repeat)
-    print(f"{'tab counts (all six queues)':<34} {'':>9} {counts[0]:>8.2f} {counts[1]:>8.2f}")
+    label = f"tab counts (all {len(queues.QUEUES)} queues)"
+    print(f"{label:<34} {'':>9} {counts[0]:>8.2f} {counts[1]:>8.2f}")
+    PLANS.append(("tab counts", queues.sqlite_plan(queues.counts_query(viewer))))
     print("\nEXPLAIN QUERY PLAN")
     for label, plan in PLANS:
         print(f"\n{label}")
@@ -365,7 +398,7 @@ def main() -> None:
     with app.test_request_context():
         if fresh:
             print(f"building {args.n:,} incidents in {database}")
-            build(args.n, random.Random(args.seed))
+            build(args.n, args.seed)
         else:
             print(f"reusing {database}")
         run_benchmarks(args.repeat)

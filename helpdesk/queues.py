@@ -16,6 +16,10 @@ Three choices keep a queue page fast at a million incidents (bench/queues.py mea
 
 The activity sorts are fully index-backed. The other sorts (priority, created, due) order
 the queue's own rows, which the status branches already narrow to current work.
+
+"Needs review" is the exception: it holds incidents in any status, closed ones too, that
+have mail awaiting review. Its rows are read from the flagged messages (a handful, through
+their own index) and joined to incidents by primary key, then sorted; see flagged_mail.
 """
 
 from __future__ import annotations
@@ -44,9 +48,12 @@ from sqlalchemy.orm import joinedload
 
 from helpdesk import lifecycle
 from helpdesk.extensions import db
+from helpdesk.flagged_mail import FLAGGED, FlaggedMail, count_query, flagged_mail
 from helpdesk.models import Incident, User, utcnow
 from helpdesk.references import spell_reference
 
+# The queue of incidents with mail awaiting review.
+REVIEW = "review"
 QUEUES = {
     "unassigned": "Unassigned",
     "mine": "Mine",
@@ -54,6 +61,7 @@ QUEUES = {
     "open": "All open",
     "on_hold": "On hold",
     "resolved": "Recently resolved",
+    REVIEW: "Needs review",
 }
 RECENTLY_RESOLVED_DAYS = 14
 # Open statuses in lifecycle order: one fan-out branch each.
@@ -84,6 +92,16 @@ SORTS = {
     ),
 }
 DEFAULT_SORT = "activity"
+# The review queue adds its own sort, first and so its default.
+REVIEW_SORTS = {
+    "flagged": Sort("Mail awaiting review, newest first", FLAGGED.c.flagged_at, True),
+    **SORTS,
+}
+
+
+def sorts_for(queue: str) -> dict[str, Sort]:
+    """The sorts a queue offers, its default first."""
+    return REVIEW_SORTS if queue == REVIEW else SORTS
 
 
 @dataclass(frozen=True)
@@ -136,20 +154,24 @@ class Listing:
 
 @dataclass
 class Page:
-    """One page of a queue and the cursors for its neighbours (None at either end)."""
+    """One page of a queue and the cursors for its neighbours (None at either end); on the
+    review queue also each incident's mail awaiting review."""
 
     incidents: list[Incident]
     next_cursor: str | None
     prev_cursor: str | None
+    flagged: dict[int, FlaggedMail] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Scope:
-    """A queue's rows: one branch per value of an indexed column, plus other conditions."""
+    """A queue's rows: one branch per value of an indexed column, plus other conditions;
+    or, when `flagged`, the incidents with mail awaiting review that match them all."""
 
     column: Any
     values: tuple[Any, ...]
     where: tuple[ColumnElement[bool], ...] = ()
+    flagged: bool = False
 
 
 def unindexed(column: Any) -> ColumnElement[Any]:
@@ -187,6 +209,8 @@ def scope_for(queue: str, viewer: User, now: datetime) -> Scope:
         return Scope(Incident.status, (lifecycle.ON_HOLD,))
     if queue == "resolved":
         return Scope(Incident.status, (lifecycle.RESOLVED,), _recently_resolved(now))
+    if queue == REVIEW:
+        return Scope(Incident.status, lifecycle.STATUSES, flagged=True)
     raise KeyError(queue)
 
 
@@ -222,9 +246,11 @@ def narrowed(scope: Scope, filters: Filters) -> Scope:
         # A reference names one incident: read it from the unique index, then check that
         # it belongs to this queue.
         member = unindexed(scope.column).in_(values) if values else false()
-        return Scope(Incident.reference, tuple(candidates), (member, *where))
+        return replace(
+            scope, column=Incident.reference, values=tuple(candidates), where=(member, *where)
+        )
     where.extend(word_conditions(filters.q))
-    return Scope(scope.column, values, tuple(where))
+    return replace(scope, values=values, where=tuple(where))
 
 
 def reference_candidates(text: str) -> list[str] | None:
@@ -300,7 +326,7 @@ def _order(columns: Sequence[Any], descending: bool) -> list[Any]:
 
 def page_query(listing: Listing, now: datetime | None = None) -> Select[Any]:
     """Build the query for one page's ids and sort values (page size + 1 rows, to see more)."""
-    sort = SORTS[listing.sort]
+    sort = sorts_for(listing.queue)[listing.sort]
     scope = narrowed(scope_for(listing.queue, listing.viewer, now or utcnow()), listing.filters)
     descending = sort.descending if listing.before is None else not sort.descending
     where = list(scope.where)
@@ -308,12 +334,12 @@ def page_query(listing: Listing, now: datetime | None = None) -> Select[Any]:
     if cursor is not None:
         where.append(_beyond(sort, cursor, descending))
     key = sort.column.label("sort_key")
+    order = _order([sort.column, Incident.id], descending)
     limit = listing.size + 1
+    if scope.flagged:
+        return _flagged_query(scope, where, key, order, limit)
     branches = [
-        select(Incident.id, key)
-        .where(scope.column == value, *where)
-        .order_by(*_order([sort.column, Incident.id], descending))
-        .limit(limit)
+        select(Incident.id, key).where(scope.column == value, *where).order_by(*order).limit(limit)
         for value in scope.values
     ]
     if not branches:
@@ -324,6 +350,26 @@ def page_query(listing: Listing, now: datetime | None = None) -> Select[Any]:
     return (
         select(merged.c.id, merged.c.sort_key)
         .order_by(*_order([merged.c.sort_key, merged.c.id], descending))
+        .limit(limit)
+    )
+
+
+def _flagged_query(
+    scope: Scope, where: list[ColumnElement[bool]], key: Any, order: list[Any], limit: int
+) -> Select[Any]:
+    """One page of the incidents with mail awaiting review, in any sort.
+
+    FLAGGED drives: being grouped it cannot be flattened, and the scope's own column is
+    checked unindexed, so the database reads the few flagged rows and then each incident
+    by primary key, instead of walking an incidents index in sort order.
+    """
+    member = unindexed(scope.column).in_(scope.values) if scope.values else false()
+    return (
+        select(Incident.id, key)
+        .select_from(FLAGGED)
+        .join(Incident, Incident.id == FLAGGED.c.incident_id)
+        .where(member, *where)
+        .order_by(*order)
         .limit(limit)
     )
 
@@ -345,6 +391,7 @@ def load_page(listing: Listing) -> Page:
         incidents=incidents,
         next_cursor=Cursor(rows[-1].sort_key, rows[-1].id).encode() if has_next and rows else None,
         prev_cursor=Cursor(rows[0].sort_key, rows[0].id).encode() if has_prev and rows else None,
+        flagged=flagged_mail([row.id for row in rows]) if listing.queue == REVIEW else {},
     )
 
 
@@ -366,7 +413,8 @@ def _incidents_in_order(ids: list[int]) -> list[Incident]:
 
 
 def counts_query(viewer: User, now: datetime | None = None) -> Select[Any]:
-    """Count every queue in one pass over the open incidents (plus the recently resolved)."""
+    """Count every queue in one pass over the open incidents (plus the recently resolved,
+    and the incidents with mail awaiting review from the flagged messages' index)."""
     agent = unindexed(Incident.assigned_agent_id)
     team = unindexed(Incident.assigned_team_id)
     teams = [t.id for t in viewer.teams]
@@ -380,6 +428,7 @@ def counts_query(viewer: User, now: datetime | None = None) -> Select[Any]:
         func.count().label("open"),
         func.count().filter(unindexed(Incident.status) == lifecycle.ON_HOLD).label("on_hold"),
         resolved.scalar_subquery().label("resolved"),
+        count_query().scalar_subquery().label("review"),
     ).where(Incident.status.in_(OPEN_STATUSES))
 
 

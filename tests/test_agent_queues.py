@@ -161,3 +161,88 @@ def test_team_queue_for_an_agent_without_team(client, auth, app):
     loner = gen_user("agent")
     auth.login(loner.email)
     assert "You are not in a team yet" in get(client, "/agent/queues/team")
+
+
+# The review queue: incidents with mail from people outside them, awaiting review.
+
+
+@pytest.fixture
+def stranger(app):
+    """Someone who is neither requester, participant nor agent on the incidents here."""
+    return gen_user(name="Sid Stranger", email="sid@elsewhere.example")
+
+
+def review_tab(html: str) -> str:
+    """The Needs review tab's count."""
+    return re.search(
+        r'href="/agent/queues/review"[^>]*>Needs review\s*<span class="count">(\d+)<', html
+    ).group(1)
+
+
+def test_review_queue_lists_incidents_with_flagged_mail_and_says_why(client, agent, stranger):
+    flagged = gen_incident(subject="Printer on fire")
+    incidents.add_flagged_note(flagged, stranger, "Mine is on fire too")
+    incidents.add_flagged_note(flagged, gen_user(name="Tess Outsider"), "And mine")
+    closed = gen_incident(subject="Old closed one")
+    incidents.resolve(closed, agent, "fixed", "Done.")
+    incidents.confirm_resolution(closed, closed.requester)
+    incidents.add_flagged_note(closed, stranger, "Still broken here")
+    incidents.add_note(gen_incident(subject="Calm one"), agent, "Nothing to review")
+    html = get(client, "/agent/queues/review")
+    assert set(references(html)) == {flagged.reference, closed.reference}
+    assert "Calm one" not in html
+    assert review_tab(html) == "2"
+    assert "Mail awaiting review, newest first" in html
+    assert "Mail to review" in html
+    assert "2 emails to review" in html and "1 email to review" in html
+    assert "from Tess Outsider" in html and "and 1 more" in html
+    assert "from Sid Stranger" in html and "&lt;sid@elsewhere.example&gt;" in html
+    assert re.search(rf'href="/agent/incidents/{closed.reference}#message-\d+"', html)
+
+
+def test_review_tab_is_on_every_queue(client, agent, stranger):
+    incidents.add_flagged_note(gen_incident(), stranger, "Hello?")
+    assert review_tab(get(client, "/agent/queues/mine")) == "1"
+    assert "Mail to review" not in get(client, "/agent/queues/open")
+
+
+def test_marking_the_last_flagged_mail_reviewed_empties_the_queue(client, agent, stranger):
+    incident = gen_incident()
+    first = incidents.add_flagged_note(incident, stranger, "First")
+    second = incidents.add_flagged_note(incident, stranger, "Second")
+    base = f"/agent/incidents/{incident.reference}/messages"
+    client.post(f"{base}/{first.id}/reviewed")
+    html = get(client, "/agent/queues/review")
+    assert references(html) == [incident.reference]
+    assert "1 email to review" in html
+    client.post(f"{base}/{second.id}/reviewed")
+    html = get(client, "/agent/queues/review")
+    assert references(html) == []
+    assert review_tab(html) == "0"
+    assert "No incidents here yet" in html
+    assert "No mail from people outside an incident is waiting for review." in html
+
+
+def test_review_queue_offers_its_own_sort_and_the_others_do_not(client, agent, stranger):
+    opened_first = gen_incident(subject="Opened first")
+    opened_second = gen_incident(subject="Opened second")
+    incidents.add_flagged_note(opened_second, stranger, "First")
+    incidents.add_flagged_note(opened_first, stranger, "Second")
+    html = get(client, "/agent/queues/review")
+    assert references(html) == [opened_first.reference, opened_second.reference]
+    assert "Mail awaiting review, newest first</option>" in html
+    html = get(client, "/agent/queues/review?sort=created")
+    assert references(html) == [opened_second.reference, opened_first.reference]
+    html = get(client, "/agent/queues/open?sort=flagged")
+    assert "Mail awaiting review" not in html
+    assert "Last activity, newest first" in html
+
+
+def test_end_users_and_visitors_cannot_open_the_review_queue(client, auth, stranger):
+    incidents.add_flagged_note(gen_incident(stranger), gen_user(), "Private")
+    response = client.get("/agent/queues/review")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    auth.login(stranger.email)
+    response = client.get("/agent/queues/review")
+    assert response.status_code == 403
+    assert "Private" not in response.get_data(as_text=True)

@@ -4,11 +4,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from helpdesk import incidents, notify, queues
 from helpdesk.extensions import db
-from helpdesk.models import Incident, utcnow
+from helpdesk.models import Incident, Message, utcnow
 from tests.factories import gen_category, gen_incident, gen_team, gen_user
 
 
@@ -71,6 +71,11 @@ def make_world():
     incidents.confirm_resolution(made["closed"], made["closed"].requester)
     made["cancelled"] = gen_incident(subject="Cancelled one")
     incidents.cancel(made["cancelled"], me, "Raised in error")
+    stranger = gen_user(name="Sid Stranger")
+    incidents.add_flagged_note(made["theirs"], stranger, "Same problem on my desk")
+    incidents.add_flagged_note(made["closed"], stranger, "Still broken for me")
+    seen = incidents.add_flagged_note(made["resolved"], stranger, "Thanks")
+    incidents.mark_reviewed(made["resolved"], seen.id, me)
     return me, other, desk, network, made
 
 
@@ -81,6 +86,7 @@ EXPECTED = {
     "open": {"new", "desk", "mine", "theirs", "held"},
     "on_hold": {"held"},
     "resolved": {"resolved"},
+    "review": {"theirs", "closed"},
 }
 
 
@@ -276,7 +282,7 @@ def full_scans(plan: list[str]) -> list[str]:
     return [line for line in plan if line.startswith("SCAN incidents") and "INDEX" not in line]
 
 
-@pytest.mark.parametrize("queue", sorted(queues.QUEUES))
+@pytest.mark.parametrize("queue", sorted(set(queues.QUEUES) - {queues.REVIEW}))
 def test_queue_pages_read_the_status_index(sqlite_world, queue):
     me, *_ = sqlite_world
     first = queues.Listing(queue, me)
@@ -306,3 +312,156 @@ def test_reference_search_reads_the_unique_index(sqlite_world):
 def test_tab_counts_do_not_scan_the_table(sqlite_world):
     me, *_ = sqlite_world
     assert full_scans(queues.sqlite_plan(queues.counts_query(me))) == []
+
+
+# The review queue: incidents in any status with mail awaiting review.
+
+
+def flag(incident, minutes_ago: float) -> Message:
+    """A stranger's mail on an incident, arrived some minutes ago."""
+    with notify.suppressed():
+        message = incidents.add_flagged_note(incident, gen_user(), "Me too")
+    moment = utcnow() - timedelta(minutes=minutes_ago)
+    db.session.execute(update(Message).where(Message.id == message.id).values(created_at=moment))
+    db.session.commit()
+    return message
+
+
+@pytest.fixture
+def flagged_crowd(db_app):
+    """Twelve incidents in every status with mail awaiting review, its times tied in pairs,
+    and three without (one of them reviewed)."""
+    agent = gen_user("agent")
+    with notify.suppressed():
+        made = [gen_incident(subject=f"Flagged {n}") for n in range(12)]
+        calm = [gen_incident(subject=f"Calm {n}") for n in range(3)]
+    statuses = ["in_progress", "on_hold", "resolved", "closed", "cancelled"]
+    for number, incident in enumerate(made):
+        flag(incident, minutes_ago=100 - number // 2)
+        if number % 4 == 0:
+            flag(incident, minutes_ago=200)  # an older one does not change the order
+        status = statuses[number % len(statuses)]
+        with notify.suppressed():
+            if status in ("resolved", "closed"):
+                incidents.resolve(incident, agent, "fixed", "Done.")
+                if status == "closed":
+                    incidents.confirm_resolution(incident, incident.requester)
+            elif status == "cancelled":
+                incidents.cancel(incident, agent, "Duplicate")
+            else:
+                incidents.change_status(
+                    incident, agent, status, "awaiting_user" if status == "on_hold" else None
+                )
+    reviewed = flag(calm[0], minutes_ago=1)
+    incidents.mark_reviewed(calm[0], reviewed.id, agent)
+    for number, incident in enumerate(made + calm):
+        set_times(incident, last_activity_at=utcnow() - timedelta(hours=number % 5))
+    return agent, made
+
+
+def newest_flagged_first(made) -> list[int]:
+    """Incidents by their newest mail awaiting review, newest first, ties by id."""
+    rows = db.session.execute(
+        select(Message.incident_id, func.max(Message.created_at))
+        .where(Message.needs_review, Message.incident_id.in_([i.id for i in made]))
+        .group_by(Message.incident_id)
+    )
+    newest = dict(rows.all())
+    return sorted(newest, key=lambda i: (newest[i], i), reverse=True)
+
+
+@pytest.mark.parametrize("sort", sorted(queues.REVIEW_SORTS))
+def test_review_queue_pages_hold_every_flagged_incident_once_in_order(flagged_crowd, sort):
+    agent, made = flagged_crowd
+    first = queues.Listing(queues.REVIEW, agent, sort=sort, size=5)
+    pages = [ids(page) for page in walk(first, queues.REVIEW_SORTS[sort])]
+    assert [len(p) for p in pages] == [5, 5, 2]
+    flat = [i for page in pages for i in page]
+    expected = newest_flagged_first(made) if sort == "flagged" else expected_order(made, sort)
+    assert flat == expected
+
+
+def test_review_queue_defaults_to_newest_flagged_mail(flagged_crowd):
+    assert next(iter(queues.sorts_for(queues.REVIEW))) == "flagged"
+    assert "flagged" not in queues.sorts_for("open")
+
+
+def test_review_queue_previous_links_walk_back(flagged_crowd):
+    agent, made = flagged_crowd
+    sort = queues.REVIEW_SORTS["flagged"]
+    first = queues.Listing(queues.REVIEW, agent, sort="flagged", size=5)
+    last = walk(first, sort)[-1]
+    back = queues.load_page(replace(first, before=queues.Cursor.decode(last.prev_cursor, sort)))
+    assert ids(back) == newest_flagged_first(made)[5:10]
+
+
+def test_review_page_says_why_each_incident_is_there(flagged_crowd):
+    agent, made = flagged_crowd
+    page = queues.load_page(queues.Listing(queues.REVIEW, agent, sort="flagged", size=50))
+    assert set(page.flagged) == {incident.id for incident in made}
+    assert page.flagged[made[0].id].count == 2
+    assert page.flagged[made[1].id].count == 1
+    other = queues.load_page(queues.Listing("open", agent, size=50))
+    assert other.flagged == {}
+
+
+def test_reviewing_the_last_flagged_mail_takes_the_incident_out(world):
+    me, *_, made = world
+    theirs = made["theirs"]
+    second = incidents.add_flagged_note(theirs, gen_user(), "Me as well")
+    first = db.session.scalars(
+        select(Message).where(Message.incident_id == theirs.id, Message.needs_review)
+    ).first()
+    incidents.mark_reviewed(theirs, first.id, me)
+    assert theirs.id in ids(queues.load_page(listing(queues.REVIEW, me)))
+    assert queues.queue_counts(me)["review"] == 2
+    incidents.mark_reviewed(theirs, second.id, me)
+    assert ids(queues.load_page(listing(queues.REVIEW, me))) == [made["closed"].id]
+    assert queues.queue_counts(me)["review"] == 1
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"status": "closed"}, {"closed"}),
+        ({"status": "new"}, set()),
+        ({"team_id": "NETWORK"}, {"theirs"}),
+        ({"q": "switch"}, {"theirs"}),
+        ({"q": "REF:theirs"}, {"theirs"}),
+        ({"q": "REF:resolved"}, set()),
+        ({"q": "REF:new"}, set()),
+    ],
+)
+def test_filters_narrow_the_review_queue(world, filters, expected):
+    me, _, _, network, made = world
+    values = {"NETWORK": network.id} | {f"REF:{k}": i.reference for k, i in made.items()}
+    filters = {k: values.get(v, v) for k, v in filters.items()}
+    page = queues.load_page(listing(queues.REVIEW, me, **filters))
+    assert set(ids(page)) == {made[key].id for key in expected}
+
+
+def review_plans(me) -> list[list[str]]:
+    """SQLite's plans for the review queue's first and a deep page, in each sort, and for the
+    tab counts."""
+    plans = [queues.sqlite_plan(queues.counts_query(me))]
+    for sort in queues.REVIEW_SORTS:
+        first = queues.Listing(queues.REVIEW, me, sort=sort)
+        deep = replace(first, after=queues.Cursor(utcnow(), 10**6))
+        plans += [queues.sqlite_plan(queues.page_query(page)) for page in (first, deep)]
+    return plans
+
+
+def test_review_queue_reads_the_flagged_mail_index_not_the_tables(sqlite_world):
+    me, *_ = sqlite_world
+    for plan in review_plans(me):
+        assert full_scans(plan) == [], plan
+        assert any("ix_messages_review" in line for line in plan), plan
+        scans = [line for line in plan if line.startswith("SCAN messages")]
+        assert all("ix_messages_review" in line for line in scans), plan
+
+
+def test_review_queue_reaches_incidents_by_primary_key(sqlite_world):
+    me, *_ = sqlite_world
+    plan = queues.sqlite_plan(queues.page_query(queues.Listing(queues.REVIEW, me)))
+    incident_lines = [line for line in plan if " incidents " in f"{line} "]
+    assert incident_lines == ["SEARCH incidents USING INTEGER PRIMARY KEY (rowid=?)"], plan

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
@@ -43,7 +43,19 @@ class Message(db.Model):
         back_populates="message", order_by="Attachment.id"
     )
 
-    __table_args__ = (Index("ix_messages_incident_created", "incident_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_messages_incident_created", "incident_id", "created_at", "id"),
+        # The "Needs review" queue reads only flagged mail: a partial index stays tiny.
+        # SQLite uses it only for queries with this very condition (see flagged_mail.py).
+        Index(
+            "ix_messages_review",
+            "incident_id",
+            "created_at",
+            "needs_review",
+            sqlite_where=text("needs_review = 1"),
+            postgresql_where=text("needs_review"),
+        ),
+    )
 
     @property
     def is_public(self) -> bool:

@@ -81,9 +81,14 @@ class QueueFilterForm(FlaskForm):
     sort = SelectField("Sort by", validate_choice=False)
 
     def offer(
-        self, categories: Iterable[Category], teams: Iterable[Team], agents: Iterable[User]
+        self,
+        categories: Iterable[Category],
+        teams: Iterable[Team],
+        agents: Iterable[User],
+        sorts: dict[str, queues.Sort],
     ) -> None:
-        """Fill the choices; categories include retired ones, old incidents still carry them."""
+        """Fill the choices (the queue's sorts, its default first); categories include
+        retired ones, old incidents still carry them."""
         self.status.choices = _choices("Any status", lifecycle.STATUS_LABELS.items())
         self.priority.choices = _choices(
             "Any priority", ((p, priority_label(p)) for p in PRIORITY_LABELS)
@@ -91,7 +96,7 @@ class QueueFilterForm(FlaskForm):
         self.category.choices = _choices("Any category", ((c.id, c.name) for c in categories))
         self.team.choices = team_choices("Any team", teams)
         self.agent.choices = _choices("Any agent", ((a.id, a.name) for a in agents))
-        self.sort.choices = [SelectChoice(key, s.label) for key, s in queues.SORTS.items()]
+        self.sort.choices = [SelectChoice(key, s.label) for key, s in sorts.items()]
 
     def filters(self) -> queues.Filters:
         """The valid parts of the submitted filters; a mangled field is ignored."""
@@ -106,8 +111,9 @@ class QueueFilterForm(FlaskForm):
         )
 
     def chosen_sort(self) -> str:
-        """The chosen sort, or the default for anything unknown."""
-        return self.sort.data if self.sort.data in queues.SORTS else queues.DEFAULT_SORT
+        """The chosen sort if the queue offers it, else the queue's default (the first)."""
+        offered = [choice.value for choice in self.sort.choices]
+        return self.sort.data if self.sort.data in offered else offered[0]
 
 
 class MessageForm(FlaskForm):

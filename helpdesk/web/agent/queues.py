@@ -22,6 +22,7 @@ EMPTY_TEXTS = {
     "open": "There are no open incidents.",
     "on_hold": "No incident is on hold.",
     "resolved": f"Nothing was resolved in the last {queues.RECENTLY_RESOLVED_DAYS} days.",
+    "review": "No mail from people outside an incident is waiting for review.",
 }
 
 
@@ -31,8 +32,9 @@ def queue(name: str) -> Response | str:
     """Show one queue page; a search for an existing reference opens that incident."""
     if name not in queues.QUEUES:
         abort(404)
+    sorts = queues.sorts_for(name)
     form = QueueFilterForm(formdata=request.args)
-    form.offer(directory.entries("categories"), directory.teams(), directory.agents())
+    form.offer(directory.entries("categories"), directory.teams(), directory.agents(), sorts)
     form.validate()
     filters = form.filters()
     if queues.reference_candidates(filters.q) is not None:
@@ -45,8 +47,8 @@ def queue(name: str) -> Response | str:
         viewer=me(),
         filters=filters,
         sort=sort,
-        after=queues.Cursor.decode(request.args.get("after"), queues.SORTS[sort]),
-        before=queues.Cursor.decode(request.args.get("before"), queues.SORTS[sort]),
+        after=queues.Cursor.decode(request.args.get("after"), sorts[sort]),
+        before=queues.Cursor.decode(request.args.get("before"), sorts[sort]),
         size=int(current_app.config["PAGE_SIZE"]),
     )
     kept = {k: v for k, v in request.args.items() if k not in CURSOR_KEYS and v}
@@ -54,7 +56,7 @@ def queue(name: str) -> Response | str:
         "agent/queue.html",
         name=name,
         queue_labels=queues.QUEUES,
-        sort_label=queues.SORTS[sort].label,
+        sort_label=sorts[sort].label,
         empty_texts=EMPTY_TEXTS,
         now=utcnow(),
         form=form,
