@@ -24,13 +24,11 @@ their own index) and joined to incidents by primary key, then sorted; see flagge
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     DateTime,
@@ -46,11 +44,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload
 
-from helpdesk import lifecycle
+from helpdesk import incident_search, lifecycle
 from helpdesk.extensions import db
 from helpdesk.flagged_mail import FLAGGED, FlaggedMail, count_query, flagged_mail
 from helpdesk.models import Incident, User, utcnow
-from helpdesk.references import spell_reference
 
 # The queue of incidents with mail awaiting review.
 REVIEW = "review"
@@ -241,7 +238,7 @@ def narrowed(scope: Scope, filters: Filters) -> Scope:
             values = tuple(v for v in values if v == value)
         else:
             where.append(unindexed(column) == value)
-    candidates = reference_candidates(filters.q)
+    candidates = incident_search.reference_candidates(filters.q)
     if candidates is not None:
         # A reference names one incident: read it from the unique index, then check that
         # it belongs to this queue.
@@ -249,62 +246,8 @@ def narrowed(scope: Scope, filters: Filters) -> Scope:
         return replace(
             scope, column=Incident.reference, values=tuple(candidates), where=(member, *where)
         )
-    where.extend(word_conditions(filters.q))
+    where.extend(incident_search.word_conditions(filters.q))
     return replace(scope, values=values, where=tuple(where))
-
-
-def reference_candidates(text: str) -> list[str] | None:
-    """If `text` looks like an incident reference (inc-123, INC-000123), list its spellings.
-
-    Several exact spellings rather than a case-insensitive comparison keep the lookup on the
-    unique index; old incidents keep the prefix they were created with.
-    """
-    match = re.fullmatch(r"\s*([A-Za-z]+)-(\d{1,12})\s*", text or "")
-    if match is None:
-        return None
-    letters, digits = match.groups()
-    number = int(digits)
-    prefix = current_app.config["REFERENCE_PREFIX"]
-    spellings = [
-        f"{letters}-{digits}",
-        f"{letters.upper()}-{digits}",
-        spell_reference(letters.upper(), number),
-        spell_reference(prefix, number),
-    ]
-    return list(dict.fromkeys(spellings))
-
-
-def find_by_reference(text: str) -> Incident | None:
-    """Find an incident by its reference in any letter case, using the unique index."""
-    candidates = reference_candidates(text)
-    if candidates is None:
-        return None
-    return db.session.scalars(
-        select(Incident).where(Incident.reference.in_(candidates)).order_by(Incident.id)
-    ).first()
-
-
-def word_conditions(q: str) -> list[ColumnElement[bool]]:
-    """Every word must be in the subject, or every word in the requester's name or email."""
-    words = (q or "").split()[:8]
-    if not words:
-        return []
-    in_subject = and_(*(Incident.subject.icontains(w, autoescape=True) for w in words))
-    # A CTE is read once for all the branches that use it, not once per branch.
-    people = (
-        select(User.id)
-        .where(
-            *(
-                or_(
-                    User.name.icontains(w, autoescape=True),
-                    User.email.icontains(w, autoescape=True),
-                )
-                for w in words
-            )
-        )
-        .cte("matching_people")
-    )
-    return [or_(in_subject, Incident.requester_id.in_(select(people.c.id)))]
 
 
 def _beyond(sort: Sort, cursor: Cursor, descending: bool) -> ColumnElement[bool]:

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from helpdesk import incidents, notify, queues
+from helpdesk import incident_search, incidents, notify, queues
 from helpdesk.extensions import db
 from helpdesk.models import Incident, Message, utcnow
 from tests.factories import gen_category, gen_incident, gen_team, gen_user
@@ -156,14 +156,14 @@ def test_search_by_reference_in_any_case(world, typed):
     target = made["held"]
     text = typed.format(ref=target.reference, lower=target.reference.lower(), number=target.id)
     assert ids(queues.load_page(listing("open", me, q=text))) == [target.id]
-    assert queues.find_by_reference(text) == target
+    assert incident_search.find_by_reference(text) == target
 
 
 def test_reference_outside_the_queue_is_not_listed(world):
     me, *_, made = world
     assert queues.load_page(listing("mine", me, q=made["theirs"].reference)).incidents == []
-    assert queues.find_by_reference("INC-999999") is None
-    assert queues.find_by_reference("printer") is None
+    assert incident_search.find_by_reference("INC-999999") is None
+    assert incident_search.find_by_reference("printer") is None
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from flask import flash, redirect, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from helpdesk import incidents, lifecycle, queues
+from helpdesk import incident_search, incidents, lifecycle
 from helpdesk.incidents import DomainError
 from helpdesk.models import Incident
 from helpdesk.priority import priority_label
@@ -57,7 +57,7 @@ def other_incident(text: str | None) -> Incident:
     wanted = (text or "").strip()
     if not wanted:
         raise incidents.InvalidInput("Enter an incident reference, like INC-000123.")
-    found = queues.find_by_reference(wanted)
+    found = incident_search.find_by_reference(wanted)
     if found is None:
         raise incidents.NotFound(f"There is no incident {wanted}.")
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from helpdesk import directory, queues
+from helpdesk import directory, incident_search, queues
 from helpdesk.models import utcnow
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import QueueFilterForm
@@ -37,8 +37,8 @@ def queue(name: str) -> Response | str:
     form.offer(directory.entries("categories"), directory.teams(), directory.agents(), sorts)
     form.validate()
     filters = form.filters()
-    if queues.reference_candidates(filters.q) is not None:
-        found = queues.find_by_reference(filters.q)
+    if incident_search.reference_candidates(filters.q) is not None:
+        found = incident_search.find_by_reference(filters.q)
         if found is not None:
             return redirect(url_for("agent.incident", reference=found.reference))
     sort = form.chosen_sort()
