@@ -1,19 +1,35 @@
-"""Decoding the words of a mail: charsets, encoded words, addresses, message ids, dates.
+"""Decoding the words of a mail: charsets, encoded words, addresses, message ids, dates,
+and MIME parts (content type, parameters, file names, decoded content).
 
 Helpers of parse.py, each tolerant of the broken input mail brings: they guess, repair or
 give up politely, and tell parse.py (via a `defects` list or a returned problem) what they
 did. policy.default parses first; where it raises, the compat32 helpers take over.
+
+Header parsing is most of what parsing a mail costs, so POLICY is policy.default made
+cheaper without changing a single result: header classes are built once (the stdlib builds
+a new class on every lookup), short header values are parsed once across mails (To, MIME
+and Content-Type headers repeat endlessly), and plain ASCII values of unstructured headers
+(Received, DKIM-Signature, X-...) skip the header parser, which would return them as they are.
 """
 
 from __future__ import annotations
 
 import codecs
+import mimetypes
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
+from email import policy
 from email.errors import HeaderMissingRequiredValue, InvalidHeaderDefect, NonPrintableDefect
 from email.header import decode_header, make_header
+from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import Message
-from email.utils import getaddresses, parsedate_to_datetime
+from email.policy import EmailPolicy
+from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
+from functools import lru_cache
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Where a declared charset is a subset of what senders really use, decode with the superset
 # (as browsers do): "iso-8859-1" mail routinely carries Windows-1252 quotes and euro signs.
@@ -37,27 +53,92 @@ _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _EMAILISH = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _ADDRESS = re.compile(r"[^\s<>(),;:\"\[\]@]+@[^\s<>(),;:\"\[\]@]+")
 _FOLDING = re.compile(r"\r?\n(?=[ \t])")
+_ID_SEPARATORS = re.compile(r"[\s,;]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+_DEFAULT_NAMES = {
+    "text/calendar": "invite.ics",
+    "message/delivery-status": "delivery-status.txt",
+    "message/disposition-notification": "disposition-notification.txt",
+    "text/rfc822-headers": "original-headers.txt",
+}
 # Obsolete syntax and raw 8-bit names are repaired silently; these are worth telling.
 _REPORTED_HEADER_DEFECTS = (InvalidHeaderDefect, HeaderMissingRequiredValue, NonPrintableDefect)
+
+
+# -- policy -------------------------------------------------------------------------------
+
+# Header values up to this long are remembered once parsed (the parse tree comes along).
+_CACHED_VALUE_CHARS = 256
+_STRUCTURED = frozenset(
+    name
+    for name, kind in HeaderRegistry().registry.items()
+    if not issubclass(kind, UnstructuredHeader)
+)
+
+
+class _Registry(HeaderRegistry):
+    """policy.default's header registry, building each header class once, not per lookup."""
+
+    def __init__(self) -> None:
+        """Start with no classes built."""
+        super().__init__()
+        self._built: dict[type, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        """The header class for a header name (one per kind, as the stdlib's would be)."""
+        kind = self.registry.get(name.lower(), self.default_class)
+        built = self._built.get(kind)
+        if built is None:
+            built = self._built[kind] = super().__getitem__(name)
+        return built
+
+
+class _Policy(EmailPolicy):
+    """policy.default whose short header values are parsed once, however often fetched."""
+
+    def header_fetch_parse(self, name: str, value: str) -> BaseHeader | str:
+        """Parse a header as policy.default does; a cached result for a short value."""
+        if type(value) is str and len(value) <= _CACHED_VALUE_CHARS:
+            return _fetch_cached(name, value)
+        return super().header_fetch_parse(name, value)
+
+
+POLICY = _Policy(header_factory=_Registry())
+
+
+@lru_cache(maxsize=1024)
+def _fetch_cached(name: str, value: str) -> BaseHeader | str:
+    """A header object for a short value; header objects are immutable, so they are shared."""
+    return EmailPolicy.header_fetch_parse(POLICY, name, value)
 
 
 # -- headers ------------------------------------------------------------------------------
 
 
-def header_map(message: Message) -> dict[str, str]:
-    """Every header, lower-cased name -> decoded value; repeated headers joined by newlines."""
-    headers: dict[str, str] = {}
+def header_lists(message: Message) -> dict[str, list[str]]:
+    """Every header, lower-cased name -> its decoded values in the order of the mail."""
+    headers: dict[str, list[str]] = {}
     for name, value in message.raw_items():
         key = name.strip().lower()
-        decoded = decode_header_value(message, key, value)
-        headers[key] = f"{headers[key]}\n{decoded}" if key in headers else decoded
+        headers.setdefault(key, []).append(decode_header_value(message, key, value))
     return headers
+
+
+def header_map(message: Message) -> dict[str, str]:
+    """Every header, lower-cased name -> decoded value; repeated headers joined by newlines."""
+    return {name: "\n".join(values) for name, values in header_lists(message).items()}
 
 
 def decode_header_value(message: Message, name: str, value: str) -> str:
     """Decode one raw header value, falling back to compat32 when policy.default fails."""
     value = str(value)  # compat32 messages built in code may hold Header objects
+    if _is_plain(message, name, value):
+        # Exactly what policy.default makes of it, without running its parser.
+        unfolded = value.replace("\r", "").replace("\n", "")
+        return _CONTROL.sub("", unfolded.replace("\t", " ")).strip()
     try:
         decoded = str(message.policy.header_fetch_parse(name, value))
     except Exception:
@@ -68,9 +149,19 @@ def decode_header_value(message: Message, name: str, value: str) -> str:
     return _CONTROL.sub("", unsurrogate(decoded).replace("\t", " ")).strip()
 
 
+def _is_plain(message: Message, name: str, value: str) -> bool:
+    """Whether policy.default would return this header value unchanged but unfolded."""
+    return (
+        value.isascii()
+        and "=?" not in value
+        and name not in _STRUCTURED
+        and isinstance(message.policy, EmailPolicy)
+    )
+
+
 def has_raw_bytes(value: str) -> bool:
     """Whether a header kept undecodable 8-bit bytes as surrogates."""
-    return any("\udc80" <= char <= "\udcff" for char in value)
+    return not value.isascii() and _RAW_BYTE.search(value) is not None
 
 
 def decode_words(value: str) -> str:
@@ -130,7 +221,7 @@ def message_ids(value: str, loose: bool = False) -> list[str]:
     """Message ids in <brackets>, tolerating missing brackets, commas and surrounding junk."""
     found = _MESSAGE_ID.findall(value)
     if not found:
-        tokens = [token.strip("<>") for token in re.split(r"[\s,;]+", value)]
+        tokens = [token.strip("<>") for token in _ID_SEPARATORS.split(value)]
         found = [token for token in tokens if "@" in token] or (tokens[:1] if loose else [])
     return [f"<{item[:990]}>" for item in dict.fromkeys(found) if item]
 
@@ -145,6 +236,23 @@ def parse_date(value: str, defects: list[str]) -> datetime | None:
         defects.append(f"Unreadable Date header: {value[:100]!r}")
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def unflow(text: str, delsp: bool) -> str:
+    """Undo RFC 3676 format=flowed soft line breaks, so paragraphs read as paragraphs."""
+    lines: list[str] = []
+    joining = False
+    for line in text.split("\n"):
+        if line.startswith(" "):
+            line = line[1:]  # space-stuffing
+        if joining:
+            lines[-1] += line
+        else:
+            lines.append(line)
+        joining = line.endswith(" ") and line != "-- "
+        if joining and delsp:
+            lines[-1] = lines[-1][:-1]
+    return "\n".join(lines)
 
 
 # -- charsets -----------------------------------------------------------------------------
@@ -203,3 +311,98 @@ def _mislabel(label: str, decoded_as: str) -> str:
     """Describe 8-bit text whose charset was missing or wrong."""
     said = f"declared {label}" if label else "no charset declared"
     return f"8-bit text with {said}; decoded as {decoded_as}"
+
+
+# -- MIME parts ---------------------------------------------------------------------------
+
+
+def safe(getter: Callable[[], T], default: T) -> T:
+    """Call a policy.default accessor that may raise on a broken header; default if it does."""
+    try:
+        return getter()
+    except Exception:
+        return default
+
+
+def content_type(part: Message) -> str:
+    """The part's content type, "text/plain" when missing or unreadable."""
+    ctype = safe(part.get_content_type, "")
+    if not ctype:
+        raw = next((str(v) for k, v in part.raw_items() if k.lower() == "content-type"), "")
+        ctype = raw.split(";")[0].strip().lower()
+    return ctype if ctype.count("/") == 1 else "text/plain"
+
+
+def param(part: Message, name: str) -> str:
+    """A Content-Type parameter as a string ("" when absent or unreadable)."""
+    value = safe(lambda: part.get_param(name), None)
+    return str(collapse_rfc2231_value(value)) if value else ""
+
+
+def filename(part: Message) -> str:
+    """The part's decoded file name (RFC 2231, or the common RFC 2047 misuse), made safe."""
+    name = safe(part.get_filename, None) or ""
+    name = name if isinstance(name, str) else ""
+    if "=?" in name:
+        name = decode_words(name)
+    return safe_filename(unsurrogate(name))
+
+
+def safe_filename(name: str) -> str:
+    """A file name without directories, control characters or characters Windows forbids."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE_FILENAME.sub("_", name).strip(" .")
+    return name[:200]
+
+
+def default_name(ctype: str, number: int) -> str:
+    """A name for an attachment that came without one, with a fitting extension."""
+    if ctype in _DEFAULT_NAMES:
+        return _DEFAULT_NAMES[ctype]
+    return f"attachment-{number}{mimetypes.guess_extension(ctype) or '.bin'}"
+
+
+def content_id(part: Message) -> str | None:
+    """The Content-ID without its <brackets>, as cid: URLs in the HTML name it."""
+    value = safe(lambda: str(part.get("content-id", "") or ""), "")
+    value = value.strip().strip("<>").strip()
+    return value or None
+
+
+def serialize(message: Message) -> bytes:
+    """Bytes of a parsed sub-message; compat32 first, as it re-folds nothing."""
+    for render in (
+        lambda: message.as_bytes(policy=policy.compat32),
+        lambda: message.as_bytes(),
+        lambda: message.as_string(policy=policy.compat32).encode("utf-8", "replace"),
+    ):
+        try:
+            return render()
+        except Exception:
+            continue
+    return b""
+
+
+def payload_bytes(part: Message, defects: list[str]) -> bytes:
+    """The decoded content of a part (base64/quoted-printable undone) as bytes."""
+    if part.is_multipart():
+        items = part.get_payload()
+        return b"\n".join(serialize(item) for item in items if isinstance(item, Message))
+    try:
+        data = part.get_payload(decode=True)
+    except Exception as error:
+        defects.append(f"Could not decode a {content_type(part)} part: {error!r}")
+        data = None
+    return data if isinstance(data, bytes) else b""
+
+
+def part_defects(part: Message, ctype: str) -> list[str]:
+    """The email package's defects on one part, as sentences."""
+    return [f"{ctype} part: {_describe(defect)}" for defect in getattr(part, "defects", [])]
+
+
+def _describe(defect: Exception) -> str:
+    """Make "InvalidBase64PaddingDefect" read as "invalid base64 padding"."""
+    words = _CAMEL.sub(" ", type(defect).__name__.removesuffix("Defect")).lower()
+    detail = str(defect)
+    return f"{words} ({detail})" if detail and detail.lower() != words else words

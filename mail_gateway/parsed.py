@@ -19,6 +19,9 @@ class ParsedAttachment:
     data: bytes
     inline: bool = False
     content_id: str | None = None
+    # Over the size limit given to parse(): not decoded, data is b"" and this is its size;
+    # the file is then only in the original mail (ParsedMail.raw).
+    omitted_size: int = 0
 
 
 @dataclass(frozen=True)
@@ -52,4 +55,7 @@ class ParsedMail:
     # Lower-cased header names -> decoded values, for loop and bulk detection.
     headers: dict[str, str] = field(default_factory=dict)
     report: DeliveryReport | None = None  # set when the mail is a bounce
+    # The decoded Authentication-Results headers (RFC 8601), in the mail's order: the
+    # topmost, added last by the nearest receiving server, comes first.
+    authentication_results: tuple[str, ...] = ()
     defects: list[str] = field(default_factory=list)

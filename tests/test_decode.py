@@ -8,10 +8,14 @@ from email.parser import BytesParser
 
 import pytest
 
+from mail_gateway import decode
 from mail_gateway.decode import (
+    POLICY,
     addresses,
+    decode_header_value,
     decode_text,
     decode_words,
+    header_lists,
     header_map,
     message_ids,
     parse_date,
@@ -73,6 +77,41 @@ def test_header_map_decodes_and_joins_repeated_headers() -> None:
     raw = b"Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\nX-Loop: a@example.com\nX-Loop: b@example.com\n\n"
     headers = header_map(message(raw))
     assert headers == {"subject": "Grüße", "x-loop": "a@example.com\nb@example.com"}
+
+
+def test_header_lists_keep_every_value_in_order() -> None:
+    raw = (
+        b"Authentication-Results: mx.b; spf=pass\nX-A: 1\n"
+        b"Authentication-Results: mx.a;\n dkim=fail\n\n"
+    )
+    headers = header_lists(message(raw))
+    assert headers["authentication-results"] == ["mx.b; spf=pass", "mx.a; dkim=fail"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"Received: from mx (mx [10.0.0.1])\r\n\tby host; Tue, 14 May 2024 10:03:00 +0000",
+        b"X-Odd:   leading and trailing spaces   ",
+        b"X-Control: nul\x00 bell\x07 tab\t end",
+        b"Subject: =?utf-8?q?caf=C3=A9?= and more",
+        b"Subject: raw \xc3\xa9 bytes",
+        b"DKIM-Signature: v=1; a=rsa-sha256;\n b=abc\n  def",
+        b'From: "Doe, Jane" <Jane@Example.COM>',
+        b"Date: Tue, 14 May 2024 10:03:00 +0200",
+        b'Content-Type: text/plain;\n charset="utf-8"; format=flowed',
+        b"Message-ID:   <a@b>  ",
+    ],
+)
+def test_the_faster_policy_decodes_headers_exactly_as_policy_default(
+    raw: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = BytesParser(policy=POLICY).parsebytes(raw + b"\n\n")
+    name, value = next(iter(fast.raw_items()))
+    decoded = decode_header_value(fast, name.lower(), value)
+    assert str(fast[name]) == str(message(raw + b"\n\n")[name])
+    monkeypatch.setattr(decode, "_is_plain", lambda *_: False)  # the full header parser
+    assert decoded == decode_header_value(message(raw + b"\n\n"), name.lower(), value)
 
 
 def test_header_map_survives_headers_policy_default_rejects() -> None:

@@ -275,6 +275,20 @@ def test_loop_headers_are_decoded_and_kept() -> None:
     assert load("own_support_address.eml").headers["x-loop"] == "support@helpdesk.example"
 
 
+def test_authentication_results_are_kept_in_order() -> None:
+    raw = (
+        b"Authentication-Results: mx.helpdesk.example;\r\n\tspf=pass smtp.mailfrom=example.com\r\n"
+        b"Received: from mx.example.com by mx.helpdesk.example\r\n"
+        b"Authentication-Results: mx.example.com; dkim=pass header.d=example.com\r\n"
+        b"From: jane@example.com\r\nSubject: hi\r\n\r\nHello\r\n"
+    )
+    assert parse(raw).authentication_results == (
+        "mx.helpdesk.example; spf=pass smtp.mailfrom=example.com",
+        "mx.example.com; dkim=pass header.d=example.com",
+    )
+    assert load("plain_gmail.eml").authentication_results == ()
+
+
 def test_bounce_report_is_filled() -> None:
     report = load("bounce_dsn_postfix.eml").report
     assert report is not None
