@@ -74,6 +74,9 @@ DEFAULTS: dict[str, Any] = {
     "ALLOW_REMOTE_IMAGES": False,
     "MAIL_ATTACHMENT_BUDGET_MB": 20,  # beyond this, a reply's files go out as download links
     "MAIL_LINK_MAX_AGE_DAYS": 30,  # one-click confirm / still broken / rate links
+    # Authentication-Results authserv-ids whose SPF/DKIM/DMARC verdicts an agent's mail
+    # must pass to count as the agent's; empty: not checked, the From address is trusted.
+    "MAIL_TRUSTED_AUTHSERV_IDS": [],
     # How long saving an article waits for the search index lock before leaving the
     # update queued for the next writer or search (the save itself never fails on it).
     "KB_INDEX_LOCK_SECONDS": 1.0,

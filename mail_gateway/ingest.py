@@ -30,11 +30,12 @@ from helpdesk import accounts, incidents
 from helpdesk.extensions import db
 from helpdesk.incidents import intake
 from helpdesk.incidents.attachments import NewAttachment, write_blob
+from helpdesk.incidents.intake import MB
 from helpdesk.incidents.unit import transaction
 from helpdesk.models import Incident, Message, OutboundEmail, QuarantinedEmail, User, utcnow
 from helpdesk.models import mail as outcomes
 from helpdesk.notify import message_ids
-from mail_gateway import ledger, loops, route
+from mail_gateway import authentication, ledger, loops, route
 from mail_gateway.ledger import DUPLICATE, RACE_LOST, Delivery, IngestResult
 from mail_gateway.parse import parse
 from mail_gateway.parsed import ParsedMail
@@ -56,7 +57,8 @@ def ingest(raw: bytes, source: str, *, retrying: QuarantinedEmail | None = None)
 
     `retrying` is the quarantine entry this mail comes from when an agent retries it.
     """
-    return ingest_mail(parse(raw), source, retrying=retrying)
+    limit = int(current_app.config["MAX_UPLOAD_MB"]) * MB
+    return ingest_mail(parse(raw, max_part_bytes=limit), source, retrying=retrying)
 
 
 def ingest_mail(
@@ -159,6 +161,10 @@ def _on_incident(delivery: Delivery, incident: Incident) -> IngestResult:
     )
     if not route.is_trusted(standing):
         return _flagged(delivery, incident)
+    if standing == route.AGENT:
+        check = _sender_authentication(mail)
+        if not check.authenticated:
+            return _flagged(delivery, incident, f"Not trusted as agent mail: {check.reason}")
     assert sender is not None  # requesters, participants and agents all have accounts
     body, files = _body_and_files(mail, _reply_text(mail))
     window = int(current_app.config["REOPEN_WINDOW_DAYS"])
@@ -204,15 +210,26 @@ def _follow_up(
     return ledger.record(delivery, outcomes.FOLLOW_UP, detail, incident, _first_message(incident))
 
 
-def _flagged(delivery: Delivery, incident: Incident) -> IngestResult:
-    """Keep a stranger's mail on the incident as an internal note for an agent to review."""
-    mail = delivery.mail
-    stranger = accounts.ensure_user_for_email(mail.from_address, mail.from_name)
-    body, files = _body_and_files(mail, _reply_text(mail))
-    detail = f"{mail.from_address} is not on {incident.reference}: kept as a note for review."
-    message = intake.add_flagged_note(
-        incident, stranger, body, files, ledger.message_id_of(mail), mail.html
+def _sender_authentication(mail: ParsedMail) -> authentication.Authentication:
+    """Whether the receiving mail server vouches for the From address (see authentication.py)."""
+    return authentication.authenticate_sender(
+        mail.authentication_results,
+        mail.from_address,
+        current_app.config["MAIL_TRUSTED_AUTHSERV_IDS"],
     )
+
+
+def _flagged(delivery: Delivery, incident: Incident, reason: str = "") -> IngestResult:
+    """Keep a stranger's (or an unauthenticated agent's) mail on the incident as an internal
+    note for an agent to review."""
+    mail = delivery.mail
+    author = accounts.ensure_user_for_email(mail.from_address, mail.from_name)
+    body, files = _body_and_files(mail, _reply_text(mail))
+    reason = reason or f"{mail.from_address} is not on {incident.reference}."
+    message = intake.add_flagged_note(
+        incident, author, body, files, ledger.message_id_of(mail), mail.html, reason
+    )
+    detail = f"{reason} Kept as a note for review."
     return ledger.record(delivery, outcomes.FLAGGED, detail, incident, message)
 
 
@@ -285,8 +302,13 @@ def _reply_text(mail: ParsedMail) -> str:
 def _body_and_files(mail: ParsedMail, text: str) -> tuple[str, list[NewAttachment]]:
     """The text and files for a message, fitted to the limits messages have."""
     ordered = sorted(mail.attachments, key=lambda a: a.inline)  # real files before inline
-    files = [NewAttachment(a.filename or "attachment", a.content_type, a.data) for a in ordered]
-    return intake.fit_to_limits(text, files)
+    files = [
+        NewAttachment(a.filename or "attachment", a.content_type, a.data)
+        for a in ordered
+        if not a.omitted_size
+    ]
+    unread = [(a.filename or "attachment", a.omitted_size) for a in ordered if a.omitted_size]
+    return intake.fit_to_limits(text, files, unread)
 
 
 def _first_message(incident: Incident) -> Message | None:

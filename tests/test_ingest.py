@@ -229,6 +229,40 @@ def test_agent_mail_becomes_a_public_reply_sent_to_the_requester(app):
     assert any("Try turning it off." in row.raw.decode() for row in mail_to(requester.email))
 
 
+@pytest.mark.parametrize(
+    ("results", "outcome"),
+    [
+        ("mx.helpdesk.example; dmarc=pass header.from=helpdesk.example", "reply"),
+        ("mx.helpdesk.example; dkim=pass header.d=helpdesk.example; dmarc=none", "reply"),
+        ("mx.helpdesk.example; spf=fail smtp.mailfrom=evil.example; dmarc=fail", "flagged"),
+        ("evil.example; dmarc=pass header.from=helpdesk.example", "flagged"),  # not our MX
+        (None, "flagged"),
+    ],
+)
+def test_agent_mail_must_be_vouched_for_by_a_trusted_mail_server(app, results, outcome):
+    app.config["MAIL_TRUSTED_AUTHSERV_IDS"] = ["mx.helpdesk.example"]
+    requester = gen_user(email="ada@example.org")
+    agent = gen_user("agent", email="grace@helpdesk.example")
+    incident = gen_incident(requester)
+    before = len(mail_to(requester.email))
+    headers = {"Authentication-Results": results} if results else None
+    raw = eml(f"Re: [{incident.reference}]", agent.email, "Your data is gone.", headers=headers)
+    result = ingest(raw, "t")
+    assert result.outcome == outcome
+    message = newest_message(incident)
+    assert message.author_id == agent.id
+    if outcome == "flagged":
+        assert (message.kind, message.needs_review) == (NOTE, True)
+        assert result.detail.startswith("Not trusted as agent mail:")
+        assert len(mail_to(requester.email)) == before  # nothing forged reaches the requester
+        query = select(AuditEvent).where(AuditEvent.action == "mail_flagged")
+        (event,) = db.session.scalars(query).all()
+        assert event.details["reason"].startswith("Not trusted as agent mail:")
+    else:
+        assert message.kind == REPLY
+        assert len(mail_to(requester.email)) == before + 1
+
+
 def test_stranger_mail_is_a_flagged_note_that_the_requester_never_gets(app):
     requester = gen_user(email="ada@example.org")
     incident = gen_incident(requester)

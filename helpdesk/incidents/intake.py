@@ -8,6 +8,7 @@ read-only lookups at the end answer the gateway's threading questions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from flask import current_app
@@ -45,13 +46,22 @@ def add_flagged_note(
     attachments: list[NewAttachment] | None = None,
     email_message_id: str | None = None,
     body_html: str | None = None,
+    reason: str = "",
 ) -> Message:
-    """Keep mail from someone not on the incident as an internal note awaiting review."""
+    """Keep mail from someone not on the incident, or not proven to be who they say, as an
+    internal note awaiting review; `reason` (why it was flagged) goes in the audit trail."""
     message = new_message(
         incident, author, NOTE, body, "email", attachments, email_message_id, body_html
     )
     message.needs_review = True
-    record(incident, author, "mail_flagged", message_id=message.id, sender=author.email)
+    record(
+        incident,
+        author,
+        "mail_flagged",
+        message_id=message.id,
+        sender=author.email,
+        reason=reason[:REASON_MAX],
+    )
     commit()
     return message
 
@@ -103,18 +113,21 @@ def record_bounce(
     return message
 
 
-def fit_to_limits(text: str, files: list[NewAttachment]) -> tuple[str, list[NewAttachment]]:
+def fit_to_limits(
+    text: str, files: list[NewAttachment], unread: Sequence[tuple[str, int]] = ()
+) -> tuple[str, list[NewAttachment]]:
     """Fit mailed text and files into a message's limits rather than refuse the mail.
 
     A mail cannot be sent back for editing as a form can: files over the size or number
     limit are named in the text instead, and an endless body is cut short; the gateway
-    keeps the original email, so nothing is lost.
+    keeps the original email, so nothing is lost. `unread` names (with their sizes in
+    bytes) files the parser already left out for their size.
     """
     config = current_app.config
     size_limit = int(config["MAX_UPLOAD_MB"]) * MB
     room = int(config["MAX_ATTACHMENTS_PER_MESSAGE"])
     kept: list[NewAttachment] = []
-    left_out = []
+    left_out = [f"{name} ({size / MB:.1f} MB)" for name, size in unread]
     for file in files:
         if len(file.data) > size_limit or len(kept) >= room:
             left_out.append(f"{file.filename} ({len(file.data) / MB:.1f} MB)")
