@@ -215,3 +215,10 @@ def test_queued_mail_has_the_crlf_line_ends_smtp_needs(app):
     gen_incident()
     raw = db.session.scalars(select(OutboundEmail.raw)).one()
     assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+
+
+@pytest.mark.parametrize("base", ["http://127.0.0.1:5000", "https://help.example.org/desk"])
+def test_links_in_mail_are_built_on_the_base_url(app, base):
+    app.config["BASE_URL"] = base
+    link = compose.external_url("attachments.download", attachment_id=3, filename="a b/ü.txt")
+    assert link == f"{base}/attachments/3/a%20b/%C3%BC.txt"

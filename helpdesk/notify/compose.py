@@ -21,8 +21,9 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
+from urllib.parse import urlsplit
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
 from helpdesk.extensions import db
 from helpdesk.incidents.attachments import blob_path
@@ -43,9 +44,16 @@ ENCODED_WORD_START = "=?"
 
 
 def external_url(endpoint: str, **values: object) -> str:
-    """Build an absolute link on the configured BASE_URL, inside or outside a request."""
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+    """Build an absolute link on the configured BASE_URL, inside or outside a request.
+
+    Built with a URL adapter bound to BASE_URL rather than a fake request context (which
+    cost half a millisecond a link, and a mail has several).
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def new_message_id() -> str:
