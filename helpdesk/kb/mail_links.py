@@ -8,17 +8,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from helpdesk.extensions import db
 from helpdesk.incidents.errors import InvalidInput
 from helpdesk.kb import search
 from helpdesk.models import Incident, KnowledgeArticle, User
-from helpdesk.models.kb import PUBLIC
+from helpdesk.models.kb import PUBLIC, PUBLISHED
 from helpdesk.notify import links
 from helpdesk.notify.compose import external_url
 
 SALT = "helpdesk.kb-helped"
 # Articles offered in one acknowledgement.
 ARTICLES_PER_MAIL = 3
+
+
+@dataclass(frozen=True)
+class Offer:
+    """An article as an acknowledgement lists it."""
+
+    id: int
+    title: str
+    summary: str
 
 
 @dataclass(frozen=True)
@@ -30,17 +41,32 @@ class HelpedLink:
     article: KnowledgeArticle
 
 
-def url_for_article(incident: Incident, user: User, article: KnowledgeArticle) -> str:
+def url_for_article(incident: Incident, user: User, article: KnowledgeArticle | Offer) -> str:
     """The absolute link: BASE_URL/kb/helped/<reference>/<token>."""
     token = links.sign(SALT, {"i": incident.id, "u": user.id, "a": article.id})
     return external_url("kb.helped", reference=incident.reference, token=token)
 
 
-def offers(incident: Incident, user: User) -> list[tuple[KnowledgeArticle, str]]:
-    """Up to three public articles matching an emailed incident, each with its link."""
+def offers(incident: Incident, user: User) -> list[tuple[Offer, str]]:
+    """Up to three public articles matching an emailed incident, each with its link.
+
+    Only what the mail shows is read (id, title, summary), and only for articles that are
+    public and published now, whatever the search index still says.
+    """
     text = f"{incident.subject} {incident.description or ''}"
-    found = search.more_like_this(text, PUBLIC, ARTICLES_PER_MAIL)
-    return [(result.article, url_for_article(incident, user, result.article)) for result in found]
+    # Twice as many as needed, in case the index still lists some the database withdrew.
+    ranked = search.ids_like_this(text, PUBLIC, 2 * ARTICLES_PER_MAIL)
+    if not ranked:
+        return []
+    query = select(KnowledgeArticle.id, KnowledgeArticle.title, KnowledgeArticle.summary).where(
+        KnowledgeArticle.id.in_(ranked),
+        KnowledgeArticle.status == PUBLISHED,
+        KnowledgeArticle.audience == PUBLIC,
+    )
+    found = {row.id: Offer(row.id, row.title, row.summary) for row in db.session.execute(query)}
+    articles = [found[article_id] for article_id in ranked if article_id in found]
+    chosen = articles[:ARTICLES_PER_MAIL]
+    return [(article, url_for_article(incident, user, article)) for article in chosen]
 
 
 def open_link(reference: str, token: str) -> HelpedLink:

@@ -176,16 +176,35 @@ def more_like_this(
     """Articles about the same thing as `text`, ranked by its most telling terms."""
 
     def work(searcher: Searcher) -> list[Row]:
-        key_terms = searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS)
-        excluded = planner.hidden(searcher, audience)
-        if exclude_id is not None:
-            excluded = excluded | set(searcher.docs_for_query(Term("id", str(exclude_id))))
-        clauses = [scoring.Clause("body", term, weight) for term, weight in key_terms]
-        clauses += [scoring.Clause("title", term, 2 * weight) for term, weight in key_terms]
-        terms = frozenset(term for term, _ in key_terms)
-        return _rows(searcher, scoring.top(searcher, clauses, limit, excluded), terms)
+        ranked, terms = _like(searcher, text, audience, limit, exclude_id)
+        return _rows(searcher, ranked, terms)
 
     return _load(index.read(work), audience)
+
+
+def ids_like_this(text: str, audience: str, limit: int) -> list[int]:
+    """The ids of the articles `more_like_this` would find, best first, without titles,
+    snippets or loading them: for callers that show only a title (an emailed list)."""
+
+    def work(searcher: Searcher) -> list[int]:
+        ranked, _terms = _like(searcher, text, audience, limit, None)
+        return [int(searcher.stored_fields(doc)["id"]) for doc, _score in ranked]
+
+    return index.read(work)
+
+
+def _like(
+    searcher: Searcher, text: str, audience: str, limit: int, exclude_id: int | None
+) -> tuple[list[tuple[int, float]], frozenset[str]]:
+    """Rank documents by the most telling terms of `text`; also return those terms."""
+    key_terms = searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS)
+    excluded = planner.hidden(searcher, audience)
+    if exclude_id is not None:
+        excluded = excluded | set(searcher.docs_for_query(Term("id", str(exclude_id))))
+    clauses = [scoring.Clause("body", term, weight) for term, weight in key_terms]
+    clauses += [scoring.Clause("title", term, 2 * weight) for term, weight in key_terms]
+    ranked = scoring.top(searcher, clauses, limit, excluded)
+    return list(ranked), frozenset(term for term, _ in key_terms)
 
 
 def suggest(text: str, audience: str, limit: int = 5) -> list[Result]:

@@ -9,7 +9,7 @@ from email import message_from_bytes, policy
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from helpdesk import incidents, lifecycle
 from helpdesk.extensions import db
@@ -75,6 +75,18 @@ def test_the_acknowledgement_offers_three_public_articles_with_links(user: User,
     assert len(links) == 3
     assert plain.count("Outlook sync fix") == 3 and "internals" not in plain
     assert html.count("/kb/helped/") == 3 and "internals" not in html
+
+
+def test_articles_withdrawn_since_they_were_indexed_are_never_offered(user: User, articles) -> None:
+    withdrawn = [articles[f"public{n}"].id for n in range(3)]
+    # Behind the service's back, so the search index still lists them as published.
+    db.session.execute(
+        update(KnowledgeArticle).where(KnowledgeArticle.id.in_(withdrawn)).values(status="archived")
+    )
+    db.session.commit()
+    emailed(user)
+    plain, _html = acknowledgement(user)
+    assert plain.count("Outlook sync fix") == 1 and "Outlook sync fix 3" in plain
 
 
 def test_portal_incidents_get_no_articles_by_email(user: User, articles) -> None:
