@@ -32,21 +32,29 @@ def _depth() -> int:
     return g.get("unit_of_work_depth", 0)
 
 
+@contextmanager
+def _unit() -> Iterator[bool]:
+    """Count the block as one more unit; yield whether it is the outermost, which alone
+    rolls back when the block raises."""
+    outer = _depth()
+    g.unit_of_work_depth = outer + 1
+    try:
+        yield outer == 0
+    except BaseException:
+        if outer == 0:
+            db.session.rollback()
+        raise
+    finally:
+        g.unit_of_work_depth = outer
+
+
 def unit_of_work(function: Callable[P, R]) -> Callable[P, R]:
     """Wrap a service function as a unit (or part of the running one), see the module doc."""
 
     @wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        outer = _depth()
-        g.unit_of_work_depth = outer + 1
-        try:
+        with _unit():
             return function(*args, **kwargs)
-        except Exception:
-            if outer == 0:
-                db.session.rollback()
-            raise
-        finally:
-            g.unit_of_work_depth = outer
 
     return wrapper
 
@@ -64,21 +72,13 @@ def commit() -> None:
 def transaction() -> Iterator[None]:
     """Run the block as one unit: the units inside join it and it commits once at its end
     (or, inside an outer unit, joins that one); an exception rolls all of it back."""
-    outer = _depth()
-    if outer == 0:
+    if _depth() == 0:
         _begin_for_savepoints()
-    g.unit_of_work_depth = outer + 1
-    try:
+    with _unit() as outermost:
         yield
-        if outer == 0:
+        if outermost:
             db.session.commit()
-    except BaseException:
-        if outer == 0:
-            db.session.rollback()
-        raise
-    finally:
-        g.unit_of_work_depth = outer
-    if outer == 0:
+    if outermost:
         deliver_after_commit()
 
 
