@@ -131,6 +131,7 @@ def message_record(message: Message) -> dict[str, Any]:
         "created_at": iso(message.created_at),
         "email_message_id": message.email_message_id,
         "needs_review": message.needs_review,
+        "review_reason": message.review_reason,
         "attachments": [
             {
                 "filename": attachment.filename,

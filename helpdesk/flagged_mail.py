@@ -47,6 +47,7 @@ class FlaggedMail:
     count: int
     newest_id: int
     newest_at: datetime
+    newest_reason: str | None  # why the newest mail was flagged
     senders: tuple[Sender, ...]  # distinct, newest mail's sender first
 
 
@@ -58,7 +59,14 @@ def count_query() -> Select[Any]:
 def summary_query(incident_ids: list[int]) -> Select[Any]:
     """The mail awaiting review on these incidents with its senders, newest first."""
     return (
-        select(Message.incident_id, Message.id, Message.created_at, User.name, User.email)
+        select(
+            Message.incident_id,
+            Message.id,
+            Message.created_at,
+            Message.review_reason,
+            User.name,
+            User.email,
+        )
         .outerjoin(User, User.id == Message.author_id)
         .where(AWAITING, Message.incident_id.in_(incident_ids))
         .order_by(Message.incident_id, Message.created_at.desc(), Message.id.desc())
@@ -83,5 +91,6 @@ def _summary(mails: list[Any]) -> FlaggedMail:
         count=len(mails),
         newest_id=mails[0].id,
         newest_at=mails[0].created_at,
+        newest_reason=mails[0].review_reason,
         senders=tuple(dict.fromkeys(senders)),
     )

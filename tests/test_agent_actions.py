@@ -320,10 +320,12 @@ def test_workbench_forms_carry_working_csrf_tokens(tmp_path):
 def test_agent_marks_a_strangers_mail_as_reviewed(client, auth):
     agent, stranger = gen_user("agent"), gen_user()
     incident = gen_incident()
-    flagged = incidents.add_flagged_note(incident, stranger, "I have the same problem")
+    reason = "Not trusted as agent mail: dmarc=fail for example.org (mx.example.org)."
+    flagged = incidents.add_flagged_note(incident, stranger, "Same here", reason=reason)
     auth.login(agent.email)
     page = client.get(f"/agent/incidents/{incident.reference}").get_data(as_text=True)
     assert "Needs review" in page and "Mark reviewed" in page
+    assert reason in page  # why it was flagged
     url = f"/agent/incidents/{incident.reference}/messages/{flagged.id}/reviewed"
     response = client.post(url, follow_redirects=True)
     assert "Marked as reviewed" in response.get_data(as_text=True)

@@ -182,7 +182,8 @@ def review_tab(html: str) -> str:
 def test_review_queue_lists_incidents_with_flagged_mail_and_says_why(client, agent, stranger):
     flagged = gen_incident(subject="Printer on fire")
     incidents.add_flagged_note(flagged, stranger, "Mine is on fire too")
-    incidents.add_flagged_note(flagged, gen_user(name="Tess Outsider"), "And mine")
+    tess = gen_user(name="Tess Outsider")
+    incidents.add_flagged_note(flagged, tess, "And mine", reason="Tess is not on it.")
     closed = gen_incident(subject="Old closed one")
     incidents.resolve(closed, agent, "fixed", "Done.")
     incidents.confirm_resolution(closed, closed.requester)
@@ -196,6 +197,7 @@ def test_review_queue_lists_incidents_with_flagged_mail_and_says_why(client, age
     assert "Mail to review" in html
     assert "2 emails to review" in html and "1 email to review" in html
     assert "from Tess Outsider" in html and "and 1 more" in html
+    assert "Tess is not on it." in html  # why the newest mail was flagged
     assert "from Sid Stranger" in html and "&lt;sid@elsewhere.example&gt;" in html
     assert re.search(rf'href="/agent/incidents/{closed.reference}#message-\d+"', html)
 

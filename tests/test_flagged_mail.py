@@ -34,7 +34,7 @@ def test_summary_counts_the_mail_and_names_the_newest_sender_first(strangers):
     sid, tess = strangers
     incident = gen_incident()
     oldest = incidents.add_flagged_note(incident, sid, "First")
-    newest = incidents.add_flagged_note(incident, tess, "Second")
+    newest = incidents.add_flagged_note(incident, tess, "Second", reason="Tess is not on it.")
     again = incidents.add_flagged_note(incident, sid, "Third")
     arrived(oldest, 30)
     arrived(newest, 5)
@@ -44,6 +44,7 @@ def test_summary_counts_the_mail_and_names_the_newest_sender_first(strangers):
         count=3,
         newest_id=newest.id,
         newest_at=db.session.get(Message, newest.id).created_at,
+        newest_reason="Tess is not on it.",
         senders=(
             Sender("Tess Outsider", "tess@elsewhere.example"),
             Sender("Sid Stranger", "sid@elsewhere.example"),

@@ -253,6 +253,7 @@ def test_agent_mail_must_be_vouched_for_by_a_trusted_mail_server(app, results, o
     assert message.author_id == agent.id
     if outcome == "flagged":
         assert (message.kind, message.needs_review) == (NOTE, True)
+        assert message.review_reason.startswith("Not trusted as agent mail:")
         assert result.detail.startswith("Not trusted as agent mail:")
         assert len(mail_to(requester.email)) == before  # nothing forged reaches the requester
         query = select(AuditEvent).where(AuditEvent.action == "mail_flagged")

@@ -54,6 +54,7 @@ def add_flagged_note(
         incident, author, NOTE, body, "email", attachments, email_message_id, body_html
     )
     message.needs_review = True
+    message.review_reason = reason[:REASON_MAX] or None
     record(
         incident,
         author,

@@ -34,8 +34,10 @@ class Message(db.Model):
     body_html: Mapped[str | None] = mapped_column(Text)
     # Email Message-ID header of the mail that carried this message, in or out.
     email_message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
-    # Mail from a stranger on the thread: kept internal until an agent reviews it.
+    # Mail from a stranger on the thread, or from an agent's address that the receiving
+    # server did not vouch for: kept internal until an agent reviews it; the reason says why.
     needs_review: Mapped[bool] = mapped_column(default=False)
+    review_reason: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User | None] = relationship()

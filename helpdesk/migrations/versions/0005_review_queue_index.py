@@ -1,4 +1,4 @@
-"""review queue index: a partial index on mail awaiting review
+"""review queue: why a message awaits review, and a partial index on such mail
 
 Revision ID: 0005
 Revises: 0004
@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("messages") as batch_op:
+        batch_op.add_column(sa.Column("review_reason", sa.String(length=255), nullable=True))
     op.create_index(
         "ix_messages_review",
         "messages",
@@ -29,3 +31,5 @@ def upgrade():
 
 def downgrade():
     op.drop_index("ix_messages_review", table_name="messages")
+    with op.batch_alter_table("messages") as batch_op:
+        batch_op.drop_column("review_reason")
