@@ -4,13 +4,13 @@ same table over SMTP in production (OUTBOX_TRANSPORT = "smtp")."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.incidents.attachments import write_durably
 from helpdesk.models import OutboundEmail, utcnow
 from helpdesk.models.outbox import PENDING, SENT
 
@@ -26,10 +26,7 @@ def write_eml_files() -> int:
         select(OutboundEmail).where(OutboundEmail.state == PENDING).order_by(OutboundEmail.id)
     ).all()
     for row in pending:
-        target = folder / f"{row.id:08d}.eml"
-        partial = target.with_suffix(".part")
-        partial.write_bytes(row.raw)
-        os.replace(partial, target)
+        write_durably(folder / f"{row.id:08d}.eml", row.raw)
         row.state = SENT
         row.attempts += 1
         row.sent_at = utcnow()
