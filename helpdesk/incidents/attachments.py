@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from werkzeug.utils import secure_filename
 
+from helpdesk.durable import write_durably
 from helpdesk.incidents.errors import InvalidInput
 from helpdesk.models import Attachment, Message
 
@@ -59,24 +59,6 @@ def write_blob(data: bytes) -> tuple[str, str]:
     if not target.exists():
         write_durably(target, data)
     return digest, str(relative)
-
-
-def write_durably(target: Path, data: bytes) -> None:
-    """Write a file atomically (a reader never sees half of it) and durably: on disk before
-    the database commit that refers to it, so a power cut cannot leave a committed row
-    pointing at a file the kernel had not written yet (and the mail already moved away)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".part")
-    with open(temporary, "wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temporary, target)
-    folder = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)  # the rename itself
-    finally:
-        os.close(folder)
 
 
 def attach(message: Message, files: list[NewAttachment]) -> list[Attachment]:
