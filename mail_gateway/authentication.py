@@ -18,6 +18,9 @@ Trust rules:
   relaxed alignment, the same domain or one a subdomain of the other.
 - Microsoft 365 writes its results without an authserv-id; such headers count only when
   ANONYMOUS is among the trusted ids.
+
+The headers are read here rather than with `authres` (the PyPI parser), which refuses
+Microsoft 365's headers outright ("spf=pass (sender IP is ...) smtp.mailfrom=...").
 """
 
 from __future__ import annotations
