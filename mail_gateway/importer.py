@@ -7,6 +7,7 @@ embedded inbound transport (a Maildir drop folder) is drained by `ingest_maildir
 
 from __future__ import annotations
 
+import itertools
 import mailbox
 import os
 from collections.abc import Callable, Iterator
@@ -14,9 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from helpdesk.incidents.unit import transaction
 from mail_gateway.ingest import ingest
 from mail_gateway.ledger import DUPLICATE
 
@@ -84,8 +87,7 @@ def import_paths(paths: list[Path], summary: Summary | None = None) -> Summary:
     """Ingest every message under the given paths; unreadable ones are listed, not fatal."""
     summary = summary or Summary()
     for path in paths:
-        for item in _readable_items(path, summary):
-            _ingest_item(item, summary)
+        _ingest_in_batches(_readable_items(path, summary), summary)
     return summary
 
 
@@ -94,9 +96,25 @@ def ingest_maildir(path: Path | str, include_seen: bool = False) -> Summary:
     summary = Summary()
     folder = Path(path)
     if (folder / "new").is_dir():  # else nobody has delivered to the drop folder yet
-        for item in _maildir_items(folder, include_seen):
-            _ingest_item(item, summary)
+        _ingest_in_batches(_maildir_items(folder, include_seen), summary)
     return summary
+
+
+def _ingest_in_batches(items: Iterator[Item], summary: Summary) -> None:
+    """Ingest messages IMAP_BATCH_SIZE at a time, each batch in one transaction (a SAVEPOINT
+    per mail, as the IMAP poller does), marking them done only after the batch commits.
+
+    Each message is read and ingested before the next is taken from `items`, so a source
+    that closes when it runs out (an mbox) is never read after its end.
+    """
+    size = max(1, int(current_app.config["IMAP_BATCH_SIZE"]))
+    while True:
+        with transaction():
+            done = [_ingest_item(item, summary) for item in itertools.islice(items, size)]
+        for finish in done:
+            finish()
+        if len(done) < size:
+            return
 
 
 def _readable_items(path: Path, summary: Summary) -> Iterator[Item]:
@@ -107,16 +125,16 @@ def _readable_items(path: Path, summary: Summary) -> Iterator[Item]:
         summary.unreadable.append(f"{path}: {error}")
 
 
-def _ingest_item(item: Item, summary: Summary) -> None:
-    """Read one message and ingest it; mark it done only after ingest has committed."""
+def _ingest_item(item: Item, summary: Summary) -> Callable[[], None]:
+    """Read one message and ingest it; return what marks it done once its batch commits."""
     source, read, done = item
     try:
         raw = read()
     except OSError as error:
         summary.unreadable.append(f"{source}: {error}")
-        return
+        return _nothing
     summary.count(ingest(raw, source).outcome)
-    done()
+    return done
 
 
 def _items(path: Path) -> Iterator[Item]:

@@ -142,6 +142,33 @@ def test_a_message_stays_in_new_when_the_database_fails(app, tmp_path, monkeypat
     assert os.listdir(folder / "new") == ["1700000001.a.host"]
 
 
+def test_a_drop_folder_is_taken_in_batches_each_marked_seen_after_its_commit(
+    app, tmp_path, monkeypatch
+):
+    app.config["IMAP_BATCH_SIZE"] = 2
+    names = [f"170000000{number}.m{number}.host" for number in range(5)]
+    folder = tmp_path / "maildrop"
+    write_maildir(folder, {name: eml(subject=f"Problem {name}") for name in names})
+    real_ingest, taken = importer.ingest, []
+
+    def database_gone_at_the_fourth(raw, source):
+        taken.append(source)
+        if len(taken) == 4:
+            raise OperationalError("INSERT", {}, Exception("gone"))
+        return real_ingest(raw, source)
+
+    monkeypatch.setattr(importer, "ingest", database_gone_at_the_fourth)
+    with pytest.raises(OperationalError):
+        ingest_maildir(folder)
+    db.session.rollback()
+    # The first batch of two committed and was marked seen; the second rolled back whole.
+    assert incidents_count() == 2
+    assert len(os.listdir(folder / "cur")) == 2 and len(os.listdir(folder / "new")) == 3
+    monkeypatch.setattr(importer, "ingest", real_ingest)
+    assert ingest_maildir(folder).new_incidents == 3
+    assert incidents_count() == 5 and os.listdir(folder / "new") == []
+
+
 def test_summary_line_counts_every_outcome():
     summary = Summary()
     for outcome in ["new_incident", "reply", "follow_up", "flagged", "bounce", "ignored"]:
