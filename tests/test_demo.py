@@ -83,6 +83,7 @@ def test_incidents_have_conversations_and_outcomes(demo_app: Flask) -> None:
     assert count(Incident, Incident.satisfaction_rating.is_not(None)) >= 8
     assert count(Incident, Incident.merged_into_id.is_not(None)) == 1
     assert count(IncidentLink) >= 2
+    assert count(Message, Message.needs_review.is_(True)) >= 2  # the Needs review queue
     assert count(AuditEvent, AuditEvent.action == "reopened") >= 1
     assert count(OutboundEmail) == 0  # notifications were suppressed
 

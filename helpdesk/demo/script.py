@@ -43,6 +43,7 @@ class Scene:
         status = self.story.status
         self.open()
         self.link(partners)
+        self.colleague_writes()
         if status == lifecycle.NEW:
             self.chase()
             return self.incident
@@ -129,6 +130,16 @@ class Scene:
         for other in partners:
             self.wait(5, 30)
             incidents.link(self.incident, self.agent, other)
+
+    def colleague_writes(self) -> None:
+        """Someone not on the incident replies to its mail: kept for an agent to review."""
+        if self.story.colleague:
+            self.wait(15, 90)
+            colleague = self.rng.choice([u for u in self.cast.users if u != self.requester])
+            reason = f"{colleague.email} is not on {self.incident.reference}."
+            incidents.add_flagged_note(
+                self.incident, colleague, self.story.colleague, reason=reason
+            )
 
     def note(self) -> None:
         """An agent leaves an internal note, if the story has one."""

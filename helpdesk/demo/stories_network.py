@@ -32,6 +32,7 @@ STORIES = [
         urgency="medium",
         status="new",
         channel="email",
+        colleague="Same here on the 3rd floor in Berlin. Could you add me to this one?",
     ),
     story(
         key="home-downloads",
@@ -56,6 +57,7 @@ STORIES = [
         status="assigned",
         channel="email",
         attachment="vpn-client.log",
+        colleague="My VPN does the same since Monday. Is there a fix yet?",
     ),
     story(
         key="dead-port",

@@ -37,3 +37,4 @@ class Story:
     reopened: str | None = None  # the requester rejects the first resolution with this text
     related: str | None = None  # key of another story to link with
     duplicate_of: str | None = None  # key of the story this one is merged into
+    colleague: str | None = None  # mail from someone not on the incident: awaits review
