@@ -225,11 +225,10 @@ def _flagged(delivery: Delivery, incident: Incident, reason: str = "") -> Ingest
     mail = delivery.mail
     author = accounts.ensure_user_for_email(mail.from_address, mail.from_name)
     body, files = _body_and_files(mail, _reply_text(mail))
-    reason = reason or f"{mail.from_address} is not on {incident.reference}."
     message = intake.add_flagged_note(
         incident, author, body, files, ledger.message_id_of(mail), mail.html, reason
     )
-    detail = f"{reason} Kept as a note for review."
+    detail = f"{message.review_reason} Kept as a note for review."
     return ledger.record(delivery, outcomes.FLAGGED, detail, incident, message)
 
 

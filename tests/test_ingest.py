@@ -274,6 +274,8 @@ def test_stranger_mail_is_a_flagged_note_that_the_requester_never_gets(app):
     message = newest_message(incident)
     assert (message.kind, message.needs_review) == (NOTE, True)
     assert message.author.email == "eve@elsewhere.example"
+    assert message.review_reason == f"eve@elsewhere.example is not on {incident.reference}."
+    assert result.detail == f"{message.review_reason} Kept as a note for review."
     assert not message.author.has_password
     assert len(mail_to(requester.email)) == before
     assert count(AuditEvent, AuditEvent.action == "mail_flagged") == 1

@@ -136,10 +136,7 @@ class Scene:
         if self.story.colleague:
             self.wait(15, 90)
             colleague = self.rng.choice([u for u in self.cast.users if u != self.requester])
-            reason = f"{colleague.email} is not on {self.incident.reference}."
-            incidents.add_flagged_note(
-                self.incident, colleague, self.story.colleague, reason=reason
-            )
+            incidents.add_flagged_note(self.incident, colleague, self.story.colleague)
 
     def note(self) -> None:
         """An agent leaves an internal note, if the story has one."""

@@ -49,19 +49,21 @@ def add_flagged_note(
     reason: str = "",
 ) -> Message:
     """Keep mail from someone not on the incident, or not proven to be who they say, as an
-    internal note awaiting review; `reason` (why it was flagged) goes in the audit trail."""
+    internal note awaiting review; why (by default: the author is not on the incident) is
+    kept on the message and in the audit trail."""
     message = new_message(
         incident, author, NOTE, body, "email", attachments, email_message_id, body_html
     )
     message.needs_review = True
-    message.review_reason = reason[:REASON_MAX] or None
+    reason = reason or f"{author.email} is not on {incident.reference}."
+    message.review_reason = reason[:REASON_MAX]
     record(
         incident,
         author,
         "mail_flagged",
         message_id=message.id,
         sender=author.email,
-        reason=reason[:REASON_MAX],
+        reason=message.review_reason,
     )
     commit()
     return message
