@@ -130,15 +130,16 @@ def fit_to_limits(
     size_limit = int(config["MAX_UPLOAD_MB"]) * MB
     room = int(config["MAX_ATTACHMENTS_PER_MESSAGE"])
     kept: list[NewAttachment] = []
-    left_out = [f"{name} ({size / MB:.1f} MB)" for name, size in unread]
+    left_out = list(unread)
     for file in files:
         if len(file.data) > size_limit or len(kept) >= room:
-            left_out.append(f"{file.filename} ({len(file.data) / MB:.1f} MB)")
+            left_out.append((file.filename, len(file.data)))
         else:
             kept.append(file)
     body = (text or "").replace("\x00", "").strip() or NO_TEXT
     if left_out:
-        body += f"\n\n[{LEFT_OUT} {', '.join(left_out)}]"
+        named = ", ".join(f"{name} ({size / MB:.1f} MB)" for name, size in left_out)
+        body += f"\n\n[{LEFT_OUT} {named}]"
     if len(body) > check.BODY_MAX:
         body = body[: check.BODY_MAX - len(CUT_SHORT)] + CUT_SHORT
     return body, kept
