@@ -13,8 +13,9 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.incidents.errors import InvalidInput
 from helpdesk.kb import search
+from helpdesk.kb.queries import readable_by
 from helpdesk.models import Incident, KnowledgeArticle, User
-from helpdesk.models.kb import PUBLIC, PUBLISHED
+from helpdesk.models.kb import PUBLIC
 from helpdesk.notify import links
 from helpdesk.notify.compose import external_url
 
@@ -59,9 +60,7 @@ def offers(incident: Incident, user: User) -> list[tuple[Offer, str]]:
     if not ranked:
         return []
     query = select(KnowledgeArticle.id, KnowledgeArticle.title, KnowledgeArticle.summary).where(
-        KnowledgeArticle.id.in_(ranked),
-        KnowledgeArticle.status == PUBLISHED,
-        KnowledgeArticle.audience == PUBLIC,
+        KnowledgeArticle.id.in_(ranked), *readable_by(PUBLIC)
     )
     found = {row.id: Offer(row.id, row.title, row.summary) for row in db.session.execute(query)}
     articles = [found[article_id] for article_id in ranked if article_id in found]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
@@ -24,10 +24,15 @@ from helpdesk.models.kb import AGENTS, ARTICLE_STATUSES, PUBLIC, PUBLISHED
 
 def readable(audience: str) -> Select:
     """Articles a reader with this audience may open: published, and public unless agent."""
-    query = select(KnowledgeArticle).where(KnowledgeArticle.status == PUBLISHED)
+    return select(KnowledgeArticle).where(*readable_by(audience))
+
+
+def readable_by(audience: str) -> list[ColumnElement[bool]]:
+    """The conditions of `readable`, for queries that select something else."""
+    conditions = [KnowledgeArticle.status == PUBLISHED]
     if audience != AGENTS:
-        query = query.where(KnowledgeArticle.audience == PUBLIC)
-    return query
+        conditions.append(KnowledgeArticle.audience == PUBLIC)
+    return conditions
 
 
 def article_by_slug(slug: str) -> KnowledgeArticle | None:

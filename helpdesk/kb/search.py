@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from whoosh.query import Term
 from whoosh.searching import Searcher
@@ -25,8 +24,9 @@ from helpdesk.extensions import db
 from helpdesk.kb import index, scoring, snippets
 from helpdesk.kb import query as planner
 from helpdesk.kb.analysis import words
+from helpdesk.kb.queries import readable
 from helpdesk.models import KnowledgeArticle, User
-from helpdesk.models.kb import AGENTS, PUBLIC, PUBLISHED
+from helpdesk.models.kb import AGENTS, PUBLIC
 
 PER_PAGE = 10
 # Nobody reads page 100 of a help search; asking for it costs as much as ranking 1,000.
@@ -114,12 +114,10 @@ def _load(rows: Sequence[Row], audience: str) -> list[Result]:
     if not ids:
         return []
     query = (
-        select(KnowledgeArticle)
-        .where(KnowledgeArticle.id.in_(ids), KnowledgeArticle.status == PUBLISHED)
+        readable(audience)
+        .where(KnowledgeArticle.id.in_(ids))
         .options(selectinload(KnowledgeArticle.category))
     )
-    if audience != AGENTS:
-        query = query.where(KnowledgeArticle.audience == PUBLIC)
     articles = {article.id: article for article in db.session.scalars(query)}
     return [
         Result(articles[article_id], title, snippet, score)
