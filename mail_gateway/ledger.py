@@ -84,15 +84,12 @@ def record(
     """Add (or, on a retry, reuse) the ReceivedEmail row saying what the mail became."""
     mail = delivery.mail
     row = (delivery.retrying and received(delivery.key)) or ReceivedEmail(dedupe_key=delivery.key)
+    _describe_mail(row, delivery)
     row.message_id = message_id_of(mail)
-    row.sender = mail.from_address[:254]
-    row.subject = mail.subject[:255]
     row.outcome = outcome
     row.detail = detail
     row.incident_id = incident.id if incident else None
     row.message_row_id = message.id if message else None
-    row.raw_path = delivery.raw_path
-    row.size = len(mail.raw)
     row.source = delivery.source
     row.received_at = utcnow()
     db.session.add(row)
@@ -113,17 +110,22 @@ def quarantine(delivery: Delivery, error: Exception) -> IngestResult:
     try:
         with db.session.begin_nested():
             entry = delivery.retrying or QuarantinedEmail(dedupe_key=delivery.key)
-            entry.sender = mail.from_address[:254]
-            entry.subject = mail.subject[:255]
+            _describe_mail(entry, delivery)
             entry.error = text
-            entry.raw_path = delivery.raw_path
-            entry.size = len(mail.raw)
             entry.source = entry.source or delivery.source
             db.session.add(entry)
             record(delivery, outcomes.QUARANTINED, text)
     except IntegrityError:
         return IngestResult(DUPLICATE, None, RACE_LOST)
     return IngestResult(outcomes.QUARANTINED, None, text)
+
+
+def _describe_mail(row: ReceivedEmail | QuarantinedEmail, delivery: Delivery) -> None:
+    """Copy what both records show of a mail: sender, subject, size, where the original is."""
+    row.sender = delivery.mail.from_address[:254]
+    row.subject = delivery.mail.subject[:255]
+    row.raw_path = delivery.raw_path
+    row.size = len(delivery.mail.raw)
 
 
 def describe(error: Exception, mail: ParsedMail) -> str:
