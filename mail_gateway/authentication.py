@@ -16,6 +16,9 @@ Trust rules:
 - A dmarc=fail is a veto. Otherwise the mail passes on dmarc=pass for the From domain, or
   dkim=pass (header.d, else header.i) or spf=pass (smtp.mailfrom) aligned with it:
   relaxed alignment, the same domain or one a subdomain of the other.
+- Or on auth=pass whose smtp.auth is the From address itself: the agent signed in to the
+  trusted server to send it (SMTP submission, as Postfix and Exchange record it). A login
+  name that is not the address proves nothing about the From line and does not count.
 - Microsoft 365 writes its results without an authserv-id; such headers count only when
   ANONYMOUS is among the trusted ids.
 
@@ -96,7 +99,7 @@ def authenticate_sender(
         return Authentication(
             False, f"No Authentication-Results from a trusted server ({servers})."
         )
-    return _judge(headers, domain)
+    return _judge(headers, from_address, domain)
 
 
 def trusted_ids(configured: Iterable[str] | str | None) -> frozenset[str]:
@@ -246,7 +249,7 @@ def _result(segment: list[Token]) -> Result | None:
     return Result(method.partition("/")[0], result.lower(), properties)
 
 
-def _judge(headers: list[ResultsHeader], domain: str) -> Authentication:
+def _judge(headers: list[ResultsHeader], from_address: str, domain: str) -> Authentication:
     """Apply the rules to the trusted servers' topmost headers (see the module doc)."""
     found = [(_name(header.authserv_id), result) for header in headers for result in header.results]
     for server, result in found:
@@ -254,26 +257,33 @@ def _judge(headers: list[ResultsHeader], domain: str) -> Authentication:
             return Authentication(
                 False, f"dmarc=fail for {_show(_about(result) or domain)} ({server})."
             )
-    for method in ("dmarc", "dkim", "spf"):
+    for method in ("dmarc", "dkim", "spf", "auth"):
         for server, result in found:
-            if result.method == method and result.result == "pass" and _vouches(result, domain):
+            passed = result.method == method and result.result == "pass"
+            if passed and _vouches(result, from_address, domain):
                 return Authentication(
                     True, f"{method}=pass for {_show(_about(result))} ({server})."
                 )
     return Authentication(False, _no_pass(headers, found, domain))
 
 
-def _vouches(result: Result, domain: str) -> bool:
-    """Whether a passing result is about the From domain (DMARC) or aligned with it."""
+def _vouches(result: Result, from_address: str, domain: str) -> bool:
+    """Whether a passing result is about the From domain (DMARC), aligned with it (DKIM,
+    SPF), or a sign-in as the From address itself (auth)."""
     about = _about(result)
     if result.method == "dmarc":
         return about == domain
+    if result.method == "auth":
+        return _same_address(about, from_address)
     return aligned(about, domain)
 
 
 def _about(result: Result) -> str:
-    """The domain a result speaks for: header.from, header.d (else header.i), smtp.mailfrom."""
+    """The domain a result speaks for: header.from, header.d (else header.i), smtp.mailfrom;
+    for auth, the identity that signed in (smtp.auth)."""
     properties = result.properties
+    if result.method == "auth":
+        return properties.get("smtp.auth", "")
     if result.method == "dmarc":
         return _domain(properties.get("header.from", ""))
     if result.method == "dkim":
@@ -281,6 +291,11 @@ def _about(result: Result) -> str:
     if result.method == "spf":
         return _domain(properties.get("smtp.mailfrom", ""))
     return ""
+
+
+def _same_address(one: str, other: str) -> bool:
+    """Whether two addresses are the same mailbox (compared without case or brackets)."""
+    return "@" in one and one.strip().strip("<>").lower() == other.strip().strip("<>").lower()
 
 
 def aligned(one: str, other: str) -> bool:
@@ -311,10 +326,13 @@ def _no_pass(headers: list[ResultsHeader], found: list[tuple[str, Result]], doma
         f"{result.method}={_show(result.result)}"
         + (f" for {_show(_about(result))}" if _about(result) else "")
         for _, result in found
-        if result.method in ("dmarc", "dkim", "spf")
+        if result.method in ("dmarc", "dkim", "spf", "auth")
     ]
     if not checks:
-        return f"The Authentication-Results from {servers} report no SPF, DKIM or DMARC check."
+        return (
+            f"The Authentication-Results from {servers} report no SPF, DKIM, DMARC"
+            " or sign-in check."
+        )
     listed = ", ".join(checks[:_MAX_SUMMARY]) + (", ..." if len(checks) > _MAX_SUMMARY else "")
     return f"Nothing from {servers} vouches for {_show(domain)}: {listed}."
 

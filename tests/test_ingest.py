@@ -234,6 +234,8 @@ def test_agent_mail_becomes_a_public_reply_sent_to_the_requester(app):
     [
         ("mx.helpdesk.example; dmarc=pass header.from=helpdesk.example", "reply"),
         ("mx.helpdesk.example; dkim=pass header.d=helpdesk.example; dmarc=none", "reply"),
+        ("mx.helpdesk.example; auth=pass smtp.auth=grace@helpdesk.example", "reply"),
+        ("mx.helpdesk.example; auth=pass smtp.auth=intern@helpdesk.example", "flagged"),
         ("mx.helpdesk.example; spf=fail smtp.mailfrom=evil.example; dmarc=fail", "flagged"),
         ("evil.example; dmarc=pass header.from=helpdesk.example", "flagged"),  # not our MX
         (None, "flagged"),

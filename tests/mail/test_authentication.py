@@ -162,7 +162,8 @@ def test_a_forged_header_under_the_servers_own_does_not_count() -> None:
 def test_a_forged_header_under_an_empty_verdict_does_not_count() -> None:
     verdict = check([f"{MX} 1; none", f"{MX}; dkim=pass header.d=example.com"])
     assert verdict == Authentication(
-        False, f"The Authentication-Results from {MX} report no SPF, DKIM or DMARC check."
+        False,
+        f"The Authentication-Results from {MX} report no SPF, DKIM, DMARC or sign-in check.",
     )
 
 
@@ -230,7 +231,8 @@ def test_dmarc_pass_for_another_domain_does_not_vouch() -> None:
         ("spf=softfail smtp.mailfrom=example.com", "agent@example.com", False),
         ("spf=pass smtp.helo=example.com", "agent@example.com", False),
         ("dmarc=pass header.from=mail.example.com", "agent@example.com", False),
-        ("auth=pass smtp.auth=agent@example.com", "agent@example.com", False),
+        ("auth=pass smtp.auth=agent@example.com", "agent@example.com", True),
+        ("auth=pass smtp.auth=other@example.com", "agent@example.com", False),
     ],
 )
 def test_alignment(result: str, sender: str, expected: bool) -> None:
@@ -240,6 +242,49 @@ def test_alignment(result: str, sender: str, expected: bool) -> None:
 def test_spf_pass_names_the_envelope_domain() -> None:
     verdict = check(f"{MX}; spf=pass smtp.mailfrom=bounces+123@bounces.example.com")
     assert verdict.reason == f"spf=pass for bounces.example.com ({MX})."
+
+
+# Postfix with smtpd_sasl_authenticated_header-style results for mail sent through submission.
+SUBMITTED = f"{MX}; auth=pass (PLAIN sasl_method) smtp.auth=agent@example.com"
+
+
+def test_signed_in_submission_as_the_from_address_vouches() -> None:
+    verdict = check(SUBMITTED)
+    assert verdict == Authentication(True, f"auth=pass for agent@example.com ({MX}).")
+
+
+def test_signed_in_submission_compares_the_address_without_case() -> None:
+    assert check(SUBMITTED, sender="Agent@EXAMPLE.com").authenticated
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        (  # signed in as someone else, then wrote another agent's From line
+            f"{MX}; auth=pass smtp.auth=intern@example.com",
+            f"Nothing from {MX} vouches for example.com: auth=pass for intern@example.com.",
+        ),
+        (  # a bare login name says nothing about the From line
+            f"{MX}; auth=pass smtp.auth=agent",
+            f"Nothing from {MX} vouches for example.com: auth=pass for agent.",
+        ),
+        (
+            f"{MX}; auth=fail smtp.auth=agent@example.com",
+            f"Nothing from {MX} vouches for example.com: auth=fail for agent@example.com.",
+        ),
+        (
+            f"{MX}; auth=pass smtp.auth=agent@example.com; dmarc=fail header.from=example.com",
+            f"dmarc=fail for example.com ({MX}).",
+        ),
+    ],
+)
+def test_sign_in_that_does_not_prove_the_from_address(header: str, reason: str) -> None:
+    assert check(header) == Authentication(False, reason)
+
+
+def test_sign_in_reported_by_an_untrusted_server_does_not_count() -> None:
+    forged = "relay.attacker.test; auth=pass smtp.auth=agent@example.com"
+    assert not check([forged, f"{MX}; spf=none"]).authenticated
 
 
 def test_a_from_address_without_a_domain_is_not_authenticated() -> None:
