@@ -10,7 +10,8 @@ import click
 from flask.cli import with_appcontext
 
 from mail_gateway import outbox, runner
-from mail_gateway.imap import GatewayError, describe
+from mail_gateway.imap import describe
+from mail_gateway.imap_settings import GatewayError
 
 
 @click.group("gateway")

@@ -4,12 +4,9 @@ and MIME parts (content type, parameters, file names, decoded content).
 Helpers of parse.py, each tolerant of the broken input mail brings: they guess, repair or
 give up politely, and tell parse.py (via a `defects` list or a returned problem) what they
 did. policy.default parses first; where it raises, the compat32 helpers take over.
-
-Header parsing is most of what parsing a mail costs, so POLICY is policy.default made
-cheaper without changing a single result: header classes are built once (the stdlib builds
-a new class on every lookup), short header values are parsed once across mails (To, MIME
-and Content-Type headers repeat endlessly), and plain ASCII values of unstructured headers
-(Received, DKIM-Signature, X-...) skip the header parser, which would return them as they are.
+Plain ASCII values of unstructured headers (Received, DKIM-Signature, X-...) skip the
+header parser, which would return them as they are (see header_policy.py for the rest of
+what makes header parsing cheap).
 """
 
 from __future__ import annotations
@@ -22,12 +19,12 @@ from datetime import UTC, datetime
 from email import policy
 from email.errors import HeaderMissingRequiredValue, InvalidHeaderDefect, NonPrintableDefect
 from email.header import decode_header, make_header
-from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import Message
 from email.policy import EmailPolicy
 from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
-from functools import lru_cache
 from typing import TypeVar
+
+from mail_gateway.header_policy import STRUCTURED
 
 T = TypeVar("T")
 
@@ -66,53 +63,6 @@ _DEFAULT_NAMES = {
 }
 # Obsolete syntax and raw 8-bit names are repaired silently; these are worth telling.
 _REPORTED_HEADER_DEFECTS = (InvalidHeaderDefect, HeaderMissingRequiredValue, NonPrintableDefect)
-
-
-# -- policy -------------------------------------------------------------------------------
-
-# Header values up to this long are remembered once parsed (the parse tree comes along).
-_CACHED_VALUE_CHARS = 256
-_STRUCTURED = frozenset(
-    name
-    for name, kind in HeaderRegistry().registry.items()
-    if not issubclass(kind, UnstructuredHeader)
-)
-
-
-class _Registry(HeaderRegistry):
-    """policy.default's header registry, building each header class once, not per lookup."""
-
-    def __init__(self) -> None:
-        """Start with no classes built."""
-        super().__init__()
-        self._built: dict[type, type] = {}
-
-    def __getitem__(self, name: str) -> type:
-        """The header class for a header name (one per kind, as the stdlib's would be)."""
-        kind = self.registry.get(name.lower(), self.default_class)
-        built = self._built.get(kind)
-        if built is None:
-            built = self._built[kind] = super().__getitem__(name)
-        return built
-
-
-class _Policy(EmailPolicy):
-    """policy.default whose short header values are parsed once, however often fetched."""
-
-    def header_fetch_parse(self, name: str, value: str) -> BaseHeader | str:
-        """Parse a header as policy.default does; a cached result for a short value."""
-        if type(value) is str and len(value) <= _CACHED_VALUE_CHARS:
-            return _fetch_cached(name, value)
-        return super().header_fetch_parse(name, value)
-
-
-POLICY = _Policy(header_factory=_Registry())
-
-
-@lru_cache(maxsize=1024)
-def _fetch_cached(name: str, value: str) -> BaseHeader | str:
-    """A header object for a short value; header objects are immutable, so they are shared."""
-    return EmailPolicy.header_fetch_parse(POLICY, name, value)
 
 
 # -- headers ------------------------------------------------------------------------------
@@ -154,7 +104,7 @@ def _is_plain(message: Message, name: str, value: str) -> bool:
     return (
         value.isascii()
         and "=?" not in value
-        and name not in _STRUCTURED
+        and name not in STRUCTURED
         and isinstance(message.policy, EmailPolicy)
     )
 

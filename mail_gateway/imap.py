@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
-import ipaddress
 import logging
 import os
 import ssl
@@ -21,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from imapclient import IMAPClient
@@ -31,6 +30,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from helpdesk.extensions import db
 from helpdesk.incidents.unit import transaction
 from mail_gateway import oauth
+from mail_gateway.imap_settings import GatewayError, ImapSettings
 from mail_gateway.importer import Summary
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,6 @@ DELETED = rb"\Deleted"
 # A batch is cut short when its messages add up to this many bytes, so a run of large
 # attachments never sits in memory together (one oversized message is fetched alone).
 BATCH_BYTES = 16 * 1024 * 1024
-TIMEOUT_SECONDS = 60
 # Set in the environment to inject a crash for the fault tests (see tests/test_gateway_faults.py).
 FAULT_ENV = "MAIL_GATEWAY_FAULT"
 # Errors that mean "the server or the network is gone": reconnect, never skip mail.
@@ -57,73 +56,8 @@ class IngestResultLike(Protocol):
 Ingest = Callable[[bytes, str], IngestResultLike]
 
 
-class GatewayError(RuntimeError):
-    """The gateway cannot reach or use a mail server; the message says why, with no secret."""
-
-
 class FaultInjected(RuntimeError):
     """Raised by the fault hook, standing in for a crash at that point."""
-
-
-@dataclass(frozen=True)
-class ImapSettings:
-    """Where and how to fetch mail, read from the app config (IMAP_* keys)."""
-
-    host: str
-    port: int
-    security: str
-    username: str
-    password: str = field(repr=False)
-    auth: str
-    folder: str
-    processed_folder: str
-    quarantine_folder: str
-    after_processing: str
-    batch_size: int
-    ca_file: str = ""
-    timeout: float = TIMEOUT_SECONDS
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> ImapSettings:
-        """Build the settings from the Flask config, checking the choices."""
-        settings = cls(
-            host=str(config["IMAP_HOST"]),
-            port=int(config["IMAP_PORT"]),
-            security=str(config["IMAP_SECURITY"]).lower(),
-            username=str(config["IMAP_USERNAME"]),
-            password=str(config["IMAP_PASSWORD"]),
-            auth=str(config["IMAP_AUTH"]).lower(),
-            folder=str(config["IMAP_FOLDER"]),
-            processed_folder=str(config["IMAP_PROCESSED_FOLDER"]),
-            quarantine_folder=str(config["IMAP_QUARANTINE_FOLDER"]),
-            after_processing=str(config["IMAP_AFTER_PROCESSING"]).lower(),
-            batch_size=max(1, int(config["IMAP_BATCH_SIZE"])),
-            ca_file=str(config["IMAP_CA_FILE"]),
-            timeout=float(config["IMAP_TIMEOUT_SECONDS"]),
-        )
-        settings.check()
-        return settings
-
-    def check(self) -> None:
-        """Refuse settings that are unknown, or plaintext to a host that is not loopback."""
-        if self.security not in ("ssl", "starttls", "plain"):
-            raise GatewayError(
-                f"IMAP_SECURITY must be ssl, starttls or plain, not {self.security!r}"
-            )
-        if self.auth not in ("password", "xoauth2"):
-            raise GatewayError(f"IMAP_AUTH must be password or xoauth2, not {self.auth!r}")
-        if self.after_processing not in ("move", "delete"):
-            raise GatewayError("IMAP_AFTER_PROCESSING must be move or delete")
-        if self.security == "plain" and not is_loopback(self.host):
-            raise GatewayError(
-                f"IMAP_SECURITY=plain would send the password in clear text to {self.host}; "
-                "it is only allowed for a loopback address (use ssl or starttls)"
-            )
-
-    @property
-    def mailbox(self) -> str:
-        """A name for the watched mailbox in heartbeats and logs (no secret in it)."""
-        return f"imap://{self.username}@{self.host}:{self.port}/{self.folder}"
 
 
 @dataclass
@@ -156,16 +90,6 @@ class PassSummary(Summary):
     def line(self) -> str:
         """The importer's summary line, plus failures when there were any."""
         return super().line() + (f", failed {self.failed}" if self.failed else "")
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses, where plaintext IMAP cannot be sniffed."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def describe(error: BaseException) -> str:

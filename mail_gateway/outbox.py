@@ -30,7 +30,8 @@ from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import OutboundEmail, utcnow
 from helpdesk.models.outbox import FAILED, PENDING, SENT
 from helpdesk.notify.delivery import write_eml_files
-from mail_gateway.imap import describe, is_loopback
+from mail_gateway.imap import describe
+from mail_gateway.imap_settings import is_loopback
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,8 @@ from typing import Any, Protocol
 from flask import current_app
 
 from mail_gateway import health, imap, outbox
-from mail_gateway.imap import DATABASE_ERRORS, NETWORK_ERRORS, GatewayError, Ingest
+from mail_gateway.imap import DATABASE_ERRORS, NETWORK_ERRORS, Ingest
+from mail_gateway.imap_settings import GatewayError, ImapSettings
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def uses_imap() -> bool:
 def mailbox_name() -> str:
     """The heartbeat's name for where mail comes from."""
     if uses_imap():
-        return imap.ImapSettings.from_config(current_app.config).mailbox
+        return ImapSettings.from_config(current_app.config).mailbox
     return f"maildir:{current_app.config['MAILDROP_DIR']}"
 
 

@@ -10,7 +10,6 @@ import pytest
 
 from mail_gateway import decode
 from mail_gateway.decode import (
-    POLICY,
     addresses,
     decode_header_value,
     decode_text,
@@ -21,6 +20,7 @@ from mail_gateway.decode import (
     parse_date,
     unsurrogate,
 )
+from mail_gateway.header_policy import POLICY
 
 
 def message(raw: bytes):

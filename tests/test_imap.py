@@ -16,6 +16,7 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import GatewayHeartbeat, QuarantinedEmail, ReceivedEmail
 from mail_gateway import imap, oauth, runner
+from mail_gateway.imap_settings import GatewayError, ImapSettings, is_loopback
 from mail_gateway.ingest import ingest
 from tests.mail.dovecot import DovecotServer
 from tests.mail.helpers import (
@@ -199,7 +200,7 @@ def test_an_untrusted_certificate_is_refused(
 ) -> None:
     settings = {"IMAP_SECURITY": "ssl", "IMAP_PORT": dovecot.tls_port, "IMAP_CA_FILE": ""}
     for _app in app_for(tmp_path / "instance", dovecot, **settings):
-        with pytest.raises(imap.GatewayError, match="certificate verify failed"):
+        with pytest.raises(GatewayError, match="certificate verify failed"):
             runner.poll_once()
 
 
@@ -208,7 +209,7 @@ def test_a_refused_login_names_the_user_but_never_the_password(
     dovecot: DovecotServer,
 ) -> None:
     for _app in app_for(tmp_path / "instance", dovecot, IMAP_PASSWORD="not-the-password-42"):
-        with pytest.raises(imap.GatewayError) as caught:
+        with pytest.raises(GatewayError) as caught:
             runner.poll_once()
         message = str(caught.value)
         assert "refused the login of support" in message
@@ -220,10 +221,10 @@ def test_a_refused_login_names_the_user_but_never_the_password(
 
 def test_plaintext_imap_is_only_allowed_on_loopback(app: Flask) -> None:
     config = {**app.config, "IMAP_HOST": "imap.example.org", "IMAP_SECURITY": "plain"}
-    with pytest.raises(imap.GatewayError, match="only allowed for a loopback"):
-        imap.ImapSettings.from_config(config)
-    assert imap.is_loopback("127.0.0.1") and imap.is_loopback("::1")
-    assert not imap.is_loopback("10.0.0.1")
+    with pytest.raises(GatewayError, match="only allowed for a loopback"):
+        ImapSettings.from_config(config)
+    assert is_loopback("127.0.0.1") and is_loopback("::1")
+    assert not is_loopback("10.0.0.1")
 
 
 def test_xoauth2_login_with_a_token_file(
@@ -258,7 +259,7 @@ def test_xoauth2_login_with_a_token_command_and_a_wrong_token(
         assert summary.fetched == 0
     stale = f"{sys.executable} -c 'print(\"ya29.expired-token\")'"
     for _app in app_for(tmp_path / "other", dovecot, IMAP_OAUTH2_TOKEN_COMMAND=stale, **settings):
-        with pytest.raises(imap.GatewayError, match="refused the login") as caught:
+        with pytest.raises(GatewayError, match="refused the login") as caught:
             runner.poll_once()
         assert "expired-token" not in str(caught.value)
     dovecot.forget_failed_logins()

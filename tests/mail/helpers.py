@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from helpdesk.extensions import db
 from helpdesk.models import Incident, OutboundEmail, ReceivedEmail
 from mail_gateway import imap, runner
+from mail_gateway.imap_settings import ImapSettings
 from tests.conftest import make_app
 from tests.mail.dovecot import DovecotServer
 from tests.mail.messages import load, make_message
@@ -70,7 +71,7 @@ def run_gateway(app: Flask, stop: threading.Event) -> None:
 
 def open_mailbox(app: Flask) -> imap.Mailbox:
     """Connect as the gateway does and return the opened mailbox."""
-    settings = imap.ImapSettings.from_config(app.config)
+    settings = ImapSettings.from_config(app.config)
     mailbox = imap.Mailbox(imap.connect(settings, app.config), settings)
     mailbox.open()
     return mailbox
