@@ -46,6 +46,7 @@ MACHINE_LABELS = {
     "bulk": "Bulk mail",
     "system_sender": "Mail from an unattended address",
 }
+NO_SENDER = "The mail has no sender address: its From header is missing or could not be read."
 # Trouble with the database or the disk: try again later rather than quarantine.
 INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, OSError)
 
@@ -105,6 +106,8 @@ def _apply(delivery: Delivery) -> IngestResult:
         return _bounce(delivery)
     if loops.is_ignored(kind):
         return _record_only(delivery)
+    if not delivery.mail.from_address:
+        raise incidents.InvalidInput(NO_SENDER)
     incident = _routed_incident(delivery.mail)
     if incident is None:
         return _new_incident(delivery) if loops.creates_incident(kind) else _record_only(delivery)

@@ -29,6 +29,7 @@ from helpdesk.incidents import InvalidInput, NotFound
 from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import OutboundEmail, utcnow
 from helpdesk.models.outbox import FAILED, PENDING, SENT
+from helpdesk.notify.addresses import ascii_address
 from helpdesk.notify.delivery import write_eml_files
 from mail_gateway.imap import describe
 from mail_gateway.imap_settings import is_loopback
@@ -156,14 +157,18 @@ class Sender:
             raise _failure(error, self.settings) from error
 
     def _sendmail(self, row: OutboundEmail) -> None:
-        """The SMTP transaction: envelope to the row's recipient, the raw bytes as they are.
+        """The SMTP transaction: envelope to the row's recipient (its domain in ASCII), the
+        raw bytes as they are.
 
         Only line endings change: SMTP requires CRLF, and strict servers refuse bare LF
         (smtplib converts them for text, not for bytes).
         """
         assert self.smtp is not None
+        recipient = ascii_address(row.recipient)
+        if recipient is None:  # queued before the helpdesk refused such addresses
+            raise SmtpFailure(f"{row.recipient} needs SMTPUTF8, which is not used", permanent=True)
         raw = BARE_LF.sub(b"\r\n", row.raw)
-        self.smtp.sendmail(self.settings.envelope_from, [row.recipient], raw)
+        self.smtp.sendmail(self.settings.envelope_from, [recipient], raw)
 
     def close(self) -> None:
         """Say QUIT (or just drop the connection when that fails)."""

@@ -25,7 +25,7 @@ from helpdesk.models import (
     utcnow,
 )
 from mail_gateway import ledger
-from mail_gateway.ingest import ingest, ingest_mail
+from mail_gateway.ingest import NO_SENDER, ingest, ingest_mail
 from mail_gateway.parse import parse
 from mail_gateway.parsed import ParsedAttachment
 from tests.factories import gen_incident, gen_user
@@ -438,7 +438,7 @@ def test_mail_without_a_sender_is_quarantined_with_the_error_and_the_original(ap
     result = ingest(raw, "imap://inbox/9")
     assert result.outcome == "quarantined"
     entry = only(QuarantinedEmail)
-    assert entry.error == result.detail and "email address" in entry.error
+    assert entry.error == result.detail and entry.error.startswith(NO_SENDER)
     assert (entry.dedupe_key, entry.source, entry.state) == (
         "<nosender@example.org>",
         "imap://inbox/9",
@@ -449,6 +449,40 @@ def test_mail_without_a_sender_is_quarantined_with_the_error_and_the_original(ap
     assert count(Incident) == 0
     assert ingest(raw, "imap://inbox/9").outcome == "duplicate"  # never re-processed in a loop
     assert count(QuarantinedEmail) == 1
+
+
+def test_a_from_header_the_parser_could_not_reach_is_named_as_the_reason(app):
+    # A header line with a broken name ends the header block for the stdlib parser, so
+    # the From line below it lands in the body: the agent is told why, not "invalid".
+    raw = (
+        b"Message-ID: <lost-from@example.org>\r\nTo\xff: support@helpdesk.localhost\r\n"
+        b"From: Ada <ada@example.org>\r\nSubject: Printer\r\n\r\nIt jams.\r\n"
+    )
+    result = ingest(raw, "t")
+    assert result.outcome == "quarantined"
+    assert result.detail.startswith(NO_SENDER)
+    assert "missing header body separator" in result.detail  # the parser's defect comes along
+
+
+def test_a_mailbox_name_beyond_ascii_opens_an_incident_without_mailing_it(app):
+    raw = (
+        b"From: =?utf-8?q?J=C3=B6rg?= <j\xc3\xb6rg@example.de>\r\n"
+        b"To: support@helpdesk.localhost\r\nSubject: VPN\r\n"
+        b"Message-ID: <eai@example.de>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"The VPN drops.\r\n"
+    )
+    result = ingest(raw, "t")
+    assert result.outcome == "new_incident"
+    assert only(Incident).requester.email == "jörg@example.de"
+    assert count(OutboundEmail) == 0  # an SMTPUTF8 address: no acknowledgement, no crash
+
+
+def test_an_international_domain_is_acknowledged_at_its_ascii_spelling(app):
+    result = ingest(eml(sender="Ana <ana@bücher.example>"), "t")
+    assert result.outcome == "new_incident"
+    (row,) = mail_to("ana@bücher.example")
+    assert b"<ana@xn--bcher-kva.example>" in row.raw
+    assert "bücher".encode() not in row.raw
 
 
 def test_a_bug_while_applying_quarantines_instead_of_losing_the_mail(app, monkeypatch):

@@ -141,6 +141,30 @@ def test_a_permanent_refusal_fails_at_once(smtp_app: Flask, smtp_sink: SmtpSink)
     assert row.last_error == "the SMTP server refused the message: 550 5.1.1 No such user"
 
 
+def test_an_international_domain_is_sent_to_its_ascii_spelling(
+    smtp_app: Flask, smtp_sink: SmtpSink
+) -> None:
+    requester = gen_user(email="ben@bücher.example")
+    incident = gen_incident(requester, subject="VPN drops every hour")
+    assert outbox.drain().sent == 1
+    [delivery] = smtp_sink.deliveries
+    assert delivery.rcpt_tos == ("ben@xn--bcher-kva.example",)
+    assert f"[{incident.reference}]" in delivery.parsed()["Subject"]
+    assert delivery.parsed()["To"].addresses[0].addr_spec == "ben@xn--bcher-kva.example"
+
+
+def test_a_mailbox_name_beyond_ascii_fails_at_once_with_the_reason(
+    smtp_app: Flask, smtp_sink: SmtpSink
+) -> None:
+    row = queue()
+    row.recipient = "jörg@example.de"  # queued before such addresses were refused
+    db.session.commit()
+    assert outbox.drain().failed == 1
+    db.session.refresh(row)
+    assert row.state == FAILED and "SMTPUTF8" in row.last_error
+    assert smtp_sink.deliveries == []
+
+
 def test_retry_puts_a_failed_message_back_in_the_queue(
     smtp_app: Flask,
     smtp_sink: SmtpSink,

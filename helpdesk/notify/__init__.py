@@ -11,12 +11,14 @@ notification is queued if and only if the change that caused it is committed.
     assigned to a team, no agent  the team's agents                   team_queue
 
 Nobody is mailed about their own action (the acknowledgement excepted: it is the receipt),
-and audience.py drops inactive accounts, bouncing addresses and, for automatic notices,
-anyone over the hourly limit. Everything except an agent's reply is an automatic notice.
+and audience.py drops inactive accounts, addresses that cannot be written in ASCII,
+bouncing addresses and, for automatic notices, anyone over the hourly limit. Everything
+except an agent's reply is an automatic notice.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -25,6 +27,7 @@ from flask import current_app, g
 from helpdesk import lifecycle
 from helpdesk.models import Attachment, Incident, Message, Team, User
 from helpdesk.notify import audience, links
+from helpdesk.notify.addresses import ascii_address
 from helpdesk.notify.compose import (
     AUTO_GENERATED,
     AUTO_REPLIED,
@@ -34,6 +37,7 @@ from helpdesk.notify.compose import (
 )
 
 PersonalLinks = Callable[[User], dict[str, object]]
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -199,8 +203,12 @@ def password_link(user: User, link: str) -> None:
 
     It goes out even to a bouncing address: the person has just asked for it. It is
     plain text only, and auto-generated rather than a reply, so it never counts toward
-    the hourly limit of automatic notices.
+    the hourly limit of automatic notices. An address that cannot be written in ASCII
+    cannot get it at all (addresses.py).
     """
+    if ascii_address(user.email) is None:
+        log.info("not mailing user %s a password link: %s", user.id, audience.NEEDS_SMTPUTF8)
+        return
     queue_email(
         user,
         f"{current_app.config['SITE_NAME']}: set your password",

@@ -1,5 +1,6 @@
-"""Who may be mailed right now: never the actor, an inactive account, a bouncing address, or
-someone who already had their hourly share of automatic notices.
+"""Who may be mailed right now: never the actor, an inactive account, an address that cannot
+be written in ASCII (addresses.py), a bouncing address, or someone who already had their
+hourly share of automatic notices.
 
 The hourly cap on automatic notices is what ends a ping-pong between our notices and
 someone's auto-responder that does not mark its replies (RFC 3834 asks it to, many do not).
@@ -17,8 +18,10 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import OutboundEmail, User, utcnow
+from helpdesk.notify.addresses import ascii_address
 
 log = logging.getLogger(__name__)
+NEEDS_SMTPUTF8 = "the address has a non-ASCII mailbox name, which needs SMTPUTF8"
 
 
 def recipients(
@@ -43,6 +46,8 @@ def refusal(person: User, actor: User | None, automatic: bool) -> str | None:
         return "they did it themselves"
     if not person.active:
         return "the account is inactive"
+    if ascii_address(person.email) is None:
+        return NEEDS_SMTPUTF8
     if is_bouncing(person):
         return "their address is bouncing"
     if automatic and over_hourly_limit(person.email):

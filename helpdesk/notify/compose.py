@@ -18,7 +18,6 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import urlsplit
@@ -28,6 +27,7 @@ from flask import current_app, render_template
 from helpdesk.extensions import db
 from helpdesk.incidents.attachments import blob_path
 from helpdesk.models import Attachment, Incident, Message, OutboundEmail, User, utcnow
+from helpdesk.notify.addresses import ascii_address
 from helpdesk.notify.delivery import MAIL_QUEUED
 from helpdesk.notify.message_ids import mail_domain, signed_message_id
 from helpdesk.notify.threads import thread_for
@@ -221,11 +221,10 @@ def _address(mail: EmailMessage, recipient: User, subject: str, now: datetime) -
     """From the site at the support address, to the recipient, replies to support."""
     site = address_header(current_app.config["SITE_NAME"], current_app.config["SUPPORT_ADDRESS"])
     _set_raw(mail, "From", site)
-    to = address_header(recipient.name, recipient.email)
-    if to.isascii():
-        _set_raw(mail, "To", to)
-    else:  # an internationalised address: the stdlib encodes what it can, or refuses
-        mail["To"] = Address(display_name=display_name(recipient.name), addr_spec=recipient.email)
+    address = ascii_address(recipient.email)
+    if address is None:  # audience.refusal() keeps such recipients out of every notice
+        raise ValueError("refusing a recipient whose address needs SMTPUTF8")
+    _set_raw(mail, "To", address_header(recipient.name, address))
     _set_raw(mail, "Reply-To", site)
     set_text_header(mail, "Subject", subject)
     _set_raw(mail, "Date", format_datetime(now.replace(tzinfo=UTC)))
