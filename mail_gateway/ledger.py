@@ -19,6 +19,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Incident, Message, QuarantinedEmail, ReceivedEmail, utcnow
 from helpdesk.models import mail as outcomes
 from mail_gateway import loops
+from mail_gateway.decode import unsurrogate
 from mail_gateway.parsed import ParsedMail
 
 DUPLICATE = "duplicate"
@@ -136,4 +137,4 @@ def describe(error: Exception, mail: ParsedMail) -> str:
         text = f"{type(error).__name__}: {error}"
     if mail.defects:
         text += "\nDefects: " + "; ".join(mail.defects[:10])
-    return text
+    return unsurrogate(text)  # an error may quote the mail's raw bytes, which no database takes

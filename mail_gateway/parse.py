@@ -36,6 +36,7 @@ from mail_gateway.decode import (
     safe_filename,
     serialize,
     unflow,
+    unsurrogate,
 )
 from mail_gateway.header_policy import POLICY
 from mail_gateway.html import html_to_text, sanitize_html
@@ -118,7 +119,7 @@ def _parse(raw: bytes, max_part_bytes: int | None) -> ParsedMail:
         attachments=body.attachments,
         headers=headers,
         authentication_results=tuple(header_values.get("authentication-results", ())),
-        defects=list(dict.fromkeys(body.defects))[:MAX_DEFECTS],
+        defects=[unsurrogate(defect) for defect in dict.fromkeys(body.defects)][:MAX_DEFECTS],
     )
 
 

@@ -467,6 +467,20 @@ def test_a_from_header_the_parser_could_not_reach_is_named_as_the_reason(app):
     assert "missing header body separator" in result.detail  # the parser's defect comes along
 
 
+def test_raw_bytes_quoted_in_a_defect_still_reach_the_quarantine(app):
+    # The stdlib quotes a broken part header, raw 8-bit byte and all, in its defect; the
+    # database refused that text, so the mail could be neither applied nor quarantined.
+    raw = (
+        b"Message-ID: <raw-defect@example.org>\r\n"
+        b"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+        b"--b\r\n (Caf\xe9 line)\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b--\r\n"
+    )
+    result = ingest(raw, "t")
+    assert result.outcome == "quarantined"
+    entry = only(QuarantinedEmail)
+    assert entry.error.startswith(NO_SENDER) and "(Café line)" in entry.error
+
+
 def test_a_mailbox_name_beyond_ascii_opens_an_incident_without_mailing_it(app):
     raw = (
         b"From: =?utf-8?q?J=C3=B6rg?= <j\xc3\xb6rg@example.de>\r\n"
