@@ -52,10 +52,14 @@ def _write(mailbox: str, **fields: object) -> None:
                 raise
 
 
-def record_success(mailbox: str, waiting: int) -> None:
-    """Note a completed pass (or a healthy IDLE) and how many messages are still waiting."""
+def record_success(mailbox: str, waiting: int, problem: str | None = None) -> None:
+    """Note a completed pass (or a healthy IDLE) and how many messages are still waiting;
+    `problem`, when given, becomes the last error: why some of them wait."""
     now = utcnow()
-    _write(mailbox, last_poll_at=now, last_success_at=now, messages_waiting=waiting)
+    fields: dict[str, object] = {"last_poll_at": now, "last_success_at": now}
+    if problem is not None:
+        fields["last_error"] = problem
+    _write(mailbox, messages_waiting=waiting, **fields)
 
 
 def record_error(mailbox: str, error: str) -> None:

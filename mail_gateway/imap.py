@@ -20,18 +20,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
-from sqlalchemy.exc import InterfaceError, OperationalError
 
-from helpdesk.extensions import db
 from helpdesk.incidents.unit import transaction
 from mail_gateway import oauth
+from mail_gateway.failures import DATABASE_ERRORS, NETWORK_ERRORS
 from mail_gateway.imap_settings import GatewayError, ImapSettings
-from mail_gateway.importer import Summary
+from mail_gateway.importer import Ingest, Summary
 
 log = logging.getLogger(__name__)
 
@@ -41,55 +39,10 @@ DELETED = rb"\Deleted"
 BATCH_BYTES = 16 * 1024 * 1024
 # Set in the environment to inject a crash for the fault tests (see tests/test_gateway_faults.py).
 FAULT_ENV = "MAIL_GATEWAY_FAULT"
-# Errors that mean "the server or the network is gone": reconnect, never skip mail.
-NETWORK_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.error)
-# Errors of the database itself: stop the pass and retry later, never quarantine for them.
-DATABASE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
-
-
-class IngestResultLike(Protocol):
-    """What the gateway needs from ingest's answer: the outcome string."""
-
-    outcome: str
-
-
-Ingest = Callable[[bytes, str], IngestResultLike]
 
 
 class FaultInjected(RuntimeError):
     """Raised by the fault hook, standing in for a crash at that point."""
-
-
-@dataclass
-class PassSummary(Summary):
-    """The importer's counters for one IMAP pass, plus failures and what is left waiting."""
-
-    failed: int = 0
-    waiting: int = 0
-
-    def ingest(self, ingest: Ingest, raw: bytes, source: str) -> str | None:
-        """Run ingest on one message and count its outcome; None when it failed.
-
-        Database and network errors propagate (the pass stops, nothing is skipped). Any
-        other error is a bug for that one message: it is logged and left in the folder,
-        so one poisonous message cannot hold up the rest of the mailbox.
-        """
-        try:
-            with db.session.begin_nested():  # a failure undoes this message alone
-                outcome = ingest(raw, source).outcome
-        except (*DATABASE_ERRORS, *NETWORK_ERRORS):
-            raise
-        except Exception:
-            self.fetched += 1
-            self.failed += 1
-            log.exception("Ingest failed for %s; the message stays in the folder", source)
-            return None
-        self.count(outcome)
-        return outcome
-
-    def line(self) -> str:
-        """The importer's summary line, plus failures when there were any."""
-        return super().line() + (f", failed {self.failed}" if self.failed else "")
 
 
 def describe(error: BaseException) -> str:
@@ -298,16 +251,16 @@ def _slices(uids: list[int], sizes: Mapping[int, int]) -> Iterator[list[int]]:
         yield chunk
 
 
-def poll(mailbox: Mailbox, ingest: Ingest, stop: threading.Event | None = None) -> PassSummary:
+def poll(mailbox: Mailbox, ingest: Ingest, stop: threading.Event | None = None) -> Summary:
     """One pass over the folder: ingest every message, batch by batch, moving after commit."""
-    summary = PassSummary()
+    summary = Summary()
     uids = mailbox.pending_uids()
     size = mailbox.settings.batch_size
     for start in range(0, len(uids), size):
         if stop is not None and stop.is_set():
             break
         _process_batch(mailbox, uids[start : start + size], ingest, summary, stop)
-    summary.waiting = len(uids) - summary.fetched + summary.failed
+    summary.waiting += len(uids) - summary.fetched
     return summary
 
 
@@ -315,7 +268,7 @@ def _process_batch(
     mailbox: Mailbox,
     batch: list[int],
     ingest: Ingest,
-    summary: PassSummary,
+    summary: Summary,
     stop: threading.Event | None,
 ) -> None:
     """Ingest one batch, then move what was ingested: the commit always comes first."""

@@ -8,18 +8,21 @@ embedded inbound transport (a Maildir drop folder) is drained by `ingest_maildir
 from __future__ import annotations
 
 import itertools
+import logging
 import mailbox
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy.exc import InterfaceError, OperationalError
 
+from helpdesk.extensions import db
 from helpdesk.incidents.unit import transaction
+from mail_gateway.failures import DATABASE_ERRORS, NETWORK_ERRORS
 from mail_gateway.ingest import ingest
 from mail_gateway.ledger import DUPLICATE
 
@@ -47,10 +50,22 @@ LABELS = {
 SEEN = "S"  # the Maildir "seen" flag
 COLON = ":"  # separates a Maildir file's unique name from its flags
 
+log = logging.getLogger(__name__)
+
+
+class IngestResultLike(Protocol):
+    """What a pass needs from ingest's answer: the outcome string."""
+
+    outcome: str
+
+
+Ingest = Callable[[bytes, str], IngestResultLike]
+
 
 @dataclass
 class Summary:
-    """What an import or a drop-folder pass did, message by message."""
+    """What an import or a pass over the inbox did, message by message, and what it left
+    waiting (messages that failed, and in IMAP those a stop request left unread)."""
 
     fetched: int = 0
     new_incidents: int = 0
@@ -61,7 +76,30 @@ class Summary:
     ignored: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    failed: int = 0
+    waiting: int = 0
     unreadable: list[str] = field(default_factory=list)
+
+    def ingest(self, apply: Ingest, raw: bytes, source: str) -> str | None:
+        """Apply one message in a SAVEPOINT and count its outcome; None when it failed.
+
+        Database and network errors propagate (the pass stops, nothing is skipped). Any
+        other error is a bug for that one message (see failures.py): it is logged and its
+        work undone, and the message is left for the next pass.
+        """
+        try:
+            with db.session.begin_nested():
+                outcome = apply(raw, source).outcome
+        except (*DATABASE_ERRORS, *NETWORK_ERRORS):
+            raise
+        except Exception:
+            self.fetched += 1
+            self.failed += 1
+            self.waiting += 1
+            log.exception("Ingest failed for %s; the message is left for the next pass", source)
+            return None
+        self.count(outcome)
+        return outcome
 
     def count(self, outcome: str) -> None:
         """Count one ingested message by its outcome."""
@@ -73,6 +111,8 @@ class Summary:
         """One line for the CLI and the gateway's log."""
         parts = [f"fetched {self.fetched}"]
         parts += [f"{label} {getattr(self, name)}" for name, label in LABELS.items()]
+        if self.failed:
+            parts.append(f"failed {self.failed}")
         if self.unreadable:
             parts.append(f"unreadable {len(self.unreadable)}")
         return ", ".join(parts)
@@ -83,24 +123,27 @@ class Summary:
 Item = tuple[str, Callable[[], bytes], Callable[[], None]]
 
 
-def import_paths(paths: list[Path], summary: Summary | None = None) -> Summary:
+def import_paths(
+    paths: list[Path], summary: Summary | None = None, apply: Ingest = ingest
+) -> Summary:
     """Ingest every message under the given paths; unreadable ones are listed, not fatal."""
     summary = summary or Summary()
     for path in paths:
-        _ingest_in_batches(_readable_items(path, summary), summary)
+        _ingest_in_batches(_readable_items(path, summary), summary, apply)
     return summary
 
 
-def ingest_maildir(path: Path | str, include_seen: bool = False) -> Summary:
-    """Ingest a Maildir's messages (by default only those not yet seen), marking each seen."""
+def ingest_maildir(path: Path | str, include_seen: bool = False, apply: Ingest = ingest) -> Summary:
+    """Ingest a Maildir's messages (by default only those not yet seen), marking each seen;
+    one that fails stays unseen, for the next pass."""
     summary = Summary()
     folder = Path(path)
     if (folder / "new").is_dir():  # else nobody has delivered to the drop folder yet
-        _ingest_in_batches(_maildir_items(folder, include_seen), summary)
+        _ingest_in_batches(_maildir_items(folder, include_seen), summary, apply)
     return summary
 
 
-def _ingest_in_batches(items: Iterator[Item], summary: Summary) -> None:
+def _ingest_in_batches(items: Iterator[Item], summary: Summary, apply: Ingest) -> None:
     """Ingest messages IMAP_BATCH_SIZE at a time, each batch in one transaction (a SAVEPOINT
     per mail, as the IMAP poller does), marking them done only after the batch commits.
 
@@ -110,7 +153,7 @@ def _ingest_in_batches(items: Iterator[Item], summary: Summary) -> None:
     size = max(1, int(current_app.config["IMAP_BATCH_SIZE"]))
     while True:
         with transaction():
-            done = [_ingest_item(item, summary) for item in itertools.islice(items, size)]
+            done = [_ingest_item(item, summary, apply) for item in itertools.islice(items, size)]
         for finish in done:
             finish()
         if len(done) < size:
@@ -125,16 +168,16 @@ def _readable_items(path: Path, summary: Summary) -> Iterator[Item]:
         summary.unreadable.append(f"{path}: {error}")
 
 
-def _ingest_item(item: Item, summary: Summary) -> Callable[[], None]:
-    """Read one message and ingest it; return what marks it done once its batch commits."""
+def _ingest_item(item: Item, summary: Summary, apply: Ingest) -> Callable[[], None]:
+    """Read one message and ingest it; return what marks it done once its batch commits
+    (nothing for one that failed: it stays as it was)."""
     source, read, done = item
     try:
         raw = read()
     except OSError as error:
         summary.unreadable.append(f"{source}: {error}")
         return _nothing
-    summary.count(ingest(raw, source).outcome)
-    return done
+    return done if summary.ingest(apply, raw, source) is not None else _nothing
 
 
 def _items(path: Path) -> Iterator[Item]:
@@ -236,11 +279,13 @@ def import_command(paths: tuple[Path, ...]) -> None:
     summary = Summary()
     try:
         import_paths(list(paths), summary)
-    except (OperationalError, InterfaceError) as error:
+    except DATABASE_ERRORS as error:
         click.echo(summary.line())
         raise click.ClickException(f"The database is unavailable: {error}") from error
     for problem in summary.unreadable:
         click.echo(f"Could not read {problem}", err=True)
+    if summary.failed:
+        click.echo(f"{summary.failed} could not be processed; see the log above.", err=True)
     click.echo(summary.line())
-    if summary.unreadable:
+    if summary.unreadable or summary.failed:
         raise SystemExit(1)

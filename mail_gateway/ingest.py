@@ -24,7 +24,7 @@ import logging
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from helpdesk import accounts, incidents
 from helpdesk.extensions import db
@@ -36,6 +36,7 @@ from helpdesk.models import Incident, Message, OutboundEmail, QuarantinedEmail, 
 from helpdesk.models import mail as outcomes
 from helpdesk.notify import message_ids
 from mail_gateway import authentication, ledger, loops, route
+from mail_gateway.failures import DATABASE_ERRORS
 from mail_gateway.ledger import DUPLICATE, RACE_LOST, Delivery, IngestResult
 from mail_gateway.parse import parse
 from mail_gateway.parsed import ParsedMail
@@ -48,7 +49,7 @@ MACHINE_LABELS = {
 }
 NO_SENDER = "The mail has no sender address: its From header is missing or could not be read."
 # Trouble with the database or the disk: try again later rather than quarantine.
-INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, OSError)
+INFRASTRUCTURE_ERRORS = (*DATABASE_ERRORS, OSError)
 
 log = logging.getLogger(__name__)
 

@@ -14,13 +14,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from flask import current_app
 
 from mail_gateway import health, imap, outbox
-from mail_gateway.imap import DATABASE_ERRORS, NETWORK_ERRORS, Ingest
+from mail_gateway.failures import DATABASE_ERRORS, NETWORK_ERRORS
 from mail_gateway.imap_settings import GatewayError, ImapSettings
+from mail_gateway.importer import Ingest, Summary, ingest_maildir
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +38,6 @@ RETRYABLE: tuple[type[BaseException], ...] = (
 )
 
 
-class Summary(Protocol):
-    """A pass's report: IMAP's PassSummary or the Maildir importer's Summary."""
-
-    def line(self) -> str:
-        """One line for the CLI and the log."""
-        ...
-
-
 def default_ingest() -> Ingest:
     """The real pipeline (imported late: tests may run the loop with their own)."""
     from mail_gateway.ingest import ingest
@@ -52,11 +45,9 @@ def default_ingest() -> Ingest:
     return ingest
 
 
-def maildrop_pass() -> Summary:
+def maildrop_pass(ingest: Ingest) -> Summary:
     """Ingest what is in the Maildir drop folder (the embedded inbound transport)."""
-    from mail_gateway.importer import ingest_maildir
-
-    return ingest_maildir(Path(current_app.config["MAILDROP_DIR"]))
+    return ingest_maildir(Path(current_app.config["MAILDROP_DIR"]), apply=ingest)
 
 
 def uses_imap() -> bool:
@@ -80,14 +71,24 @@ def poll_once(ingest: Ingest | None = None) -> tuple[Summary, outbox.DrainResult
     try:
         if uses_imap():
             with imap.session(current_app.config) as mailbox:
-                summary: Any = imap.poll(mailbox, ingest or default_ingest())
+                summary = imap.poll(mailbox, ingest or default_ingest())
         else:
-            summary = maildrop_pass()
-        health.record_success(name, getattr(summary, "waiting", 0))
+            summary = maildrop_pass(ingest or default_ingest())
+        health.record_success(name, summary.waiting, failures(summary))
     except RETRYABLE as error:
         _note_error(name, error)
         raise
     return summary, outbox.drain()
+
+
+def failures(summary: Summary) -> str | None:
+    """What the console should say about messages a pass could not process, if any."""
+    if not summary.failed:
+        return None
+    return (
+        f"{summary.failed} message(s) could not be processed (see the gateway log); "
+        "they stay unread in the inbox and are tried again on every pass."
+    )
 
 
 def _note_error(name: str, error: BaseException) -> None:
@@ -170,15 +171,15 @@ class Gateway:
 
     def _maildrop_cycle(self) -> None:
         """One pass over the drop folder, then a sleep of IMAP_POLL_SECONDS."""
-        self._after_pass(maildrop_pass())
+        self._after_pass(maildrop_pass(self.ingest or default_ingest()))
         self._sleep(float(self.config["IMAP_POLL_SECONDS"]))
 
     def _after_pass(self, summary: Summary) -> None:
         """Log the pass, write the heartbeat, drain the outbox; the connection is good."""
-        self._waiting = int(getattr(summary, "waiting", 0))
-        if getattr(summary, "fetched", 1):
+        self._waiting = summary.waiting
+        if summary.fetched:
             log.info("Mail pass: %s", summary.line())
-        health.record_success(self.name, self._waiting)
+        health.record_success(self.name, self._waiting, failures(summary))
         self._last_beat = time.monotonic()
         self.backoff.reset()
         self._drain()

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from helpdesk import cli, create_app
 from helpdesk.extensions import db
 from helpdesk.models import GatewayHeartbeat
+from mail_gateway import runner
+from mail_gateway.ingest import ingest
 from tests.conftest import make_app
 from tests.mail.dovecot import DovecotServer
 from tests.mail.helpers import (
@@ -66,6 +68,31 @@ def test_poll_once_reads_the_maildir_drop_folder_in_the_embedded_setup(app: Flas
     assert counts() == (1, 1)
     beat = db.session.scalars(select(GatewayHeartbeat)).one()
     assert beat.mailbox.startswith("maildir:")
+
+
+def test_a_drop_folder_mail_that_breaks_ingest_waits_and_the_console_says_why(
+    app: Flask,
+) -> None:
+    new = Path(app.config["MAILDROP_DIR"]) / "new"
+    for sub in ("new", "cur", "tmp"):
+        (new.parent / sub).mkdir(parents=True, exist_ok=True)
+    (new / "1700000000.M1P1.host").write_bytes(make_message(1))
+    (new / "1700000000.M2P2.host").write_bytes(make_message(2))
+
+    def buggy_for_the_second(raw: bytes, source: str) -> object:
+        result = ingest(raw, source)
+        if source.endswith("M2P2.host"):
+            raise RuntimeError("a bug after its incident was staged")
+        return result
+
+    summary, _sent = runner.poll_once(buggy_for_the_second)
+    assert (summary.new_incidents, summary.failed, summary.waiting) == (1, 1, 1)
+    assert counts() == (1, 1)
+    beat = db.session.scalars(select(GatewayHeartbeat)).one()
+    assert beat.messages_waiting == 1
+    assert "could not be processed" in beat.last_error
+    again, _sent = runner.poll_once()
+    assert again.new_incidents == 1 and counts() == (2, 2)
 
 
 def test_poll_once_explains_a_refused_login_without_a_traceback(

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import GatewayHeartbeat
 from mail_gateway import imap, runner
+from mail_gateway.failures import NETWORK_ERRORS
 from mail_gateway.ingest import ingest
 from tests.conftest import make_app
 from tests.mail.dovecot import DovecotServer
@@ -81,7 +82,7 @@ def test_a_connection_dropped_mid_batch_loses_and_doubles_nothing(
             mailbox.client.socket().shutdown(socket.SHUT_RDWR)
         return result
 
-    with pytest.raises(imap.NETWORK_ERRORS):
+    with pytest.raises(NETWORK_ERRORS):
         imap.poll(mailbox, cut_after_the_sixth)
     mailbox.client.shutdown()
     # The second batch was already fetched, so it was ingested; its move never happened.
@@ -109,7 +110,7 @@ def test_a_server_restart_mid_batch_loses_and_doubles_nothing(
             dovecot.restart()
         return result
 
-    with pytest.raises(imap.NETWORK_ERRORS):
+    with pytest.raises(NETWORK_ERRORS):
         runner.poll_once(restart_after_the_fifth)
     beat = db.session.scalars(select(GatewayHeartbeat)).one()
     assert beat.last_error

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from helpdesk.extensions import db
 from helpdesk.models import GatewayHeartbeat, QuarantinedEmail, ReceivedEmail
@@ -148,9 +149,9 @@ def test_mail_is_not_marked_seen_before_it_is_processed(
     deliver(dovecot, 2)
 
     def database_down(raw: bytes, source: str) -> object:
-        raise imap.OperationalError("INSERT", {}, Exception("database is locked"))
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    with pytest.raises(imap.OperationalError):
+    with pytest.raises(OperationalError):
         runner.poll_once(database_down)
     beat = db.session.scalars(select(GatewayHeartbeat)).one()
     assert beat.last_error == "database error: database is locked"  # no SQL, no parameters
@@ -177,6 +178,9 @@ def test_one_message_that_breaks_ingest_does_not_hold_up_the_rest(
     assert incidents() == 2  # its half-done work was undone, the rest of the batch kept
     assert "failed 1" in summary.line()
     assert dovecot.folder_counts(*FOLDERS) == {"INBOX": 1, "Processed": 2, "Quarantine": 0}
+    beat = db.session.scalars(select(GatewayHeartbeat)).one()
+    assert beat.messages_waiting == 1  # the console says why it waits
+    assert beat.last_error.startswith("1 message(s) could not be processed")
     again, _sent = runner.poll_once()
     assert again.new_incidents == 1 and incidents() == 3
 

@@ -11,8 +11,8 @@ from sqlalchemy.exc import OperationalError
 from helpdesk import cli
 from helpdesk.extensions import db
 from helpdesk.models import Incident, Message, ReceivedEmail
-from mail_gateway import importer
-from mail_gateway.importer import Summary, ingest_maildir
+from mail_gateway.importer import Summary, import_paths, ingest_maildir
+from mail_gateway.ingest import ingest
 from tests.test_ingest import eml
 
 
@@ -130,43 +130,70 @@ def test_drop_folder_that_does_not_exist_yet_is_empty(app, tmp_path):
     assert ingest_maildir(tmp_path / "nothing-here").line().startswith("fetched 0,")
 
 
-def test_a_message_stays_in_new_when_the_database_fails(app, tmp_path, monkeypatch):
+def test_a_message_stays_in_new_when_the_database_fails(app, tmp_path):
     def database_down(raw, source):
         raise OperationalError("INSERT", {}, Exception("gone"))
 
     folder = tmp_path / "maildrop"
     write_maildir(folder, {"1700000001.a.host": eml()})
-    monkeypatch.setattr(importer, "ingest", database_down)
     with pytest.raises(OperationalError):
-        ingest_maildir(folder)
+        ingest_maildir(folder, apply=database_down)
     assert os.listdir(folder / "new") == ["1700000001.a.host"]
 
 
-def test_a_drop_folder_is_taken_in_batches_each_marked_seen_after_its_commit(
-    app, tmp_path, monkeypatch
-):
+def test_a_drop_folder_is_taken_in_batches_each_marked_seen_after_its_commit(app, tmp_path):
     app.config["IMAP_BATCH_SIZE"] = 2
     names = [f"170000000{number}.m{number}.host" for number in range(5)]
     folder = tmp_path / "maildrop"
     write_maildir(folder, {name: eml(subject=f"Problem {name}") for name in names})
-    real_ingest, taken = importer.ingest, []
+    taken = []
 
     def database_gone_at_the_fourth(raw, source):
         taken.append(source)
         if len(taken) == 4:
             raise OperationalError("INSERT", {}, Exception("gone"))
-        return real_ingest(raw, source)
+        return ingest(raw, source)
 
-    monkeypatch.setattr(importer, "ingest", database_gone_at_the_fourth)
     with pytest.raises(OperationalError):
-        ingest_maildir(folder)
+        ingest_maildir(folder, apply=database_gone_at_the_fourth)
     db.session.rollback()
     # The first batch of two committed and was marked seen; the second rolled back whole.
     assert incidents_count() == 2
     assert len(os.listdir(folder / "cur")) == 2 and len(os.listdir(folder / "new")) == 3
-    monkeypatch.setattr(importer, "ingest", real_ingest)
     assert ingest_maildir(folder).new_incidents == 3
     assert incidents_count() == 5 and os.listdir(folder / "new") == []
+
+
+def buggy_for(subject: str):
+    """An ingest that raises a bug after applying the mail with this subject."""
+
+    def apply(raw, source):
+        result = ingest(raw, source)
+        if f"Subject: {subject}".encode() in raw:
+            raise RuntimeError("a bug after its incident was staged")
+        return result
+
+    return apply
+
+
+def test_one_drop_folder_mail_that_breaks_ingest_does_not_hold_up_the_rest(app, tmp_path):
+    names = [f"170000000{number}.p{number}.host" for number in range(3)]
+    folder = tmp_path / "maildrop"
+    write_maildir(folder, {name: eml(subject=f"Problem {n}") for n, name in enumerate(names)})
+    summary = ingest_maildir(folder, apply=buggy_for("Problem 1"))
+    assert (summary.new_incidents, summary.failed, summary.waiting) == (2, 1, 1)
+    assert "failed 1" in summary.line()
+    assert incidents_count() == 2  # its half-done work was undone, the others kept
+    assert os.listdir(folder / "new") == [names[1]]  # left unseen for the next pass
+    assert ingest_maildir(folder).new_incidents == 1
+    assert incidents_count() == 3 and os.listdir(folder / "new") == []
+
+
+def test_an_import_counts_what_failed(app, tmp_path):
+    (tmp_path / "a.eml").write_bytes(eml(subject="Problem A"))
+    (tmp_path / "b.eml").write_bytes(eml(subject="Problem B"))
+    summary = import_paths([tmp_path], apply=buggy_for("Problem B"))
+    assert (summary.new_incidents, summary.failed) == (1, 1)
 
 
 def test_summary_line_counts_every_outcome():
