@@ -2,12 +2,13 @@
 
     python bench/fuzz_ingest.py                  # 5,000 mutated mails, seed 1
     python bench/fuzz_ingest.py --n 50000 --seed 7 --keep /tmp/findings
+    python bench/fuzz_ingest.py --postgres     # on a private PostgreSQL (Debian's package)
 
 Takes the tricky mails of tests/mail_corpus, mutates each copy (bytes flipped, MIME and
 encoded-word fragments inserted, runs cut out or repeated, lines swapped; most get a fresh
 Message-ID so they are not merely duplicates of one another), and applies it to a fresh
-SQLite instance with `mail_gateway.ingest.ingest`, as the gateway does. After every mail it
-checks what the gateway promises:
+SQLite (or PostgreSQL) instance with `mail_gateway.ingest.ingest`, as the gateway does.
+After every mail it checks what the gateway promises:
 
   - ingest returns an outcome; it never raises;
   - the mail is on record, received or quarantined, by its dedupe key;
@@ -41,6 +42,7 @@ from helpdesk.extensions import db  # noqa: E402
 from mail_gateway import ledger  # noqa: E402
 from mail_gateway.ingest import ingest  # noqa: E402
 from mail_gateway.parse import parse  # noqa: E402
+from tests import pg  # noqa: E402
 from tests.mail.mutations import mutate, samples  # noqa: E402
 
 
@@ -105,14 +107,13 @@ def check_one(
         findings.add(number, raw, f"the same bytes again gave {again.outcome!r}")
 
 
-def run(count: int, seed: int, keep: Path | None) -> int:
+def run(count: int, seed: int, keep: Path | None, database_url: str | None) -> int:
     """Fuzz `count` mails; print the summary; return the number of findings."""
     rng = random.Random(seed)
     corpus = samples()
     folder = Path(tempfile.mkdtemp(prefix="helpdesk-fuzz-"))
-    app = create_app(
-        {"INSTANCE_PATH": str(folder), "SECRET_KEY": "fuzz", "OUTBOX_TRANSPORT": "file"}
-    )
+    settings = {"INSTANCE_PATH": str(folder), "SECRET_KEY": "fuzz", "OUTBOX_TRANSPORT": "file"}
+    app = create_app({**settings, **({"DATABASE_URL": database_url} if database_url else {})})
     outcomes: Counter[str] = Counter()
     findings = Findings(keep)
     unparsed = 0
@@ -148,8 +149,18 @@ def main() -> None:
     options.add_argument("--n", type=int, default=5000, help="mutated mails (default 5000)")
     options.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     options.add_argument("--keep", type=Path, help="folder for the mails behind findings")
+    options.add_argument(
+        "--postgres", action="store_true", help="on a private PostgreSQL (tests/pg.py)"
+    )
     args = options.parse_args()
-    sys.exit(1 if run(args.n, args.seed, args.keep) else 0)
+    if not args.postgres:
+        sys.exit(1 if run(args.n, args.seed, args.keep, None) else 0)
+    server = pg.start_server()
+    try:
+        found = run(args.n, args.seed, args.keep, server.fresh_database("helpdesk_fuzz"))
+    finally:
+        server.stop()
+    sys.exit(1 if found else 0)
 
 
 if __name__ == "__main__":

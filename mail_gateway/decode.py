@@ -48,7 +48,7 @@ _GUESSED = _SINGLE_BYTE | {"ascii", "utf-8"}
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _EMAILISH = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-_ADDRESS = re.compile(r"[^\s<>(),;:\"\[\]@]+@[^\s<>(),;:\"\[\]@]+")
+_ADDRESS = re.compile(r"[^\s\x00-\x1f\x7f<>(),;:\"\[\]@]+@[^\s\x00-\x1f\x7f<>(),;:\"\[\]@]+")
 _FOLDING = re.compile(r"\r?\n(?=[ \t])")
 _ID_SEPARATORS = re.compile(r"[\s,;]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -140,7 +140,7 @@ def addresses(message: Message, name: str, defects: list[str]) -> list[tuple[str
         for display, address in _header_addresses(message, name, value, defects):
             address = unsurrogate(address).strip().strip("<>'\"").lower()
             if _ADDRESS.fullmatch(address) and address not in found:
-                display = " ".join(unsurrogate(display).strip("'\" ").split())
+                display = " ".join(_CONTROL.sub(" ", unsurrogate(display)).strip("'\" ").split())
                 found[address] = "" if display.lower() == address else display
     return [(display, address) for address, display in found.items()]
 

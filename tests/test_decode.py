@@ -140,6 +140,16 @@ def test_addresses_fall_back_and_record_what_was_wrong() -> None:
     assert defects and defects[0].startswith("From header")
 
 
+def test_addresses_and_names_never_carry_control_characters() -> None:
+    raw = (
+        b"From: =?utf-8?q?Ada=00Love=07lace?= <ada@example.org>,"
+        b" News <news@vendo\x04r.example>\n\n"
+    )
+    # The name loses its NUL and BEL (PostgreSQL refuses NUL in text); an address with a
+    # control character in it is no address at all.
+    assert addresses(message(raw), "from", []) == [("Ada Love lace", "ada@example.org")]
+
+
 @pytest.mark.parametrize(
     ("value", "ids"),
     [

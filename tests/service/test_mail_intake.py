@@ -55,3 +55,25 @@ def test_a_lost_race_inside_a_batch_undoes_only_that_mail(app, monkeypatch):
     db.session.remove()
     assert (raced, after) == ("duplicate", "new_incident")
     assert (count(Incident), count(ReceivedEmail), count(QuarantinedEmail)) == (2, 2, 0)
+
+
+NUL_EVERYWHERE = (
+    b"From: =?utf-8?q?Ada=00Lovelace?= <ada@example.org>\r\n"
+    b"To: support@helpdesk.localhost\r\nSubject: =?utf-8?q?Printer=00jam?=\r\n"
+    b"Message-ID: <nul-everywhere@example.org>\r\n"
+    b"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+    b"--b\r\nContent-Type: text/plain\r\n\r\nIt\x00 jams.\r\n"
+    b"--b\r\nContent-Type: text/plain; name*=utf-8''log%00.txt\r\n"
+    b"Content-Disposition: attachment; filename*=utf-8''log%00.txt\r\n\r\nE13\r\n--b--\r\n"
+)
+
+
+def test_nul_characters_in_headers_and_names_reach_the_database(app):
+    # PostgreSQL refuses NUL in text (SQLite takes it): the mail must still be applied.
+    result = ingest(NUL_EVERYWHERE, "t")
+    assert result.outcome == "new_incident"
+    incident = db.session.scalars(select(Incident)).one()
+    assert "\x00" not in incident.subject and "Printer" in incident.subject
+    assert incident.requester.name == "Ada Lovelace"
+    (attachment,) = db.session.scalars(select(Message)).one().attachments
+    assert attachment.filename == "log_.txt"  # the NUL became a safe character
