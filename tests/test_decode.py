@@ -142,8 +142,7 @@ def test_addresses_fall_back_and_record_what_was_wrong() -> None:
 
 def test_addresses_and_names_never_carry_control_characters() -> None:
     raw = (
-        b"From: =?utf-8?q?Ada=00Love=07lace?= <ada@example.org>,"
-        b" News <news@vendo\x04r.example>\n\n"
+        b"From: =?utf-8?q?Ada=00Love=07lace?= <ada@example.org>, News <news@vendo\x04r.example>\n\n"
     )
     # The name loses its NUL and BEL (PostgreSQL refuses NUL in text); an address with a
     # control character in it is no address at all.
