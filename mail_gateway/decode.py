@@ -54,6 +54,7 @@ _ID_SEPARATORS = re.compile(r"[\s,;]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _RAW_BYTE = re.compile("[\udc80-\udcff]")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+_MIME_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")  # RFC 6838
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 _DEFAULT_NAMES = {
     "text/calendar": "invite.ics",
@@ -275,12 +276,13 @@ def safe(getter: Callable[[], T], default: T) -> T:
 
 
 def content_type(part: Message) -> str:
-    """The part's content type, "text/plain" when missing or unreadable."""
+    """The part's content type; "text/plain" when missing or not a type/subtype of MIME's
+    token characters, as RFC 2045 says for a syntactically invalid one."""
     ctype = safe(part.get_content_type, "")
     if not ctype:
         raw = next((str(v) for k, v in part.raw_items() if k.lower() == "content-type"), "")
         ctype = raw.split(";")[0].strip().lower()
-    return ctype if ctype.count("/") == 1 else "text/plain"
+    return ctype if _MIME_TYPE.fullmatch(ctype) else "text/plain"
 
 
 def param(part: Message, name: str) -> str:

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from helpdesk import incidents
 from helpdesk.extensions import db
@@ -130,11 +130,18 @@ def _describe_mail(row: ReceivedEmail | QuarantinedEmail, delivery: Delivery) ->
 
 
 def describe(error: Exception, mail: ParsedMail) -> str:
-    """Say why a mail was quarantined: the refusal, or the bug, plus what the parser noticed."""
+    """Say why a mail was quarantined: the refusal, or the bug, plus what the parser noticed.
+
+    A database error is named by the driver's message, without the SQL and its parameters
+    (which hold the mail's text). What is said may quote the mail's raw bytes or a NUL,
+    which no database takes: the quarantine must never fail on its own reason.
+    """
     if isinstance(error, incidents.DomainError):
         text = str(error)
+    elif isinstance(error, DBAPIError):
+        text = f"{type(error).__name__}: {str(error.orig).strip()}"
     else:
         text = f"{type(error).__name__}: {error}"
     if mail.defects:
         text += "\nDefects: " + "; ".join(mail.defects[:10])
-    return unsurrogate(text)  # an error may quote the mail's raw bytes, which no database takes
+    return unsurrogate(text).replace("\x00", "")

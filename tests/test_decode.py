@@ -11,6 +11,7 @@ import pytest
 from mail_gateway import decode
 from mail_gateway.decode import (
     addresses,
+    content_type,
     decode_header_value,
     decode_text,
     decode_words,
@@ -176,3 +177,21 @@ def test_parse_date() -> None:
     assert parse_date("", defects) is None and defects == []
     assert parse_date("next tuesday", defects) is None
     assert defects == ["Unreadable Date header: 'next tuesday'"]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (b"Content-Type: Image/SVG+XML", "image/svg+xml"),
+        (b"Content-Type: application/vnd.ms-excel; name=a.xls", "application/vnd.ms-excel"),
+        (b"Content-Type: text/pl\x00ain", "text/plain"),
+        (b"Content-Type: multi\x00part/mixed; boundary=b", "text/plain"),
+        (b"Content-Type: text/plailine one with a nul.", "text/plain"),
+        (b"Content-Type: /plain", "text/plain"),
+        (b"Content-Type: text", "text/plain"),
+    ],
+)
+def test_a_content_type_that_is_not_mime_syntax_reads_as_text_plain(header, expected) -> None:
+    # RFC 2045: a syntactically invalid Content-Type means text/plain. A NUL or a space
+    # in it reached the database as an attachment's type, and PostgreSQL refused it.
+    assert content_type(message(header + b"\n\nbody\n")) == expected

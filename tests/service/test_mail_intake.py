@@ -3,12 +3,14 @@ mail in its own SAVEPOINT, so one bad mail or one lost race undoes that mail alo
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DataError
 
 from helpdesk.extensions import db
 from helpdesk.incidents.unit import transaction
 from helpdesk.models import Incident, Message, OutboundEmail, QuarantinedEmail, ReceivedEmail
 from mail_gateway import ledger
 from mail_gateway.ingest import ingest
+from mail_gateway.parse import parse
 from tests.mail.messages import make_message
 
 NO_SENDER = b"Subject: no sender\r\nMessage-ID: <nobody@example.org>\r\n\r\nhello\r\n"
@@ -77,3 +79,27 @@ def test_nul_characters_in_headers_and_names_reach_the_database(app):
     assert incident.requester.name == "Ada Lovelace"
     (attachment,) = db.session.scalars(select(Message)).one().attachments
     assert attachment.filename == "log_.txt"  # the NUL became a safe character
+
+
+def test_a_broken_content_type_with_a_nul_still_opens_the_incident(app):
+    raw = (
+        b"From: Ada <ada@example.org>\r\nTo: support@helpdesk.localhost\r\n"
+        b"Subject: Calendar\r\nMessage-ID: <nul-type@example.org>\r\n"
+        b"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+        b"--b\r\nContent-Type: text/plain\r\n\r\nSee the invite.\r\n"
+        b"--b\r\nContent-Type: text/calendar\x00 charset=utf-8\r\n"
+        b"Content-Disposition: attachment; filename=invite.ics\r\n\r\nBEGIN:VCALENDAR\r\n--b--\r\n"
+    )
+    assert ingest(raw, "t").outcome == "new_incident"
+    (attachment,) = db.session.scalars(select(Message)).one().attachments
+    assert (attachment.filename, attachment.content_type) == ("invite.ics", "text/plain")
+
+
+def test_a_database_refusal_is_quarantined_without_the_sql_or_a_nul(app):
+    refusal = DataError(
+        "INSERT INTO attachments (content_type) VALUES (%(content_type)s)",
+        {"content_type": "text/pl\x00ain"},
+        Exception("PostgreSQL text fields cannot contain NUL (0x00) bytes"),
+    )
+    text = ledger.describe(refusal, parse(b"Subject: x\x00y\n\nbody"))
+    assert text == "DataError: PostgreSQL text fields cannot contain NUL (0x00) bytes"
