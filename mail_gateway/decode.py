@@ -317,7 +317,7 @@ def default_name(ctype: str, number: int) -> str:
 def content_id(part: Message) -> str | None:
     """The Content-ID without its <brackets>, as cid: URLs in the HTML name it."""
     value = safe(lambda: str(part.get("content-id", "") or ""), "")
-    value = value.strip().strip("<>").strip()
+    value = _CONTROL.sub("", unsurrogate(value)).strip().strip("<>").strip()
     return value or None
 
 

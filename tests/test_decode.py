@@ -11,6 +11,7 @@ import pytest
 from mail_gateway import decode
 from mail_gateway.decode import (
     addresses,
+    content_id,
     content_type,
     decode_header_value,
     decode_text,
@@ -195,3 +196,8 @@ def test_a_content_type_that_is_not_mime_syntax_reads_as_text_plain(header, expe
     # RFC 2045: a syntactically invalid Content-Type means text/plain. A NUL or a space
     # in it reached the database as an attachment's type, and PostgreSQL refused it.
     assert content_type(message(header + b"\n\nbody\n")) == expected
+
+
+def test_a_content_id_is_text_without_control_characters_or_raw_bytes() -> None:
+    raw = b"Content-ID: <img\x001\xe9@example.org>\nContent-Type: image/png\n\nx\n"
+    assert content_id(message(raw)) == "img1\ufffd@example.org"
