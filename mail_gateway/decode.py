@@ -123,6 +123,12 @@ def decode_words(value: str) -> str:
         return value
 
 
+def printable(value: str) -> str:
+    """Text without control characters (tabs and line feeds stay): what a database takes
+    (PostgreSQL refuses NUL) and a page shows."""
+    return _CONTROL.sub("", value)
+
+
 def unsurrogate(value: str) -> str:
     """Turn raw 8-bit bytes the parser kept as surrogates back into proper text."""
     if not has_raw_bytes(value):
@@ -317,7 +323,7 @@ def default_name(ctype: str, number: int) -> str:
 def content_id(part: Message) -> str | None:
     """The Content-ID without its <brackets>, as cid: URLs in the HTML name it."""
     value = safe(lambda: str(part.get("content-id", "") or ""), "")
-    value = _CONTROL.sub("", unsurrogate(value)).strip().strip("<>").strip()
+    value = printable(unsurrogate(value)).strip().strip("<>").strip()
     return value or None
 
 

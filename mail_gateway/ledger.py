@@ -19,7 +19,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Incident, Message, QuarantinedEmail, ReceivedEmail, utcnow
 from helpdesk.models import mail as outcomes
 from mail_gateway import loops
-from mail_gateway.decode import unsurrogate
+from mail_gateway.decode import printable, unsurrogate
 from mail_gateway.parsed import ParsedMail
 
 DUPLICATE = "duplicate"
@@ -144,4 +144,4 @@ def describe(error: Exception, mail: ParsedMail) -> str:
         text = f"{type(error).__name__}: {error}"
     if mail.defects:
         text += "\nDefects: " + "; ".join(mail.defects[:10])
-    return unsurrogate(text).replace("\x00", "")
+    return printable(unsurrogate(text))

@@ -22,10 +22,12 @@ import email
 import logging
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from enum import StrEnum
 
 from flufl.bounce import all_failures
 
+from mail_gateway.decode import printable
 from mail_gateway.parsed import DeliveryReport, ParsedMail
 
 # flufl.bounce logs every detector it tries at INFO and tracebacks that read_delivery_report
@@ -176,8 +178,22 @@ def read_delivery_report(mail: ParsedMail) -> DeliveryReport | None:
     """What a bounce says (which message, which recipients, why), or None for other mail.
 
     RFC 3464 reports are read from their message/delivery-status part; other bounces are
-    recognised by sender, subject or X-Failed-Recipients and read with flufl.bounce.
+    recognised by sender, subject or X-Failed-Recipients and read with flufl.bounce. What
+    the report quotes comes back as printable text: it becomes a note and an audit entry.
     """
+    report = _read_report(mail)
+    if report is None:
+        return None
+    recipients = (printable(address) for address in report.failed_recipients)
+    return replace(
+        report,
+        failed_recipients=tuple(dict.fromkeys(address for address in recipients if address)),
+        reason=printable(report.reason),
+    )
+
+
+def _read_report(mail: ParsedMail) -> DeliveryReport | None:
+    """The report as the bounce states it (see read_delivery_report)."""
     status = _attachment(mail, "message/delivery-status")
     report = _dsn_report(mail, status) if status is not None else None
     if report is not None:

@@ -11,7 +11,9 @@ from helpdesk.models import Incident, Message, OutboundEmail, QuarantinedEmail, 
 from mail_gateway import ledger
 from mail_gateway.ingest import ingest
 from mail_gateway.parse import parse
+from tests.factories import gen_incident, gen_user
 from tests.mail.messages import make_message
+from tests.test_ingest import bounce
 
 NO_SENDER = b"Subject: no sender\r\nMessage-ID: <nobody@example.org>\r\n\r\nhello\r\n"
 
@@ -103,3 +105,14 @@ def test_a_database_refusal_is_quarantined_without_the_sql_or_a_nul(app):
     )
     text = ledger.describe(refusal, parse(b"Subject: x\x00y\n\nbody"))
     assert text == "DataError: PostgreSQL text fields cannot contain NUL (0x00) bytes"
+
+
+def test_a_bounce_quoting_a_nul_is_noted_on_the_incident(app):
+    requester = gen_user(email="ada@example.org")
+    incident = gen_incident(requester)
+    ack = db.session.scalars(select(OutboundEmail)).one()
+    raw = bounce(ack.message_id, requester.email).replace(b"User unknown", b"User un\x00known")
+    result = ingest(raw, "t")
+    assert (result.outcome, result.reference) == ("bounce", incident.reference)
+    note = db.session.scalars(select(Message).order_by(Message.id.desc())).first()
+    assert "User unknown" in note.body
