@@ -4,6 +4,7 @@ and MIME parts (content type, parameters, file names, decoded content).
 Helpers of parse.py, each tolerant of the broken input mail brings: they guess, repair or
 give up politely, and tell parse.py (via a `defects` list or a returned problem) what they
 did. policy.default parses first; where it raises, the compat32 helpers take over.
+
 Plain ASCII values of unstructured headers (Received, DKIM-Signature, X-...) skip the
 header parser, which would return them as they are (see header_policy.py for the rest of
 what makes header parsing cheap).
