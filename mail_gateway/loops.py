@@ -187,6 +187,7 @@ def read_delivery_report(mail: ParsedMail) -> DeliveryReport | None:
     recipients = (printable(address) for address in report.failed_recipients)
     return replace(
         report,
+        original_message_id=printable(report.original_message_id or "") or None,
         failed_recipients=tuple(dict.fromkeys(address for address in recipients if address)),
         reason=printable(report.reason),
     )

@@ -112,6 +112,7 @@ def test_a_bounce_quoting_a_nul_is_noted_on_the_incident(app):
     incident = gen_incident(requester)
     ack = db.session.scalars(select(OutboundEmail)).one()
     raw = bounce(ack.message_id, requester.email).replace(b"User unknown", b"User un\x00known")
+    raw = raw.replace(b"rfc822; ada@", b"rfc822; a\x00da@")  # and in the failed recipient
     result = ingest(raw, "t")
     assert (result.outcome, result.reference) == ("bounce", incident.reference)
     note = db.session.scalars(select(Message).order_by(Message.id.desc())).first()
