@@ -1,5 +1,9 @@
-"""Mail intake's transactions on SQLite and PostgreSQL: a batch of mails commits once, each
-mail in its own SAVEPOINT, so one bad mail or one lost race undoes that mail alone."""
+"""Mail intake on SQLite and PostgreSQL: a batch of mails commits once, each mail in its
+own SAVEPOINT, so one bad mail or one lost race undoes that mail alone; and whatever a mail
+holds (NUL characters, which PostgreSQL refuses, raw bytes) still reaches the database."""
+
+import logging
+import random
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +16,7 @@ from mail_gateway import ledger
 from mail_gateway.ingest import ingest
 from mail_gateway.parse import parse
 from tests.factories import gen_incident, gen_user
+from tests.mail import mutations
 from tests.mail.messages import make_message
 from tests.test_ingest import bounce
 
@@ -117,3 +122,19 @@ def test_a_bounce_quoting_a_nul_is_noted_on_the_incident(app):
     assert (result.outcome, result.reference) == ("bounce", incident.reference)
     note = db.session.scalars(select(Message).order_by(Message.id.desc())).first()
     assert "User unknown" in note.body
+
+
+def test_mutated_mail_is_always_on_record_and_never_a_bug(app, caplog):
+    # bench/fuzz_ingest.py runs this for as long as you like, on SQLite or PostgreSQL; it
+    # found the SMTPUTF8 crash and the NUL characters PostgreSQL refuses.
+    rng = random.Random(7)
+    corpus = mutations.samples()
+    outcomes = set()
+    for number in range(120):
+        raw = mutations.mutate(rng, rng.choice(corpus))
+        result = ingest(raw, f"fuzz-{number}")
+        outcomes.add(result.outcome)
+        assert ledger.received(ledger.safe_key(parse(raw).dedupe_key)) is not None
+        assert ingest(raw, f"fuzz-{number}-again").outcome == "duplicate"
+    assert {"new_incident", "quarantined"} <= outcomes
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
