@@ -17,9 +17,9 @@ After every mail it checks what the gateway promises:
 
 It prints how many mails ended in each outcome, how many the email package could not parse
 at all (kept as raw text), and the findings; with --keep, the mails behind them are written
-there as .eml files. Exits 1 when anything was found. The test suite runs 120 of these
-(tests/test_ingest.py) and 300 parse-only ones (tests/test_parse.py); this runs as many as
-you like.
+there as .eml files. Exits 1 when anything was found. The test suite runs 120 of these on
+each database (tests/service/test_mail_intake.py) and 300 parse-only ones
+(tests/test_parse.py); this runs as many as you like.
 """
 
 from __future__ import annotations
