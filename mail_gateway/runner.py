@@ -22,6 +22,7 @@ from mail_gateway import health, imap, outbox
 from mail_gateway.failures import DATABASE_ERRORS, NETWORK_ERRORS
 from mail_gateway.imap_settings import GatewayError, ImapSettings
 from mail_gateway.importer import Ingest, Summary, ingest_maildir
+from mail_gateway.ingest import ingest as ingest_raw
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +37,6 @@ RETRYABLE: tuple[type[BaseException], ...] = (
     *NETWORK_ERRORS,
     *DATABASE_ERRORS,
 )
-
-
-def default_ingest() -> Ingest:
-    """The real pipeline (imported late: tests may run the loop with their own)."""
-    from mail_gateway.ingest import ingest
-
-    return ingest
 
 
 def maildrop_pass(ingest: Ingest) -> Summary:
@@ -65,15 +59,15 @@ def mailbox_name() -> str:
     return f"maildir:{current_app.config['MAILDROP_DIR']}"
 
 
-def poll_once(ingest: Ingest | None = None) -> tuple[Summary, outbox.DrainResult]:
+def poll_once(ingest: Ingest = ingest_raw) -> tuple[Summary, outbox.DrainResult]:
     """One pass over the inbox and one outbox drain, with a heartbeat; errors propagate."""
     name = mailbox_name()
     try:
         if uses_imap():
             with imap.session(current_app.config) as mailbox:
-                summary = imap.poll(mailbox, ingest or default_ingest())
+                summary = imap.poll(mailbox, ingest)
         else:
-            summary = maildrop_pass(ingest or default_ingest())
+            summary = maildrop_pass(ingest)
         health.record_success(name, summary.waiting, failures(summary))
     except RETRYABLE as error:
         _note_error(name, error)
@@ -124,7 +118,7 @@ class Backoff:
 class Gateway:
     """The long-running gateway; run() returns when `stop` is set."""
 
-    def __init__(self, ingest: Ingest | None = None, stop: threading.Event | None = None) -> None:
+    def __init__(self, ingest: Ingest = ingest_raw, stop: threading.Event | None = None) -> None:
         """Prepare the loop; the config is read from the current app."""
         self.config = current_app.config
         self.ingest = ingest
@@ -158,7 +152,7 @@ class Gateway:
         with imap.session(self.config) as mailbox:
             idle = mailbox.client.has_capability("IDLE")
             while not self.stop.is_set():
-                summary = imap.poll(mailbox, self.ingest or default_ingest(), self.stop)
+                summary = imap.poll(mailbox, self.ingest, self.stop)
                 self._after_pass(summary)
                 if self.stop.is_set():
                     break
@@ -171,7 +165,7 @@ class Gateway:
 
     def _maildrop_cycle(self) -> None:
         """One pass over the drop folder, then a sleep of IMAP_POLL_SECONDS."""
-        self._after_pass(maildrop_pass(self.ingest or default_ingest()))
+        self._after_pass(maildrop_pass(self.ingest))
         self._sleep(float(self.config["IMAP_POLL_SECONDS"]))
 
     def _after_pass(self, summary: Summary) -> None:
@@ -228,7 +222,7 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(number, old)
 
 
-def run(ingest: Ingest | None = None, on_signals: bool = True) -> None:
+def run(ingest: Ingest = ingest_raw, on_signals: bool = True) -> None:
     """Run the gateway until SIGTERM/SIGINT (or forever)."""
     gateway = Gateway(ingest)
     if not on_signals:
