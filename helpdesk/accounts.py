@@ -11,6 +11,7 @@ from helpdesk import notify
 from helpdesk.extensions import db
 from helpdesk.incidents.errors import InvalidInput, NotFound
 from helpdesk.incidents.unit import commit, unit_of_work
+from helpdesk.incidents.validation import typed_text
 from helpdesk.models import ROLES, User, utcnow
 from helpdesk.notify.compose import external_url
 
@@ -45,7 +46,7 @@ def create_user(email: str, name: str, role: str = "user", password: str | None 
         raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.")
     if find_by_email(address) is not None:
         raise InvalidInput(f"An account for {address} already exists.")
-    user = User(email=address, name=(name or "").strip() or address.split("@")[0], role=role)
+    user = User(email=address, name=typed_text(name) or address.split("@")[0], role=role)
     if password is not None:
         check_password_rules(password)
         user.set_password(password)
@@ -137,7 +138,7 @@ def update_user(user_id: int, name: str, role: str, active: bool, actor: User) -
         raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.")
     if user.id == actor.id and (role != "admin" or not active):
         raise InvalidInput("You cannot remove your own admin role or deactivate yourself.")
-    user.name = (name or "").strip() or user.name
+    user.name = typed_text(name) or user.name
     user.role = role
     user.active = active
     commit()

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from helpdesk.extensions import db
 from helpdesk.incidents.errors import InvalidInput, NotAllowed, NotFound
 from helpdesk.incidents.unit import commit, unit_of_work
+from helpdesk.incidents.validation import typed_text
 from helpdesk.models import ROLES, Category, Service, Team, User
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ def _require_admin(actor: User) -> None:
 
 def _clean_name(name: str | None, what: str) -> str:
     """Return a stripped, non-empty name of allowed length."""
-    text = " ".join((name or "").split())
+    text = " ".join(typed_text(name).split())
     if not text:
         raise InvalidInput(f"The {what} needs a name.")
     if len(text) > NAME_MAX:
@@ -106,7 +107,7 @@ def _check_service_desk(is_service_desk: bool, own_id: int | None) -> None:
 
 def _description(text: str | None) -> str:
     """Return a stripped description of allowed length."""
-    value = (text or "").strip()
+    value = typed_text(text)
     if len(value) > DESCRIPTION_MAX:
         raise InvalidInput(f"The description is too long (at most {DESCRIPTION_MAX} characters).")
     return value

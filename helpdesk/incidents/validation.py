@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TypeVar
 
 from helpdesk.extensions import db
@@ -13,11 +14,18 @@ Model = TypeVar("Model", Category, Service, Team, User, Incident)
 
 SUBJECT_MAX = 255
 BODY_MAX = 100_000
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def typed_text(value: str | None) -> str:
+    """Text as people meant it: stripped, without invisible control characters (pasted text
+    can carry NUL and escape codes, and PostgreSQL refuses NUL); tabs and line ends stay."""
+    return CONTROL_CHARACTERS.sub("", value or "").strip()
 
 
 def required_text(value: str | None, field: str, max_length: int = BODY_MAX) -> str:
     """Return the stripped text, or raise if it is empty or too long."""
-    text = (value or "").strip()
+    text = typed_text(value)
     if not text:
         raise InvalidInput(f"{field} cannot be empty.")
     if len(text) > max_length:
@@ -27,7 +35,7 @@ def required_text(value: str | None, field: str, max_length: int = BODY_MAX) -> 
 
 def optional_text(value: str | None, field: str, max_length: int = BODY_MAX) -> str | None:
     """Return the stripped text or None when blank; raise if it is too long."""
-    text = (value or "").strip()
+    text = typed_text(value)
     if len(text) > max_length:
         raise InvalidInput(f"{field} is too long (at most {max_length} characters).")
     return text or None

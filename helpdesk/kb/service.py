@@ -320,7 +320,7 @@ def role_of(user: User | None) -> str:
 @unit_of_work
 def record_search(query: str, role: str, results: int) -> None:
     """Log a search and how many results it had; the empty ones show what is missing."""
-    text = " ".join(query.split()).lower()[:SEARCH_MAX]
+    text = " ".join(check.typed_text(query).split()).lower()[:SEARCH_MAX]
     if not text:
         return
     db.session.add(SearchLog(query=text, role=role, results=results, created_at=utcnow()))

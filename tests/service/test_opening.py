@@ -57,6 +57,15 @@ def test_invalid_reports_are_refused_and_nothing_is_saved(app, fields, message):
     assert db.session.scalars(select(Message)).all() == []
 
 
+def test_invisible_control_characters_are_dropped_from_typed_text(app):
+    # Pasted text can carry NUL and other control characters; PostgreSQL refuses NUL.
+    incident = gen_incident(subject="Printer\x00 jam\x1b", description="Line 1\r\n\tLine\x00 2\x07")
+    assert incident.subject == "Printer jam"
+    assert incident.description == "Line 1\r\n\tLine 2"
+    with pytest.raises(incidents.DomainError, match="Subject cannot be empty"):
+        gen_incident(subject="\x00\x01")
+
+
 def test_retired_category_cannot_be_chosen(app):
     retired = gen_category("Fax machines", active=False)
     with pytest.raises(incidents.InvalidInput, match="retired"):
