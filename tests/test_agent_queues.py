@@ -90,6 +90,12 @@ def test_filters_and_words_search(client, agent):
     assert "Clear filters" in html
 
 
+def test_a_pasted_control_character_does_not_spoil_the_search(client, agent):
+    # A NUL reached the query; PostgreSQL refuses it outright, SQLite found nothing.
+    gen_incident(subject="Printer jam")
+    assert "Printer jam" in get(client, "/agent/queues/open?q=prin%00ter")
+
+
 def test_search_by_requester(client, agent):
     gen_incident(gen_user(name="Rita Requester"), subject="First")
     gen_incident(subject="Second")

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from helpdesk import incident_search, incidents, lifecycle
 from helpdesk.incidents import DomainError
+from helpdesk.incidents.validation import typed_text
 from helpdesk.models import Incident
 from helpdesk.priority import priority_label
 from helpdesk.web.agent.blueprint import bp
@@ -54,7 +55,7 @@ def perform(incident: Incident, slot: str, form: FlaskForm, change: Callable[[],
 
 def other_incident(text: str | None) -> Incident:
     """Find the incident another action names by reference, or refuse with a clear message."""
-    wanted = (text or "").strip()
+    wanted = typed_text(text)
     if not wanted:
         raise incidents.InvalidInput("Enter an incident reference, like INC-000123.")
     found = incident_search.find_by_reference(wanted)

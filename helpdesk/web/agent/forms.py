@@ -15,6 +15,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import SearchField, SelectChoice, SelectField, StringField, TextAreaField
 
 from helpdesk import incidents, lifecycle, queues
+from helpdesk.incidents.validation import typed_text
 from helpdesk.models import Category, Incident, Service, Team, User
 from helpdesk.priority import LEVELS, PRIORITY_LABELS, priority_label
 
@@ -107,7 +108,7 @@ class QueueFilterForm(FlaskForm):
             category_id=_valid(self.category),
             team_id=_valid(self.team),
             agent_id=_valid(self.agent),
-            q=(self.q.data or "").strip()[:200],
+            q=typed_text(self.q.data)[:200],
         )
 
     def chosen_sort(self) -> str:
