@@ -102,7 +102,7 @@ def _chosen_slug(slug: str) -> str:
 def normalise_tags(tags: str | Sequence[str]) -> str:
     """Tags as stored: lower-case, single spaces, no repeats, comma-separated."""
     items = tags.split(",") if isinstance(tags, str) else list(tags)
-    cleaned = [" ".join(tag.replace("#", " ").split()).lower() for tag in items]
+    cleaned = [" ".join(check.typed_text(tag).replace("#", " ").split()).lower() for tag in items]
     unique = list(dict.fromkeys(tag for tag in cleaned if tag))
     if len(unique) > TAGS_MAX:
         raise InvalidInput(f"An article can have at most {TAGS_MAX} tags.")

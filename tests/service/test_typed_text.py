@@ -28,3 +28,7 @@ def test_team_names_and_descriptions_lose_control_characters(app):
 def test_a_search_with_a_nul_is_logged_without_it(app):
     kb_service.record_search("printer\x00 jam", "user", 0)
     assert db.session.scalars(select(SearchLog.query)).all() == ["printer jam"]
+
+
+def test_article_tags_lose_control_characters(app):
+    assert kb_service.normalise_tags("VPN\x00, #Wi\x1bFi ,vpn") == "vpn,wifi"
