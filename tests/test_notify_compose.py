@@ -2,6 +2,7 @@
 subject, signed Message-ID, loop-stopping headers, text and HTML parts, attachments."""
 
 import base64
+import random
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.header import decode_header, make_header
@@ -189,6 +190,60 @@ def test_names_with_quotes_and_non_ascii_names_arrive_exactly(app):
     assert mail["To"].addresses[0].addr_spec == requester.email
     assert mail["From"].addresses[0].display_name == 'IT "Help" \\ Desk'
     assert mail["Reply-To"].addresses[0].addr_spec == app.config["SUPPORT_ADDRESS"]
+
+
+NASTY = [
+    "\r",
+    "\n",
+    "\r\n",
+    "\t",
+    " ",
+    ":",
+    ";",
+    ",",
+    '"',
+    "\\",
+    "<",
+    ">",
+    "(",
+    ")",
+    "=?",
+    "?=",
+    "=?utf-8?b?DQpCY2M6IHhAZXZpbC5leGFtcGxl?=",
+    "Bcc: x@evil.example",
+    "\x00",
+    "\x1b",
+    "\u2028",
+    "\x85",
+    "é",
+    "山田",
+    "😀",
+    "a",
+    "Z",
+    "9",
+    "[INC-000001]",
+    "-" * 40,
+]
+
+
+def test_random_names_and_subjects_never_add_a_header_and_arrive_intact(app):
+    rng = random.Random(2026)
+    for number in range(80):
+        name = "".join(rng.choice(NASTY) for _ in range(rng.randint(0, 12)))
+        subject = "x" + "".join(rng.choice(NASTY) for _ in range(rng.randint(0, 25)))
+        requester = gen_user(name=name, email=f"fuzz{number}@example.org")
+        incident = gen_incident(requester, subject=subject[:200])
+        token = f"[{incident.reference}]".encode()
+        files = Path(app.config["OUTBOX_DIR"]).glob("*.eml")
+        data = next(b for b in (f.read_bytes() for f in files) if token in b.split(b"\r\n\r\n")[0])
+        head = data.split(b"\r\n\r\n", 1)[0]
+        assert b"\n" not in head.replace(b"\r\n", b""), "a bare line break in the headers"
+        names = {line.split(b":", 1)[0] for line in head.split(b"\r\n") if line[:1].strip()}
+        assert b"Bcc" not in names and b"bcc" not in names
+        mail = message_from_bytes(data, policy=policy.default)
+        assert [a.addr_spec for a in mail["To"].addresses] == [requester.email]
+        assert not {"\r", "\n"} & set(mail["To"].addresses[0].display_name)
+        assert mail["Subject"] == f"[{incident.reference}] {compose.one_line(incident.subject)}"
 
 
 def test_a_header_value_that_escaped_its_formatting_is_refused(app):
