@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         mailroom,
         main,
         portal,
+        safety,
     )
 
     login_manager.login_view = "auth.login"
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     errors.init_app(app)
     filters.init_app(app)
+    app.before_request(safety.refuse_control_characters)
     app.after_request(_security_headers)
 
 

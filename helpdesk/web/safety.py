@@ -1,8 +1,13 @@
-"""Redirect safety: only same-site relative paths are followed after login."""
+"""Request safety: only same-site relative paths are followed after login, and no URL with
+a control character in it reaches a view."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+
+from flask import abort, request
+
+from helpdesk.incidents.validation import CONTROL_CHARACTERS
 
 
 def safe_next(target: str | None) -> str | None:
@@ -19,3 +24,16 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def refuse_control_characters() -> None:
+    """Answer 400 Bad Request to a URL with a control character in its path, or in a query
+    value (where tabs and line ends may come from a text box, as the portal's suggestions
+    send the description typed so far).
+
+    No page or search needs one, and a NUL would reach the database, which PostgreSQL
+    refuses with an error (a 500) where SQLite simply finds nothing.
+    """
+    values = (value for _, value in request.args.items(multi=True))
+    if not request.path.isprintable() or any(CONTROL_CHARACTERS.search(v) for v in values):
+        abort(400)

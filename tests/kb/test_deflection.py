@@ -78,6 +78,15 @@ def test_users_are_only_suggested_public_published_articles(
     assert client.get(f"/kb/suggest/{articles['draft'].id}").status_code == 404
 
 
+def test_suggestions_read_the_description_typed_so_far_line_breaks_and_all(
+    client: FlaskClient, auth: AuthActions, user: User, articles
+) -> None:
+    sign_in(auth, user)
+    page = text(client.get("/kb/suggest?q=Printer%0D%0Amy printer%09jammed"))
+    assert shown(page) == {articles["public"].id}
+    assert client.get("/kb/suggest?q=printer%00jam").status_code == 400  # never a NUL
+
+
 def test_agents_are_also_suggested_internal_articles(
     client: FlaskClient, auth: AuthActions, agent: User, articles
 ) -> None:

@@ -15,7 +15,6 @@ from flask_wtf.file import MultipleFileField
 from wtforms import SearchField, SelectChoice, SelectField, StringField, TextAreaField
 
 from helpdesk import incidents, lifecycle, queues
-from helpdesk.incidents.validation import typed_text
 from helpdesk.models import Category, Incident, Service, Team, User
 from helpdesk.priority import LEVELS, PRIORITY_LABELS, priority_label
 
@@ -108,7 +107,7 @@ class QueueFilterForm(FlaskForm):
             category_id=_valid(self.category),
             team_id=_valid(self.team),
             agent_id=_valid(self.agent),
-            q=typed_text(self.q.data)[:200],
+            q=(self.q.data or "").strip()[:200],
         )
 
     def chosen_sort(self) -> str:
