@@ -49,7 +49,11 @@ _GUESSED = _SINGLE_BYTE | {"ascii", "utf-8"}
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _EMAILISH = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-_ADDRESS = re.compile(r"[^\s\x00-\x1f\x7f<>(),;:\"\[\]@]+@[^\s\x00-\x1f\x7f<>(),;:\"\[\]@]+")
+# local@domain: a local part without spaces, controls or specials, and a host name (labels of
+# letters, digits, hyphens and underscores, in any script) or a [domain literal].
+_ADDRESS = re.compile(
+    r"[^\s\x00-\x1f\x7f<>(),;:\"\[\]@]+@(?:[\w-]+(?:\.[\w-]+)*\.?|\[[^\s\[\]\\]+\])"
+)
 _FOLDING = re.compile(r"\r?\n(?=[ \t])")
 _ID_SEPARATORS = re.compile(r"[\s,;]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -168,11 +172,16 @@ def _header_addresses(
     except Exception:
         defects.append(f"{name.title()} header could not be parsed: {value[:200]!r}")
         pairs = []
-    if pairs and all(_ADDRESS.fullmatch(address) for _, address in pairs):
+    if pairs and all(_is_address(address) for _, address in pairs):
         return pairs
     unfolded = _FOLDING.sub("", value)
-    pairs = [(decode_words(n), a) for n, a in getaddresses([unfolded]) if _ADDRESS.fullmatch(a)]
+    pairs = [(decode_words(n), a) for n, a in getaddresses([unfolded]) if _is_address(a)]
     return pairs or [("", address) for address in _EMAILISH.findall(unfolded)]
+
+
+def _is_address(value: str) -> bool:
+    """Whether a parsed addr-spec is an address (raw 8-bit bytes read as text first)."""
+    return _ADDRESS.fullmatch(unsurrogate(value)) is not None
 
 
 def message_ids(value: str, loose: bool = False) -> list[str]:

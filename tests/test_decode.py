@@ -142,6 +142,21 @@ def test_addresses_fall_back_and_record_what_was_wrong() -> None:
     assert defects and defects[0].startswith("From header")
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Ana <ana@bücher.example>", ["ana@bücher.example"]),
+        ("ops@[192.0.2.1]", ["ops@[192.0.2.1]"]),
+        ("x@mail_srv.example.com", ["x@mail_srv.example.com"]),
+        ("News <news@vendo=r.example>", []),  # not a host name: no account, no mail to it
+        ("a@b..example", []),
+    ],
+)
+def test_an_address_needs_a_host_name_after_the_at_sign(value: str, expected: list[str]) -> None:
+    found = addresses(message(f"From: {value}\n\n".encode()), "from", [])
+    assert [address for _, address in found] == expected
+
+
 def test_addresses_and_names_never_carry_control_characters() -> None:
     raw = (
         b"From: =?utf-8?q?Ada=00Love=07lace?= <ada@example.org>, News <news@vendo\x04r.example>\n\n"
