@@ -79,9 +79,10 @@ def failures(summary: Summary) -> str | None:
     """What the console should say about messages a pass could not process, if any."""
     if not summary.failed:
         return None
+    noun = "message" if summary.failed == 1 else "messages"
     return (
-        f"{summary.failed} message(s) could not be processed (see the gateway log); "
-        "they stay unread in the inbox and are tried again on every pass."
+        f"{summary.failed} {noun} could not be processed (see the gateway log): left unread "
+        "in the inbox and tried again on every pass."
     )
 
 

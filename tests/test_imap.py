@@ -180,7 +180,7 @@ def test_one_message_that_breaks_ingest_does_not_hold_up_the_rest(
     assert dovecot.folder_counts(*FOLDERS) == {"INBOX": 1, "Processed": 2, "Quarantine": 0}
     beat = db.session.scalars(select(GatewayHeartbeat)).one()
     assert beat.messages_waiting == 1  # the console says why it waits
-    assert beat.last_error.startswith("1 message(s) could not be processed")
+    assert beat.last_error.startswith("1 message could not be processed")
     again, _sent = runner.poll_once()
     assert again.new_incidents == 1 and incidents() == 3
 
