@@ -260,7 +260,7 @@ def poll(mailbox: Mailbox, ingest: Ingest, stop: threading.Event | None = None) 
         if stop is not None and stop.is_set():
             break
         _process_batch(mailbox, uids[start : start + size], ingest, summary, stop)
-    summary.waiting += len(uids) - summary.fetched
+    summary.unfetched = len(uids) - summary.fetched
     return summary
 
 

@@ -65,7 +65,7 @@ Ingest = Callable[[bytes, str], IngestResultLike]
 @dataclass
 class Summary:
     """What an import or a pass over the inbox did, message by message, and what it left
-    waiting (messages that failed, and in IMAP those a stop request left unread)."""
+    waiting: messages that failed, and in IMAP those a stop request left unfetched."""
 
     fetched: int = 0
     new_incidents: int = 0
@@ -77,7 +77,7 @@ class Summary:
     duplicates: int = 0
     quarantined: int = 0
     failed: int = 0
-    waiting: int = 0
+    unfetched: int = 0
     unreadable: list[str] = field(default_factory=list)
 
     def ingest(self, apply: Ingest, raw: bytes, source: str) -> str | None:
@@ -95,11 +95,15 @@ class Summary:
         except Exception:
             self.fetched += 1
             self.failed += 1
-            self.waiting += 1
             log.exception("Ingest failed for %s; the message is left for the next pass", source)
             return None
         self.count(outcome)
         return outcome
+
+    @property
+    def waiting(self) -> int:
+        """Messages still in the inbox after the pass."""
+        return self.failed + self.unfetched
 
     def count(self, outcome: str) -> None:
         """Count one ingested message by its outcome."""
