@@ -94,7 +94,7 @@ def decode_header_value(message: Message, name: str, value: str) -> str:
     if _is_plain(message, name, value):
         # Exactly what policy.default makes of it, without running its parser.
         unfolded = value.replace("\r", "").replace("\n", "")
-        return _CONTROL.sub("", unfolded.replace("\t", " ")).strip()
+        return printable(unfolded.replace("\t", " ")).strip()
     try:
         decoded = str(message.policy.header_fetch_parse(name, value))
     except Exception:
@@ -102,7 +102,7 @@ def decode_header_value(message: Message, name: str, value: str) -> str:
     if has_raw_bytes(value) and "=?" not in value:
         # Raw 8-bit header: policy.default assumes UTF-8 and would drop Latin-1 letters.
         decoded = unsurrogate(_FOLDING.sub("", value))
-    return _CONTROL.sub("", unsurrogate(decoded).replace("\t", " ")).strip()
+    return printable(unsurrogate(decoded).replace("\t", " ")).strip()
 
 
 def _is_plain(message: Message, name: str, value: str) -> bool:
