@@ -86,9 +86,14 @@ class Findings:
 
 
 def check_one(
-    number: int, raw: bytes, outcomes: Counter[str], findings: Findings, errors: ErrorLog
+    number: int,
+    raw: bytes,
+    key: str,
+    outcomes: Counter[str],
+    findings: Findings,
+    errors: ErrorLog,
 ) -> None:
-    """Apply one mail twice and check the promises (see the module doc)."""
+    """Apply one mail (recorded under `key`) twice and check the promises (see the module doc)."""
     errors.records.clear()
     try:
         result = ingest(raw, f"fuzz-{number}")
@@ -97,7 +102,6 @@ def check_one(
         findings.add(number, raw, "ingest raised\n" + traceback.format_exc(limit=8))
         return
     outcomes[result.outcome] += 1
-    key = ledger.safe_key(parse(raw).dedupe_key)
     if ledger.received(key) is None:
         findings.add(number, raw, f"not on record after {result.outcome!r} ({key})")
     for record in errors.records:
@@ -126,8 +130,10 @@ def run(count: int, seed: int, keep: Path | None, database_url: str | None) -> i
             db.create_all()
             for number in range(count):
                 raw = fresh_id(rng, number, mutate(rng, rng.choice(corpus)))
-                unparsed += any("could not be parsed" in d for d in parse(raw).defects)
-                check_one(number, raw, outcomes, findings, errors)
+                mail = parse(raw)
+                unparsed += any("could not be parsed" in d for d in mail.defects)
+                key = ledger.safe_key(mail.dedupe_key)
+                check_one(number, raw, key, outcomes, findings, errors)
                 if (number + 1) % 1000 == 0:
                     print(f"  {number + 1} mails, {len(findings.items)} findings", flush=True)
     finally:
