@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -24,11 +25,35 @@ from helpdesk.models import (
     OutboundEmail,
     Team,
     User,
-    utcnow,
 )
 from tests.conftest import make_app
 
 TABLES = (User, Team, Incident, Message, Attachment, AuditEvent, IncidentLink, OutboundEmail)
+# The moment the module's demo history leads up to: a Monday just after midnight at the
+# start of a month, where a careless "last month" reaches over a weekend and a month end.
+NOW = datetime(2026, 6, 1, 0, 30)
+
+
+def moments() -> list[datetime]:
+    """A spread of "now" values: every weekday by night and by day, month and year ends,
+    leap day, and the days the clocks change in Europe and the United States."""
+    week = [
+        datetime(2026, 3, 2, hour) + timedelta(days=day) for day in range(7) for hour in (3, 14)
+    ]
+    edges = [
+        datetime(2026, 1, 1, 0, 5),
+        datetime(2025, 12, 31, 23, 55),
+        datetime(2026, 2, 28, 16, 59),
+        datetime(2028, 2, 29, 8, 0),
+        datetime(2026, 3, 29, 1, 30),  # EU clocks go forward
+        datetime(2026, 10, 25, 0, 59),  # EU clocks go back
+        datetime(2026, 3, 8, 7, 0),  # US clocks go forward
+        datetime(2026, 11, 1, 6, 0),  # US clocks go back
+        datetime(2026, 5, 31, 23, 59),
+        datetime(2026, 8, 3, 5, 5),  # a Monday at 05:05
+        datetime(2026, 12, 2, 5, 5),  # a Wednesday at 05:05
+    ]
+    return week + edges
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +61,7 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """One app with the demo loaded, shared by this module's read-mostly tests."""
     app = make_app(tmp_path_factory.mktemp("demo") / "instance")
     with app.app_context():
-        assert demo.load_demo() == 60
+        assert demo.load_demo(now=NOW) == 60
         yield app
         db.session.remove()
 
@@ -88,10 +113,19 @@ def test_incidents_have_conversations_and_outcomes(demo_app: Flask) -> None:
     assert count(OutboundEmail) == 0  # notifications were suppressed
 
 
+@pytest.mark.parametrize("now", moments(), ids=lambda moment: moment.strftime("%a-%Y%m%d-%H%M"))
+def test_every_opening_is_on_a_weekday_within_the_month_before(now: datetime) -> None:
+    rng = random.Random(demo.SEED)
+    for story in demo.STORIES:
+        opened = demo.opening_time(story, now, rng)
+        assert now - timedelta(days=demo.HISTORY_DAYS) <= opened < now, story.key
+        assert opened.weekday() < 5 and 8 <= opened.hour < 17, story.key
+
+
 def test_history_is_spread_over_the_last_month(demo_app: Flask) -> None:
-    now = utcnow()
+    now = NOW
     opened = db.session.scalars(select(Incident.created_at)).all()
-    assert min(opened) > now - timedelta(days=32)
+    assert min(opened) >= now - timedelta(days=demo.HISTORY_DAYS)
     assert max(opened) < now
     assert len({moment.date() for moment in opened}) >= 10
     early_messages = select(Message).join(Incident).where(Message.created_at < Incident.created_at)
@@ -128,6 +162,8 @@ def test_printed_logins_work_in_the_login_form(demo_app: Flask) -> None:
 
 
 def test_the_same_stories_every_time(demo_app: Flask, tmp_path) -> None:
+    """Loaded twice for the same moment, the demo tells the same stories in the same order."""
+
     def summary() -> list[tuple]:
         """What each incident is about, how it ended and who reported it."""
         rows = select(Incident.subject, Incident.status, Incident.priority, User.email)
@@ -136,12 +172,12 @@ def test_the_same_stories_every_time(demo_app: Flask, tmp_path) -> None:
     first = summary()
     other = make_app(tmp_path / "again")
     with other.app_context():
-        demo.load_demo()
+        demo.load_demo(now=NOW)
         assert summary() == first
         db.session.remove()
 
 
 def test_loads_on_sqlite_and_postgresql(db_app: Flask) -> None:
-    assert demo.load_demo() == 60
+    assert demo.load_demo(now=NOW) == 60
     assert count(Incident, Incident.status == lifecycle.CLOSED) >= 4
     assert demo.load_demo() == 0

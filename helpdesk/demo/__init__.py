@@ -24,16 +24,18 @@ __all__ = ["DEMO_PASSWORD", "STORIES", "Person", "demo_present", "load_demo", "l
 
 SEED = 20240601
 STORIES: list[Story] = [*stories_desk.STORIES, *stories_network.STORIES, *stories_apps.STORIES]
-# How many days ago incidents that ended in each status were opened.
+# How many days ago incidents that ended in each status were opened, before moving the
+# moment into office hours on a weekday (which can take it up to three days further back).
 AGE_DAYS = {
     lifecycle.NEW: (0.05, 1.5),
     lifecycle.ASSIGNED: (0.3, 4),
     lifecycle.IN_PROGRESS: (1, 8),
     lifecycle.ON_HOLD: (3, 16),
     lifecycle.RESOLVED: (1, 7),
-    lifecycle.CLOSED: (8, 30),
-    lifecycle.CANCELLED: (2, 28),
+    lifecycle.CLOSED: (8, 27),
+    lifecycle.CANCELLED: (2, 27),
 }
+HISTORY_DAYS = 30  # the whole history lies within this many days before the load
 OPEN_OUTAGE_AGE_DAYS = (0.08, 0.3)  # an open P1 is hours old, not days
 
 
@@ -42,12 +44,16 @@ def demo_present() -> bool:
     return accounts.find_by_email(ADMIN.email) is not None
 
 
-def load_demo(seed: int = SEED) -> int:
-    """Load the demo data unless it is present; return how many incidents were created."""
+def load_demo(seed: int = SEED, now: datetime | None = None) -> int:
+    """Load the demo data unless it is present; return how many incidents were created.
+
+    `now` is the moment the history leads up to (default: the real time); tests pin it so
+    that what they check does not depend on the day or hour they run.
+    """
     if demo_present():
         return 0
     rng = random.Random(seed)
-    clock = Clock()
+    clock = Clock(now)
     with notify.suppressed():
         cast = create_cast()
         demo_articles.seed(cast.agents["Service Desk"])
@@ -61,7 +67,7 @@ def load_demo(seed: int = SEED) -> int:
 def _play_all(cast: Cast, clock: Clock, rng: random.Random) -> dict[str, Incident]:
     """Play every story in the order the incidents were opened; duplicates follow their
     original, which must still be open when they are merged into it."""
-    opened = {story.key: _opening_time(story, clock.now, rng) for story in STORIES}
+    opened = {story.key: opening_time(story, clock.now, rng) for story in STORIES}
     duplicates = {story.duplicate_of: story for story in STORIES if story.duplicate_of}
     originals = sorted((s for s in STORIES if not s.duplicate_of), key=lambda s: opened[s.key])
     latest = clock.now - timedelta(minutes=5)
@@ -86,8 +92,9 @@ def _partners(story: Story) -> list[str]:
     return named + [other.key for other in STORIES if other.related == story.key]
 
 
-def _opening_time(story: Story, now: datetime, rng: random.Random) -> datetime:
-    """A plausible opening time for the story's final status, during office hours."""
+def opening_time(story: Story, now: datetime, rng: random.Random) -> datetime:
+    """A plausible opening time for the story's final status: during office hours on a
+    weekday, before `now` and no more than HISTORY_DAYS before it."""
     low, high = AGE_DAYS[story.status]
     if story.status in lifecycle.OPEN_STATUSES and priority_for(story.impact, story.urgency) == 1:
         low, high = OPEN_OUTAGE_AGE_DAYS

@@ -25,11 +25,12 @@ DUE_TIMES = {"response_due_at", "resolution_due_at"}
 class Clock:
     """Pairs of (real moment, demo moment), one per played step, in real-time order."""
 
-    def __init__(self) -> None:
-        """Start with no steps; `now` is the real time the demo is loaded at."""
+    def __init__(self, now: datetime | None = None) -> None:
+        """Start with no steps; `now` is the moment the history leads up to (default: the
+        real time the demo is loaded at)."""
         self.real: list[datetime] = []
         self.demo: list[datetime] = []
-        self.now = utcnow()
+        self.now = now or utcnow()
         self._story_start = 0
 
     def begin(self, moment: datetime) -> None:
@@ -83,7 +84,7 @@ def backdate(clock: Clock, incident_ids: list[int], user_ids: list[int]) -> None
     _remap(clock, IncidentLink, IncidentLink.low_id.in_(incident_ids))
     db.session.expire_all()  # loaded objects still hold the times before the Core updates
     _settle_incidents(incident_ids)
-    earliest = min(clock.demo) - timedelta(days=14)
+    earliest = min(clock.demo) - timedelta(days=14)  # people joined before their first incident
     db.session.execute(update(User).where(User.id.in_(user_ids)).values(created_at=earliest))
     db.session.commit()
 
