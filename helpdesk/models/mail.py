@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.extensions import db
@@ -83,4 +83,7 @@ class GatewayHeartbeat(db.Model):
     last_success_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     messages_waiting: Mapped[int] = mapped_column(default=0)
+    # True while `gateway run` reports here; a one-off `poll --once` and a clean stop set
+    # it False, so the console never calls a single pass "Running".
+    running: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
