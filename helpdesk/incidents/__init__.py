@@ -18,15 +18,18 @@ from helpdesk.incidents.opening import IncidentReport, open_follow_up, open_inci
 from helpdesk.incidents.self_service import resolve_by_requester
 from helpdesk.incidents.status import REQUESTER_ONLY_CODES, RESOLUTION_CODES
 from helpdesk.incidents.workflow import (
+    REJECTED_RESOLUTION,
     cancel,
     change_status,
     confirm_resolution,
     rate,
     reject_resolution,
     resolve,
+    withdraw,
 )
 
 __all__ = [
+    "REJECTED_RESOLUTION",
     "REQUESTER_ONLY_CODES",
     "RESOLUTION_CODES",
     "Classification",
@@ -58,4 +61,5 @@ __all__ = [
     "resolve_by_requester",
     "take_ownership",
     "unlink",
+    "withdraw",
 ]

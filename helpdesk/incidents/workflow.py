@@ -1,5 +1,5 @@
 """Moving an incident through its lifecycle: agents' status changes, resolution, cancellation,
-and the requester's confirmation, rejection and rating of a resolution."""
+the requester's withdrawal, and their confirmation, rejection and rating of a resolution."""
 
 from __future__ import annotations
 
@@ -11,6 +11,11 @@ from helpdesk.incidents.errors import InvalidInput, NotAllowed
 from helpdesk.incidents.status import REQUESTER_ONLY_CODES, RESOLUTION_CODES, move_to
 from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import REPLY, Incident, Message, User, utcnow
+
+WITHDRAWN = "Withdrawn by the requester"
+WITHDRAW_REASON_MAX = 2000
+# The audit action holding a resolution the requester turned down, as it was proposed.
+REJECTED_RESOLUTION = "resolution_rejected"
 
 # Statuses reached through their own service function, which asks for more than a click.
 SPECIAL_TARGETS = {
@@ -54,10 +59,30 @@ def resolve(
 def cancel(incident: Incident, actor: User, reason: str) -> None:
     """Cancel an incident that needs no work (raised in error, spam, a duplicate report)."""
     check.require_agent(actor)
-    text = check.required_text(reason, "The reason")
-    move_to(incident, actor, lifecycle.CANCELLED, action="cancelled")
-    record(incident, actor, "cancel_reason", reason=text)
+    _cancel(incident, actor, check.required_text(reason, "The reason"), "cancelled")
     commit()
+
+
+@unit_of_work
+def withdraw(incident: Incident, user: User, reason: str | None = None) -> None:
+    """The requester no longer needs help (it came back, they found the answer): cancel it.
+
+    Only while it is open: a resolved incident waits for a confirmation or a rejection
+    instead. The audit trail says the requester withdrew it, with their words if any.
+    """
+    if incident.requester_id != user.id:
+        raise NotAllowed("Only the person who reported the incident can withdraw it.")
+    if incident.merged_into_id is not None or incident.status not in lifecycle.OPEN_STATUSES:
+        raise InvalidInput("This incident is no longer open, so it cannot be withdrawn.")
+    words = check.optional_text(reason, "The reason", WITHDRAW_REASON_MAX)
+    _cancel(incident, user, f"{WITHDRAWN}: {words}" if words else WITHDRAWN, "withdrawn")
+    commit()
+
+
+def _cancel(incident: Incident, actor: User, reason: str, action: str) -> None:
+    """Move to cancelled and record why; callers check who may and commit."""
+    move_to(incident, actor, lifecycle.CANCELLED, action=action)
+    record(incident, actor, "cancel_reason", reason=reason)
 
 
 @unit_of_work
@@ -87,6 +112,15 @@ def reject_resolution(incident: Incident, user: User, comment: str) -> Message:
     incident.last_activity_at = message.created_at
     incident.last_public_activity_at = message.created_at
     move_to(incident, user, lifecycle.IN_PROGRESS, action="reopened")
+    # The next resolution overwrites these fields: the trail keeps what was turned down.
+    record(
+        incident,
+        user,
+        REJECTED_RESOLUTION,
+        code=incident.resolution_code,
+        notes=incident.resolution_notes,
+        workaround=incident.workaround,
+    )
     notify.public_reply(incident, message)
     commit()
     return message

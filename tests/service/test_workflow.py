@@ -143,3 +143,86 @@ def test_cancel_needs_reason_and_is_final(parties):
     assert incident.status == "cancelled"
     with pytest.raises(incidents.InvalidInput):
         incidents.change_status(incident, agent, "in_progress")
+
+
+def test_reject_keeps_the_turned_down_resolution_in_the_trail(parties):
+    requester, agent, incident = parties
+    incidents.resolve(incident, agent, "workaround", "Replaced cable", "Use Wi-Fi")
+    incidents.reject_resolution(incident, requester, "Still no network")
+    incidents.resolve(incident, agent, "fixed", "Replaced the switch port")
+
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == incidents.REJECTED_RESOLUTION)
+    ).one()
+    assert event.actor_id == requester.id
+    assert event.details == {
+        "code": "workaround",
+        "notes": "Replaced cable",
+        "workaround": "Use Wi-Fi",
+    }
+    assert incident.resolution_notes == "Replaced the switch port"
+
+
+# --- Withdrawal by the requester --------------------------------------------------------
+
+
+def cancel_reasons(incident):
+    """The reasons recorded for cancelling the incident."""
+    query = select(AuditEvent).where(
+        AuditEvent.incident_id == incident.id, AuditEvent.action == "cancel_reason"
+    )
+    return [(event.actor_id, event.details["reason"]) for event in db.session.scalars(query)]
+
+
+@pytest.mark.parametrize(
+    ("words", "reason"),
+    [
+        (
+            "  It works again after a restart. ",
+            "Withdrawn by the requester: It works again after a restart.",
+        ),
+        ("", "Withdrawn by the requester"),
+        (None, "Withdrawn by the requester"),
+    ],
+)
+def test_requester_withdraws_an_open_incident(parties, words, reason):
+    requester, agent, incident = parties
+    incidents.assign(incident, agent, None, agent.id)
+    incidents.withdraw(incident, requester, words)
+    assert incident.status == "cancelled"
+    assert actions(incident)[-2:] == ["withdrawn", "cancel_reason"]
+    assert cancel_reasons(incident) == [(requester.id, reason)]
+
+
+def test_withdraw_goes_through_the_state_machine(parties):
+    requester, _, incident = parties
+    incidents.withdraw(incident, requester)
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "withdrawn")).one()
+    assert (event.actor_id, event.details) == (requester.id, {"from": "new", "to": "cancelled"})
+
+
+def test_only_the_requester_can_withdraw(app):
+    requester, participant, agent = gen_user(), gen_user(), gen_user("agent")
+    incident = gen_incident(requester, participants=[participant])
+    for someone in (participant, agent, gen_user()):
+        with pytest.raises(incidents.NotAllowed, match="Only the person who reported"):
+            incidents.withdraw(incident, someone)
+    assert incident.status == "new"
+
+
+def test_only_an_open_incident_can_be_withdrawn(parties):
+    requester, agent, incident = parties
+    incidents.resolve(incident, agent, "fixed", "Done")
+    with pytest.raises(incidents.InvalidInput, match="no longer open"):
+        incidents.withdraw(incident, requester)
+    incidents.confirm_resolution(incident, requester)
+    with pytest.raises(incidents.InvalidInput, match="no longer open"):
+        incidents.withdraw(incident, requester)
+    assert incident.status == "closed"
+
+
+def test_withdraw_reason_has_a_limit(parties):
+    requester, _, incident = parties
+    with pytest.raises(incidents.InvalidInput, match="too long"):
+        incidents.withdraw(incident, requester, "x" * 2001)
+    assert incident.status == "new"
