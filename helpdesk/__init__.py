@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from helpdesk.config import PROJECT_ROOT, build_config, instance_path_from_env
+from helpdesk.config import ASSETS_ROOT, build_config, instance_path_from_env
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -19,8 +19,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_path=str(instance_path),
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(ASSETS_ROOT / "templates"),
+        static_folder=str(ASSETS_ROOT / "static"),
     )
     app.config.update(build_config(instance_path, overrides))
     _init_extensions(app)

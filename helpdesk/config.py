@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A checkout (or an editable install) has pyproject.toml beside the package; an installed
+# wheel does not, and carries the templates and static files inside the package instead.
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+ASSETS_ROOT = PROJECT_ROOT if IN_CHECKOUT else Path(__file__).resolve().parent
 ENV_PREFIX = "HELPDESK_"
 
 DEFAULTS: dict[str, Any] = {
@@ -84,9 +88,12 @@ DEFAULTS: dict[str, Any] = {
 
 
 def instance_path_from_env() -> Path:
-    """Return the instance folder chosen by HELPDESK_INSTANCE, or ./instance in the project."""
+    """Return the instance folder chosen by HELPDESK_INSTANCE, else `instance/` in the
+    checkout, or in the current folder when installed from a wheel (never site-packages)."""
     chosen = os.environ.get(ENV_PREFIX + "INSTANCE")
-    return Path(chosen).resolve() if chosen else PROJECT_ROOT / "instance"
+    if chosen:
+        return Path(chosen).resolve()
+    return (PROJECT_ROOT if IN_CHECKOUT else Path.cwd()) / "instance"
 
 
 def parse_env_value(raw: str) -> Any:
