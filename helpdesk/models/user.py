@@ -81,8 +81,32 @@ class User(UserMixin, db.Model):
         """Tell whether `password` matches; accounts without one never match."""
         return self.password_hash is not None and check_password_hash(self.password_hash, password)
 
+    def signed_in_as(self, key: str) -> User:
+        """Mark this object as the person of the sign-in `key` (see get_id); returns self."""
+        self.session_key = key
+        return self
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: the key of a
+        sign-in (a UserSession), never the bare user id, so that ending the sign-in ends
+        every copy of both cookies."""
+        return self.session_key
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class UserSession(db.Model):
+    """One sign-in. Deleted at logout, and all of a person's at a new password; the user
+    loader accepts only keys that still have a row."""
+
+    __tablename__ = "user_sessions"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class Team(db.Model):
