@@ -75,16 +75,30 @@ def _window(text: str, span: Span) -> Span:
     return start, end
 
 
+def _passages(text: str, found: Iterator[Span]) -> tuple[list[Span], list[Span]]:
+    """The passages to show and the matches in them, in order. At most FRAGMENTS passages
+    are opened, and one that would overlap (or just touch) the passage before is merged
+    into it, so no text is shown twice. Matching stops after the last passage."""
+    windows: list[Span] = []
+    spans: list[Span] = []
+    opened = 0
+    for span in found:
+        if not windows or span[1] > windows[-1][1]:
+            if opened == FRAGMENTS:
+                break
+            start, end = _window(text, span)
+            opened += 1
+            if windows and not text[windows[-1][1] : start].strip():
+                windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+            else:
+                windows.append((start, end))
+        spans.append(span)
+    return windows, spans
+
+
 def excerpt(text: str, terms: frozenset[str]) -> Markup | None:
     """Up to two short passages of `text` around its matches, or None if nothing matches."""
-    spans: list[Span] = []
-    windows: list[Span] = []
-    for span in matches(text, terms):
-        if windows and span[0] >= windows[-1][1] and len(windows) == FRAGMENTS:
-            break  # past the last passage: the rest of the text is not shown
-        spans.append(span)
-        if not windows or span[0] >= windows[-1][1]:
-            windows.append(_window(text, span))
+    windows, spans = _passages(text, matches(text, terms))
     if not windows:
         return None
     body = " … ".join(_marked(text, spans, start, end) for start, end in windows)
