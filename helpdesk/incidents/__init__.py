@@ -14,7 +14,14 @@ from helpdesk.incidents.intake import (
     record_bounce,
 )
 from helpdesk.incidents.linking import link, merge, related, unlink
-from helpdesk.incidents.opening import IncidentReport, open_follow_up, open_incident
+from helpdesk.incidents.opening import (
+    AGENT_CHANNELS,
+    IncidentReport,
+    open_follow_up,
+    open_for_requester,
+    open_incident,
+)
+from helpdesk.incidents.participants import add_participant, change_requester, remove_participant
 from helpdesk.incidents.self_service import resolve_by_requester
 from helpdesk.incidents.status import REQUESTER_ONLY_CODES, RESOLUTION_CODES
 from helpdesk.incidents.workflow import (
@@ -29,6 +36,7 @@ from helpdesk.incidents.workflow import (
 )
 
 __all__ = [
+    "AGENT_CHANNELS",
     "REJECTED_RESOLUTION",
     "REQUESTER_ONLY_CODES",
     "RESOLUTION_CODES",
@@ -42,9 +50,11 @@ __all__ = [
     "add_flagged_note",
     "add_mail_note",
     "add_note",
+    "add_participant",
     "add_reply",
     "assign",
     "cancel",
+    "change_requester",
     "change_status",
     "classify",
     "confirm_resolution",
@@ -52,11 +62,13 @@ __all__ = [
     "mark_reviewed",
     "merge",
     "open_follow_up",
+    "open_for_requester",
     "open_incident",
     "rate",
     "record_bounce",
     "reject_resolution",
     "related",
+    "remove_participant",
     "resolve",
     "resolve_by_requester",
     "take_ownership",

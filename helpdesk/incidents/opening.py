@@ -11,10 +11,17 @@ from helpdesk.extensions import db
 from helpdesk.incidents import validation as check
 from helpdesk.incidents.attachments import NewAttachment, attach, check_attachments
 from helpdesk.incidents.audit import record
+from helpdesk.incidents.errors import InvalidInput
+from helpdesk.incidents.participants import person_label
 from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import REPLY, Category, Incident, IncidentLink, Message, Service, User, utcnow
 from helpdesk.priority import priority_for
 from helpdesk.references import spell_reference
+
+# How someone reached the desk when an agent logs the incident for them, as offered to agents.
+AGENT_CHANNELS = {"phone": "Phone", "walk-in": "Walk-in", "chat": "Chat"}
+# Every channel an incident can arrive by: people themselves use the portal and email.
+CHANNELS = ("portal", "email", *AGENT_CHANNELS)
 
 
 @dataclass
@@ -47,6 +54,8 @@ def open_incident(requester: User, report: IncidentReport, actor: User | None = 
     actor = actor or requester
     if actor.id != requester.id:
         check.require_agent(actor)
+    if report.channel not in CHANNELS:
+        raise InvalidInput(f"Unknown channel {report.channel!r}.")
     incident = _build_incident(requester, report)
     check_attachments(report.attachments)
     db.session.add(incident)
@@ -64,9 +73,32 @@ def open_incident(requester: User, report: IncidentReport, actor: User | None = 
     )
     db.session.add(first)
     attach(first, report.attachments)
-    record(incident, actor, "opened", channel=report.channel, priority=incident.priority)
+    on_behalf = {"logged_for": person_label(requester)} if actor.id != requester.id else {}
+    record(
+        incident, actor, "opened", channel=report.channel, priority=incident.priority, **on_behalf
+    )
     if report.acknowledge:
         notify.incident_opened(incident)
+    commit()
+    return incident
+
+
+@unit_of_work
+def open_for_requester(agent: User, requester: User, report: IncidentReport) -> Incident:
+    """Log an incident an agent took by phone, at the desk or in a chat, for `requester`.
+
+    The requester gets the same acknowledgement as for any incident, and the audit trail
+    names the agent who logged it. The agent spoke with the requester while logging, so
+    the first response is given then: the response clock does not run against the desk
+    for a call it has answered.
+    """
+    check.require_agent(agent)
+    if report.channel not in AGENT_CHANNELS:
+        raise InvalidInput("Say how the requester got in touch: by phone, walk-in or chat.")
+    if not requester.active:
+        raise InvalidInput(f"The account of {person_label(requester)} is deactivated.")
+    incident = open_incident(requester, report, actor=agent)
+    incident.first_response_at = incident.created_at
     commit()
     return incident
 
