@@ -1,16 +1,25 @@
-"""Jinja filters and globals for display: relative times, badges and labels."""
+"""Jinja filters and globals for display: relative times, badges, labels and links in
+message text."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, current_app, url_for
+from flask_login import current_user
 from markupsafe import Markup, escape
+from sqlalchemy import select
 
+from helpdesk.access import can_view_incident
+from helpdesk.extensions import db
 from helpdesk.incidents import RESOLUTION_CODES
 from helpdesk.lifecycle import HOLD_REASONS, STATUS_LABELS
-from helpdesk.models import utcnow
+from helpdesk.models import Incident, utcnow
 from helpdesk.priority import priority_label
+from helpdesk.references import spell_reference
 
 UNITS = (
     ("year", 365 * 86400),
@@ -60,7 +69,7 @@ def priority_badge(priority: int) -> Markup:
     )
 
 
-def filesize(size: int) -> str:
+def filesize(size: float) -> str:
     """Human-readable byte count."""
     for unit in ("bytes", "KB", "MB"):
         if size < 1024 or unit == "MB":
@@ -69,10 +78,103 @@ def filesize(size: int) -> str:
     return f"{size:.1f} MB"
 
 
+# A web address runs to the first space, angle bracket, quote or backtick: none of them
+# can end up inside the href, whatever the message says.
+_URL = r"\bhttps?://[^\s<>\"'`]+"
+# Punctuation that ends a sentence rather than the address ("see https://x.test/a.").
+_TRAILING = ".,;:!?*_~"
+_CLOSING = {")": "(", "]": "[", "}": "{"}
+_LINK_REL = "noopener noreferrer nofollow"
+
+
+def _reference_pattern(prefix: str) -> re.Pattern[str]:
+    """Web addresses, and references like INC-000123 standing as a word of their own."""
+    reference = rf"(?<![\w-]){re.escape(prefix)}-\d{{1,12}}(?![\w-])"
+    return re.compile(rf"(?P<url>{_URL})|(?P<ref>{reference})", re.IGNORECASE)
+
+
+def _split_url(found: str) -> tuple[str, str]:
+    """Cut sentence punctuation, and closing brackets the address did not open, off its end."""
+    end = len(found)
+    while end:
+        last = found[end - 1]
+        opener = _CLOSING.get(last)
+        if last not in _TRAILING and (
+            opener is None or found.count(opener, 0, end) >= found.count(last, 0, end)
+        ):
+            break
+        end -= 1
+    return found[:end], found[end:]
+
+
+def reference_key(prefix: str, text: str) -> str:
+    """The canonical spelling of a reference found in text (inc-123 -> INC-000123)."""
+    return spell_reference(prefix, int(text.rsplit("-", 1)[1]))
+
+
+def linkify_text(text: str, prefix: str, incident_url: Callable[[str], str | None]) -> Markup:
+    """Escape message text, and turn its http(s) addresses and the references that
+    `incident_url` knows (by canonical spelling) into links.
+
+    The text is cut into pieces before anything is escaped and every piece, href included,
+    is escaped on its own: no character of the message reaches the page unescaped, and an
+    address can only be http or https (no javascript: or data:).
+    """
+    parts: list[str] = []
+    position = 0
+    for match in _reference_pattern(prefix).finditer(text):
+        parts.append(escape(text[position : match.start()]))
+        position = match.end()
+        if match.group("url"):
+            address, rest = _split_url(match.group("url"))
+            if urlsplit(address).hostname:
+                parts.append(Markup('<a href="{0}" rel="{1}">{0}</a>').format(address, _LINK_REL))
+            else:
+                parts.append(escape(address))
+            parts.append(escape(rest))
+            continue
+        found = match.group("ref")
+        target = incident_url(reference_key(prefix, found))
+        if target is None:
+            parts.append(escape(found))
+        else:
+            parts.append(Markup('<a class="ref" href="{}">{}</a>').format(target, found))
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
+
+
+def _incident_links(references: Iterable[str]) -> dict[str, str]:
+    """Where each named incident the viewer may see is shown to them: the console for
+    agents, the portal for the people on it; other references stay text."""
+    wanted = set(references)
+    if not wanted or not current_user.is_authenticated:
+        return {}
+    found = db.session.scalars(select(Incident).where(Incident.reference.in_(wanted)))
+    endpoint = "agent.incident" if current_user.is_agent else "portal.incident"
+    return {
+        reference: url_for(endpoint, reference=reference)
+        for incident in found
+        if (reference := incident.reference) and can_view_incident(current_user, incident)
+    }
+
+
+def linkify(text: str | None) -> Markup:
+    """The message-text filter: escaped text with web addresses and visible incidents linked."""
+    text = text or ""
+    prefix = current_app.config["REFERENCE_PREFIX"]
+    named = (m.group("ref") for m in _reference_pattern(prefix).finditer(text) if m.group("ref"))
+    links = _incident_links(reference_key(prefix, found) for found in named)
+    return linkify_text(text, prefix, links.get)
+
+
 def init_app(app: Flask) -> None:
     """Register the filters and the label tables templates use."""
     app.jinja_env.filters.update(
-        timeago=timeago, status_badge=status_badge, priority_badge=priority_badge, filesize=filesize
+        timeago=timeago,
+        status_badge=status_badge,
+        priority_badge=priority_badge,
+        filesize=filesize,
+        linkify=linkify,
     )
     app.jinja_env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
