@@ -1,32 +1,36 @@
 """The service layer for people: registration, accounts created from email, password links,
-and role changes. Like helpdesk.incidents, views and commands write users only through here."""
+sign-ins and role changes. Like helpdesk.incidents, views and commands write users only
+through here."""
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+from functools import cache
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from helpdesk import notify
+from helpdesk.addresses import InvalidAddress, canonical, normalise_address
 from helpdesk.extensions import db
 from helpdesk.incidents.errors import InvalidInput, NotFound
 from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.incidents.validation import typed_text
 from helpdesk.models import ROLES, User, utcnow
+from helpdesk.models.user import UserSession, hash_method
 from helpdesk.notify.compose import external_url
 
 PASSWORD_MIN = 8
 TOKEN_SALT = "helpdesk.password-link"
-
-
-def normalise_email(email: str) -> str:
-    """Addresses are compared case-insensitively and without surrounding space."""
-    return (email or "").strip().lower()
+REMEMBER_DEFAULT = timedelta(days=365)  # Flask-Login's default REMEMBER_COOKIE_DURATION
 
 
 def find_by_email(email: str) -> User | None:
     """Return the user with this address, if any."""
-    wanted = normalise_email(email)
+    wanted = canonical(email)
     return db.session.scalars(select(User).where(func.lower(User.email) == wanted)).first()
 
 
@@ -39,9 +43,10 @@ def check_password_rules(password: str) -> None:
 @unit_of_work
 def create_user(email: str, name: str, role: str = "user", password: str | None = None) -> User:
     """Create an account; without a password the person sets one through an emailed link."""
-    address = normalise_email(email)
-    if "@" not in address or len(address) > 254:
-        raise InvalidInput("Enter a valid email address.")
+    try:
+        address = normalise_address(email)
+    except InvalidAddress as error:
+        raise InvalidInput(str(error)) from error
     if role not in ROLES:
         raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.")
     if find_by_email(address) is not None:
@@ -55,23 +60,21 @@ def create_user(email: str, name: str, role: str = "user", password: str | None 
     return user
 
 
-def register(email: str, name: str, password: str) -> User:
-    """Self-service sign-up for end users.
+@unit_of_work
+def register(email: str, name: str) -> None:
+    """Self-service sign-up for end users, answered the same whether or not the address has
+    an account: the owner of the address gets an email either way, and nobody else learns
+    anything.
 
-    Someone whose account was created from an email must prove they own the address, so
-    registering it again sends a password link instead of taking the account over. Not a
-    unit of its own: the link must be sent (committed) even though registering is refused.
+    A new address gets an account without a password and a link to choose one, so nobody
+    can claim an address they cannot read (the gateway would file that person's mail under
+    a stranger's password). An existing account is never taken over: its owner gets a link
+    too, saying the account exists; a deactivated one gets nothing, as with 'Forgot your
+    password?'.
     """
-    existing = find_by_email(email)
-    if existing is not None:
-        if not existing.has_password:
-            send_password_link(existing)
-        raise InvalidInput(
-            "An account with this email already exists. Sign in, or use "
-            "'Forgot your password?' to get a link by email."
-        )
-    check_password_rules(password)
-    return create_user(email, name, "user", password)
+    user = find_by_email(email) or create_user(email, name, "user")
+    if user.active:
+        send_password_link(user, registering=True)
 
 
 def ensure_user_for_email(email: str, name: str = "") -> User:
@@ -89,10 +92,11 @@ def password_token(user: User) -> str:
 
 
 @unit_of_work
-def send_password_link(user: User) -> None:
-    """Email a single-use, expiring link to set or reset the password."""
+def send_password_link(user: User, registering: bool = False) -> None:
+    """Email a single-use, expiring link to set or reset the password (`registering`: the
+    address was just entered on the registration form)."""
     link = external_url("auth.reset_password", token=password_token(user))
-    notify.password_link(user, link)
+    notify.password_link(user, link, registering=registering)
     commit()
 
 
@@ -113,18 +117,91 @@ def user_for_token(token: str) -> User:
 
 @unit_of_work
 def set_password_with_token(token: str, password: str) -> User:
-    """Set a new password through a link; the link stops working afterwards."""
+    """Set a new password through a link; the link and every sign-in stop working."""
     user = user_for_token(token)
-    check_password_rules(password)
-    user.set_password(password)
+    _new_password(user, password)
     commit()
     return user
 
 
 @unit_of_work
-def record_login(user: User) -> None:
-    """Remember when someone last signed in (shown to admins)."""
-    user.last_login_at = utcnow()
+def change_password(user: User, current: str, password: str) -> None:
+    """A signed-in person's new password; every sign-in, this one included, ends."""
+    if not user.check_password(current):
+        raise InvalidInput("Your current password is not right.")
+    _new_password(user, password)
+    commit()
+
+
+def _new_password(user: User, password: str) -> None:
+    """Store a new password and end every sign-in: whoever had a session or remember-me
+    cookie, perhaps the person who knew the old password, must sign in again."""
+    check_password_rules(password)
+    user.set_password(password)
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account that `email` and `password` open, or None.
+
+    The password-hash work is the same whatever the address: an unknown address, or an
+    account without a password, is checked against a dummy hash of the configured method,
+    so the time a sign-in takes does not tell whether an address has an account.
+    """
+    user = find_by_email(email)
+    stored = user.password_hash if user is not None else None
+    matches = check_password_hash(stored or _dummy_hash(hash_method()), password or "")
+    if user is None or stored is None or not matches or not user.active:
+        return None
+    return user
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash of a random secret, made once per method, that no password matches."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def longest_sign_in() -> timedelta:
+    """How long a sign-in lasts at most: the longer of the remember-me cookie's lifetime and
+    the session cookie's; a copied cookie is refused after that too."""
+    remember = current_app.config.get("REMEMBER_COOKIE_DURATION") or REMEMBER_DEFAULT
+    if not isinstance(remember, timedelta):
+        remember = timedelta(seconds=int(remember))
+    return max(remember, current_app.permanent_session_lifetime)
+
+
+@unit_of_work
+def sign_in(user: User) -> str:
+    """Start a sign-in and return its key, which Flask-Login carries (User.get_id).
+
+    Also notes the time (shown to admins) and drops the person's sign-ins too old for any
+    cookie to carry, so rows of sessions that were never signed out do not pile up.
+    """
+    now = utcnow()
+    too_old = UserSession.created_at < now - longest_sign_in()
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id, too_old))
+    key = secrets.token_urlsafe(32)
+    db.session.add(UserSession(key=key, user_id=user.id, created_at=now))
+    user.last_login_at = now
+    commit()
+    user.signed_in_as(key)
+    return key
+
+
+def user_for_session(key: str) -> User | None:
+    """Flask-Login's user loader: the active person of a live sign-in, or None once it was
+    signed out, ended by a new password, or is older than longest_sign_in()."""
+    row = db.session.get(UserSession, key)
+    if row is None or row.created_at < utcnow() - longest_sign_in():
+        return None
+    return row.user.signed_in_as(key) if row.user.active else None
+
+
+@unit_of_work
+def sign_out(key: str) -> None:
+    """End one sign-in: its session and remember-me cookies stop working, wherever copied."""
+    db.session.execute(delete(UserSession).where(UserSession.key == key))
     commit()
 
 

@@ -20,5 +20,8 @@ NAMING_CONVENTION = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 login_manager = LoginManager()
+# The session and remember-me cookies carry a sign-in's key (User.sign_in_key), not the user
+# id: logout and a new password delete sign-ins, and the user loader refuses their keys.
+login_manager.id_attribute = "sign_in_key"
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -25,6 +25,7 @@ from email.policy import EmailPolicy
 from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
 from typing import TypeVar
 
+from helpdesk.addresses import is_address
 from mail_gateway.header_policy import STRUCTURED
 
 T = TypeVar("T")
@@ -49,11 +50,6 @@ _GUESSED = _SINGLE_BYTE | {"ascii", "utf-8"}
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _EMAILISH = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-# local@domain: a local part without spaces, controls or specials, and a host name (labels of
-# letters, digits, hyphens and underscores, in any script) or a [domain literal].
-_ADDRESS = re.compile(
-    r"[^\s\x00-\x1f\x7f<>(),;:\"\[\]@]+@(?:[\w-]+(?:\.[\w-]+)*\.?|\[[^\s\[\]\\]+\])"
-)
 _FOLDING = re.compile(r"\r?\n(?=[ \t])")
 _ID_SEPARATORS = re.compile(r"[\s,;]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -151,7 +147,7 @@ def addresses(message: Message, name: str, defects: list[str]) -> list[tuple[str
         value = str(value).replace("\x00", "")
         for display, address in _header_addresses(message, name, value, defects):
             address = unsurrogate(address).strip().strip("<>'\"").lower()
-            if _ADDRESS.fullmatch(address) and address not in found:
+            if is_address(address) and address not in found:
                 display = " ".join(_CONTROL.sub(" ", unsurrogate(display)).strip("'\" ").split())
                 found[address] = "" if display.lower() == address else display
     return [(display, address) for address, display in found.items()]
@@ -181,7 +177,7 @@ def _header_addresses(
 
 def _is_address(value: str) -> bool:
     """Whether a parsed addr-spec is an address (raw 8-bit bytes read as text first)."""
-    return _ADDRESS.fullmatch(unsurrogate(value)) is not None
+    return is_address(unsurrogate(value))
 
 
 def message_ids(value: str, loose: bool = False) -> list[str]:

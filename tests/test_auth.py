@@ -5,7 +5,8 @@ import pytest
 from helpdesk.extensions import db
 from helpdesk.models import User
 from tests.conftest import AuthActions, make_app
-from tests.factories import gen_user
+from tests.factories import PASSWORD, gen_user
+from tests.password_mail import mailed_link, newest_mail_text
 
 
 def test_login_and_logout(client, auth):
@@ -50,44 +51,36 @@ def test_logout_needs_post(client, auth):
     assert client.get("/logout").status_code == 405
 
 
-def test_register_creates_user_and_signs_in(client):
-    response = client.post(
-        "/register",
-        data={
-            "name": "Ann Example",
-            "email": "ann@example.org",
-            "password": "long enough pw",
-            "confirm": "long enough pw",
-        },
-    )
+def test_register_creates_user_and_mails_a_link_to_choose_the_password(client):
+    response = client.post("/register", data={"name": "Ann Example", "email": "Ann@Example.org"})
     assert response.status_code == 302
     user = db.session.scalars(db.select(User).filter_by(email="ann@example.org")).one()
-    assert user.role == "user" and user.password_hash != "long enough pw"
+    assert user.role == "user" and user.name == "Ann Example" and not user.has_password
+    assert client.get("/my/incidents").status_code == 302  # not before the address is proven
+    link = mailed_link("ann@example.org")
+    client.post(link, data={"password": "long enough pw", "confirm": "long enough pw"})
     assert client.get("/my/incidents").status_code == 200
+    assert db.session.get(User, user.id).check_password("long enough pw")
 
 
-def test_register_refuses_short_password_and_mismatch(client):
-    response = client.post(
-        "/register",
-        data={"name": "A", "email": "a@example.org", "password": "short", "confirm": "other"},
-    )
+def test_password_form_refuses_short_password_and_mismatch(client):
+    user = gen_user(password=None)
+    client.post("/password/forgot", data={"email": user.email})
+    response = client.post(mailed_link(user.email), data={"password": "short", "confirm": "other"})
     assert b"Field must be at least 8 characters long." in response.data
     assert b"Passwords differ." in response.data
+    assert not db.session.get(User, user.id).has_password
 
 
-def test_register_refuses_existing_address(client):
+def test_register_never_takes_over_an_existing_address(client):
     user = gen_user()
     response = client.post(
-        "/register",
-        data={
-            "name": "X",
-            "email": user.email,
-            "password": "password123",
-            "confirm": "password123",
-        },
-        follow_redirects=True,
+        "/register", data={"name": "X", "email": user.email}, follow_redirects=True
     )
-    assert b"already exists" in response.data
+    assert b"Check your email to finish" in response.data
+    assert b"already" not in response.data
+    assert db.session.get(User, user.id).check_password(PASSWORD)
+    assert "You already have an account" in newest_mail_text(user.email)
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,11 @@ def new_token_nonce() -> str:
     return secrets.token_hex(8)
 
 
+def hash_method() -> str:
+    """The configured password-hash method (werkzeug's generate_password_hash)."""
+    return str(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
 class User(UserMixin, db.Model):
     """Anyone who can sign in. Role decides what they see: user < agent < admin."""
 
@@ -73,8 +78,7 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Hash and store a password, and invalidate outstanding reset links."""
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = generate_password_hash(password, method=hash_method())
         self.token_nonce = new_token_nonce()
 
     def check_password(self, password: str) -> bool:
@@ -82,14 +86,14 @@ class User(UserMixin, db.Model):
         return self.password_hash is not None and check_password_hash(self.password_hash, password)
 
     def signed_in_as(self, key: str) -> User:
-        """Mark this object as the person of the sign-in `key` (see get_id); returns self."""
+        """Mark this object as the person of the sign-in `key`; returns self."""
         self.session_key = key
         return self
 
-    def get_id(self) -> str:
-        """What Flask-Login keeps in the session and the remember-me cookie: the key of a
-        sign-in (a UserSession), never the bare user id, so that ending the sign-in ends
-        every copy of both cookies."""
+    def sign_in_key(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie (its id_attribute,
+        see extensions.py): the key of a sign-in, a UserSession, never the bare user id, so
+        that ending the sign-in ends every copy of both cookies."""
         return self.session_key
 
     def __repr__(self) -> str:

@@ -198,8 +198,9 @@ def assignment(incident: Incident, actor: User, team: Team | None, agent: User |
         _notify(incident, members, actor, "team_queue", team=team, link=_console(incident))
 
 
-def password_link(user: User, link: str) -> None:
-    """Send a single-use link to set or reset a password (sent even for first-time setup).
+def password_link(user: User, link: str, registering: bool = False) -> None:
+    """Send a single-use link to set or reset a password (sent even for first-time setup;
+    `registering`: someone entered the address on the registration form).
 
     It goes out even to a bouncing address: the person has just asked for it. It is
     plain text only, and auto-generated rather than a reply, so it never counts toward
@@ -217,4 +218,5 @@ def password_link(user: User, link: str) -> None:
         html=False,
         link=link,
         first_time=not user.has_password,
+        registering=registering,
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from helpdesk.extensions import db, login_manager
-from helpdesk.models import User
+from helpdesk import accounts
+from helpdesk.extensions import login_manager
 
 
 def init_app(app: Flask) -> None:
@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
-    login_manager.user_loader(_load_user)
+    login_manager.user_loader(accounts.user_for_session)
 
     blueprints = (main, auth, portal, agent, admin, attachments, mailroom, mail_links, kb)
     for module in blueprints:
@@ -38,11 +38,6 @@ def init_app(app: Flask) -> None:
     filters.init_app(app)
     app.before_request(safety.refuse_control_characters)
     app.after_request(_security_headers)
-
-
-def _load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the signed-in user, or None if the account is gone."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
 def _security_headers(response: Response) -> Response:

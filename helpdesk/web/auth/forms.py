@@ -1,35 +1,42 @@
 """Forms for signing in, registering and setting a password."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
+from wtforms.form import BaseForm
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from helpdesk.accounts import PASSWORD_MIN
+from helpdesk.addresses import InvalidAddress, normalise_address
+
+
+def address(_form: BaseForm, field: Field) -> None:
+    """The one address rule (helpdesk.addresses) instead of WTForms' Email(), whose
+    email-validator refuses intranet domains such as corp.local that accounts may have."""
+    try:
+        normalise_address(field.data)
+    except InvalidAddress as error:
+        raise ValidationError(str(error)) from error
 
 
 class LoginForm(FlaskForm):
     """Email and password."""
 
-    email = EmailField("Email", validators=[DataRequired(), Email()])
+    email = EmailField("Email", validators=[DataRequired(), address])
     password = PasswordField("Password", validators=[DataRequired()])
     remember = BooleanField("Keep me signed in")
 
 
 class RegisterForm(FlaskForm):
-    """Self-service sign-up for end users."""
+    """Self-service sign-up for end users; the password is chosen through the emailed link."""
 
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=PASSWORD_MIN)])
-    confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
-    )
+    email = EmailField("Email", validators=[DataRequired(), address])
 
 
 class ForgotPasswordForm(FlaskForm):
     """Ask for a password link by email."""
 
-    email = EmailField("Email", validators=[DataRequired(), Email()])
+    email = EmailField("Email", validators=[DataRequired(), address])
 
 
 class SetPasswordForm(FlaskForm):
@@ -39,3 +46,9 @@ class SetPasswordForm(FlaskForm):
     confirm = PasswordField(
         "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
     )
+
+
+class ChangePasswordForm(SetPasswordForm):
+    """A signed-in person's new password, after the current one."""
+
+    current = PasswordField("Current password", validators=[DataRequired()])

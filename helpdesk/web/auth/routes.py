@@ -11,15 +11,35 @@ from werkzeug.wrappers import Response
 from helpdesk import accounts
 from helpdesk.extensions import limiter
 from helpdesk.incidents import DomainError
-from helpdesk.web.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, SetPasswordForm
+from helpdesk.models import User
+from helpdesk.web.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    SetPasswordForm,
+)
 from helpdesk.web.safety import safe_next
+from helpdesk.web.views import me
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
 
+# Registration answers this whether or not the address has an account (see accounts.register).
+CHECK_YOUR_EMAIL = (
+    "Check your email to finish: we have sent a link to choose your password. "
+    "It may take a minute to arrive."
+)
+
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _sign_in(user: User, remember: bool = False) -> None:
+    """Start a sign-in; Flask-Login keeps its key in the session (and remember-me cookie)."""
+    accounts.sign_in(user)
+    login_user(user, remember=remember)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -30,10 +50,9 @@ def login() -> Response | str:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.find_by_email(form.email.data)
-        if user is not None and user.active and user.check_password(form.password.data):
-            login_user(user, remember=form.remember.data)
-            accounts.record_login(user)
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _sign_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
         log.info("failed sign-in for a submitted address")  # never the address or password
         flash("Email or password is incorrect.", "error")
@@ -43,7 +62,9 @@ def login() -> Response | str:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    """Sign out (POST with CSRF, so a link on another site cannot sign you out)."""
+    """Sign out (POST with CSRF, so a link on another site cannot sign you out). The sign-in
+    ends on the server too: a copy of the session or remember-me cookie no longer works."""
+    accounts.sign_out(current_user.sign_in_key())
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -52,17 +73,16 @@ def logout() -> Response:
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def register() -> Response | str:
-    """Create an end-user account and sign in."""
+    """Sign up with name and address; the same answer whether or not the address is known."""
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(form.email.data, form.name.data, form.password.data)
+            accounts.register(form.email.data, form.name.data)
         except DomainError as error:
             flash(str(error), "error")
         else:
-            login_user(user)
-            flash("Welcome! Your account is ready.", "success")
-            return redirect(url_for("portal.index"))
+            flash(CHECK_YOUR_EMAIL, "info")
+            return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
 
 
@@ -82,7 +102,8 @@ def forgot_password() -> Response | str:
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> Response | str:
-    """Choose a password through an emailed link (works once, expires)."""
+    """Choose a password through an emailed link (works once, expires); every earlier
+    sign-in ends, and this browser is signed in afresh."""
     try:
         user = accounts.user_for_token(token)
     except DomainError as error:
@@ -95,7 +116,25 @@ def reset_password(token: str) -> Response | str:
         except DomainError as error:
             flash(str(error), "error")
         else:
-            login_user(user)
+            _sign_in(user)
             flash("Your password is set.", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/reset_password.html", form=form, user=user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"])
+def change_password() -> Response | str:
+    """A signed-in person's new password: every sign-in ends, this browser's is renewed."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(me(), form.current.data, form.password.data)
+        except DomainError as error:
+            flash(str(error), "error")
+        else:
+            _sign_in(me())
+            flash("Your password is changed; other browsers and devices are signed out.", "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/change_password.html", form=form)
