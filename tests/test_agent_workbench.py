@@ -112,9 +112,8 @@ def test_resolution_rating_and_audit_trail_show(client, agent):
     assert "Print to PDF" in html
     assert "4 / 5" in html and "Quick, thanks" in html
     trail = html.split('id="audit-title"')[1]
-    assert "Opened" in trail and "Resolved" in trail and "Rated" in trail
-    assert "New → Resolved" in trail
-    assert "Sam Desk" in trail
+    assert "reported it" in trail and "Sam Desk resolved it" in trail
+    assert "rated it 4 out of 5" in trail
 
 
 def test_related_incidents_and_merge_pointer(client, agent):

@@ -17,7 +17,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from helpdesk import directory, incidents, lifecycle
 from helpdesk.extensions import db
 from helpdesk.kb import incident_links
-from helpdesk.models import AuditEvent, Incident, Message, utcnow
+from helpdesk.models import Incident, Message, utcnow
+from helpdesk.web.agent import audit_trail
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import (
     AssignForm,
@@ -73,37 +74,6 @@ def thread(incident: Incident) -> list[Message]:
             .options(joinedload(Message.author), selectinload(Message.attachments))
         )
     )
-
-
-def audit_trail(incident: Incident) -> list[AuditEvent]:
-    """The incident's audit events in the order they happened."""
-    return list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.incident_id == incident.id)
-            .order_by(AuditEvent.id)
-            .options(joinedload(AuditEvent.actor))
-        )
-    )
-
-
-def describe(details: dict[str, Any]) -> str:
-    """Say what an audit event's details hold, e.g. "impact: low → high; reason: VIP"."""
-    parts = []
-    if "from" in details and "to" in details:
-        labels = lifecycle.STATUS_LABELS
-        parts.append(
-            f"{labels.get(details['from'], details['from'])} → "
-            f"{labels.get(details['to'], details['to'])}"
-        )
-    for key, value in details.items():
-        if key in ("from", "to") or value is None:
-            continue
-        if key == "changes" and isinstance(value, dict):
-            parts.extend(f"{field}: {old} → {new}" for field, (old, new) in value.items())
-        else:
-            parts.append(f"{key.replace('_', ' ')}: {value}")
-    return "; ".join(parts)
 
 
 def blank_forms(incident: Incident) -> dict[str, FlaskForm]:
@@ -167,7 +137,7 @@ def render_workbench(
         "agent/incident.html",
         incident=incident,
         thread=thread(incident),
-        trail=[(event, describe(event.details or {})) for event in audit_trail(incident)],
+        trail=audit_trail.trail_of(incident),
         related=incidents.related(incident),
         reopened_from=reopened_from,
         allowed=allowed(incident),

@@ -1,0 +1,276 @@
+"""The audit trail in words: each recorded event as a sentence a person reads.
+
+"Alice replied publicly", "Bob merged INC-000007 into this incident": the presenter,
+`sentence`, is a pure function of an event's action, its actor's name and its details,
+given two ways to link (to a message's place in a thread, to an incident), so it is tested
+without a database or a request. Every value from the details is escaped; only the
+sentence's own words and links are markup. `trail_of` loads an incident's events and
+gives the presenter its links.
+
+Events are read in the order they happened, then by id: merging plays the duplicate's
+story into the survivor after the survivor's own, so ids alone put a merge after what
+followed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import url_for
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from helpdesk.extensions import db
+from helpdesk.lifecycle import HOLD_REASONS, STATUS_LABELS
+from helpdesk.models import AuditEvent, Incident, Message
+from helpdesk.priority import priority_label
+
+Details = Mapping[str, Any]
+CHANNELS = {
+    "portal": "on the portal",
+    "email": "by email",
+    "agent": "in the console",
+    "phone": "by phone",
+    "walk_in": "at the desk",
+    "chat": "in a chat",
+    "api": "through the API",
+    "system": "automatically",
+}
+FIELD_NAMES = {"impact": "impact", "urgency": "urgency", "priority": "priority"}
+
+
+@dataclass(frozen=True)
+class Links:
+    """How the sentences link: a message id to its anchor in the thread it is in now (None
+    when it is gone), and an incident reference to its page."""
+
+    message: Callable[[int], str | None]
+    incident: Callable[[str], str]
+
+
+Phrase = Callable[[Markup, Details, Links], Markup]
+
+
+def _link(url: str | None, text: str | Markup) -> Markup:
+    """A link when there is somewhere to go, else the text alone."""
+    if url is None:
+        return escape(text)
+    return Markup('<a href="{}">{}</a>').format(url, text)
+
+
+def _message(details: Details, links: Links, text: str) -> Markup:
+    """The words `text`, linked to the message the event is about."""
+    message_id = details.get("message_id")
+    return _link(links.message(message_id) if isinstance(message_id, int) else None, text)
+
+
+def _incident(details: Details, links: Links) -> Markup:
+    """The incident the event names, linked to its page."""
+    reference = str(details.get("reference") or "another incident")
+    if not details.get("reference"):
+        return escape(reference)
+    return Markup('<a class="ref" href="{}">{}</a>').format(links.incident(reference), reference)
+
+
+def _value(field: str, value: Any) -> str:
+    """A field's value as the console shows it (P2 high, not 2)."""
+    if value is None or value == "":
+        return "none"
+    if field == "priority" and isinstance(value, int):
+        return priority_label(value)
+    return str(value)
+
+
+def _changes(details: Details) -> Markup:
+    """ "impact from low to high, priority from P4 low to P2 high"."""
+    changes = details.get("changes")
+    if not isinstance(changes, Mapping):
+        return Markup("")
+    parts = [
+        Markup("{} from {} to {}").format(
+            FIELD_NAMES.get(field, field.replace("_", " ")),
+            _value(field, pair[0]),
+            _value(field, pair[1]),
+        )
+        for field, pair in changes.items()
+        if isinstance(pair, list | tuple) and len(pair) == 2
+    ]
+    return Markup(", ").join(parts)
+
+
+def _opened(who: Markup, details: Details, links: Links) -> Markup:
+    """ "Uma reported it by email, at P3 moderate" (or "Sam logged it by phone for Uma")."""
+    channel = str(details.get("channel") or "")
+    how = CHANNELS.get(channel, f"via {channel}")
+    way = Markup(" {}").format(how) if channel else Markup("")
+    if details.get("logged_for"):
+        sentence = Markup("{} logged it{} for {}").format(who, way, details["logged_for"])
+    else:
+        sentence = Markup("{} reported it{}").format(who, way)
+    if isinstance(details.get("priority"), int):
+        sentence += Markup(", at {}").format(priority_label(details["priority"]))
+    return sentence
+
+
+def _status(who: Markup, details: Details, links: Links) -> Markup:
+    """ "Bob moved it from In progress to On hold: Awaiting the user"."""
+    old, new = str(details.get("from")), str(details.get("to"))
+    sentence = Markup("{} moved it from {} to {}").format(
+        who, STATUS_LABELS.get(old, old), STATUS_LABELS.get(new, new)
+    )
+    reason = details.get("reason")
+    if reason:
+        sentence += Markup(": {}").format(HOLD_REASONS.get(str(reason), reason))
+    return sentence
+
+
+def _assigned(who: Markup, details: Details, links: Links) -> Markup:
+    """ "Bob assigned it to Network / Priya", or unassigned it."""
+    team, agent = details.get("team"), details.get("agent")
+    if not team and not agent:
+        return Markup("{} unassigned it").format(who)
+    target = " / ".join(str(part) for part in (team, agent) if part)
+    return Markup("{} assigned it to {}").format(who, target)
+
+
+def _changed(who: Markup, details: Details, links: Links) -> Markup:
+    """ "Bob changed the impact from low to high (reason)"."""
+    sentence = Markup("{} changed the {}").format(who, _changes(details))
+    reason = details.get("reason")
+    return Markup("{} ({})").format(sentence, reason) if reason else sentence
+
+
+def _bounced(who: Markup, details: Details, links: Links) -> Markup:
+    """ "Mail to a@example.org bounced: mailbox full"."""
+    addresses = details.get("addresses") or []
+    to = ", ".join(str(a) for a in addresses) if isinstance(addresses, list) else str(addresses)
+    return Markup("Mail to {} bounced: {}").format(to or "the requester", details.get("reason"))
+
+
+def _flagged(who: Markup, details: Details, links: Links) -> Markup:
+    """ "An email from x@example.org was kept for review: x is not on INC-000001"."""
+    sender = details.get("sender") or who
+    mail = _message(details, links, "An email")
+    return Markup("{} from {} was kept for review: {}").format(mail, sender, details.get("reason"))
+
+
+def _about(template: str, text: str | None = None) -> Phrase:
+    """A sentence with the actor ({0}) and what the event is about ({1}): the words `text`
+    linked to the event's message, or without `text`, the incident the details name."""
+
+    def phrase(who: Markup, details: Details, links: Links) -> Markup:
+        """Fill in the actor and the linked message or incident."""
+        other = _message(details, links, text) if text else _incident(details, links)
+        return Markup(template).format(who, other)
+
+    return phrase
+
+
+def _fields(template: str, *keys: str) -> Phrase:
+    """A sentence with the actor ({0}) and the values of detail `keys` ({1}, ...)."""
+
+    def phrase(who: Markup, details: Details, links: Links) -> Markup:
+        """Fill in the actor and the detail values."""
+        return Markup(template).format(who, *(details.get(key) for key in keys))
+
+    return phrase
+
+
+PHRASES: dict[str, Phrase] = {
+    "opened": _opened,
+    "follow_up_of": _about("{0} opened it as a follow-up of {1}"),
+    "replied": _about("{0} {1}", "replied publicly"),
+    "noted": _about("{0} added {1}", "an internal note"),
+    "mail_noted": _about("{1} from {0} was kept as an internal note", "An email"),
+    "mail_flagged": _flagged,
+    "mail_reviewed": _about("{0} reviewed {1}", "an email kept for review"),
+    "mail_bounced": _bounced,
+    "linked": _about("{0} linked {1} as related"),
+    "unlinked": _about("{0} removed the link to {1}"),
+    "merged_in": _about("{0} merged {1} into this incident"),
+    "merged_into": _about("{0} merged this incident into {1}"),
+    "classified": _changed,
+    "requester_changed": _changed,
+    "status_changed": _status,
+    "resolved": _fields("{0} resolved it"),
+    "self_resolved": _fields("{0} solved it with a help article"),
+    "confirmed": _fields("{0} confirmed the resolution, which closed it"),
+    "cancelled": _fields("{0} cancelled it"),
+    "withdrawn": _fields("{0} withdrew it"),
+    "reopened": _fields("{0} reopened it"),
+    "cancel_reason": _fields("The reason given: {1}", "reason"),
+    "resolution_rejected": _fields("{0} said the resolution did not fix it"),
+    "rated": _fields("{0} rated it {1} out of 5", "rating"),
+    "assigned": _assigned,
+    "took_ownership": _fields("{0} took ownership"),
+    "participant_added": _fields("{0} added {1} in copy", "person"),
+    "participant_removed": _fields("{0} removed {1} from the copy list", "person"),
+}
+
+
+def _generic(who: Markup, action: str, details: Details) -> Markup:
+    """An action without a sentence of its own yet: its name and details, still readable."""
+    facts = "; ".join(
+        f"{key.replace('_', ' ')}: {value}" for key, value in details.items() if value is not None
+    )
+    sentence = Markup("{}: {}").format(who, action.replace("_", " "))
+    return Markup("{} ({})").format(sentence, facts) if facts else sentence
+
+
+def sentence(action: str, actor: str | None, details: Details, links: Links) -> Markup:
+    """Say in one sentence what an audit event records; `actor` None is the system."""
+    who = escape(actor or "The system")
+    phrase = PHRASES.get(action)
+    if phrase is None:
+        return _generic(who, action, details)
+    return phrase(who, details, links)
+
+
+def _message_homes(events: list[AuditEvent]) -> dict[int, str]:
+    """Which incident each message the events name is on now (a merge moves messages)."""
+    ids = {e.details.get("message_id") for e in events if isinstance(e.details, dict)}
+    wanted = [i for i in ids if isinstance(i, int)]
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Message.id, Incident.reference)
+        .join(Incident, Message.incident_id == Incident.id)
+        .where(Message.id.in_(wanted))
+    )
+    return {message_id: reference for message_id, reference in rows if reference}
+
+
+def trail_of(incident: Incident) -> list[tuple[AuditEvent, Markup]]:
+    """The incident's audit events, oldest first, each with its sentence."""
+    events = list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.incident_id == incident.id)
+            .order_by(AuditEvent.created_at, AuditEvent.id)
+            .options(joinedload(AuditEvent.actor))
+        )
+    )
+    homes = _message_homes(events)
+
+    def message_url(message_id: int) -> str | None:
+        """The message's anchor on the page of the incident it is on now."""
+        home = homes.get(message_id)
+        return home and url_for("agent.incident", reference=home, _anchor=f"message-{message_id}")
+
+    def incident_url(reference: str) -> str:
+        """The incident's workbench."""
+        return url_for("agent.incident", reference=reference)
+
+    links = Links(message=message_url, incident=incident_url)
+    return [
+        (
+            event,
+            sentence(
+                event.action, event.actor.name if event.actor else None, event.details or {}, links
+            ),
+        )
+        for event in events
+    ]
