@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, false
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.extensions import db
@@ -83,7 +83,7 @@ class GatewayHeartbeat(db.Model):
     last_success_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     messages_waiting: Mapped[int] = mapped_column(default=0)
-    # True while `gateway run` reports here; a one-off `poll --once` and a clean stop set
-    # it False, so the console never calls a single pass "Running".
-    running: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When a long-running `gateway run` last reported here (None after it stopped cleanly):
+    # a one-off `poll --once` leaves it alone, so the console never calls one pass "Running".
+    running_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,4 +1,4 @@
-"""gateway heartbeats: whether a long-running gateway wrote the row (a one-off pass does not)
+"""gateway heartbeats: when a long-running gateway last reported (a one-off pass does not)
 
 Revision ID: 0006
 Revises: 0005
@@ -18,11 +18,9 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("gateway_heartbeats") as batch_op:
-        batch_op.add_column(
-            sa.Column("running", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+        batch_op.add_column(sa.Column("running_at", sa.DateTime(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table("gateway_heartbeats") as batch_op:
-        batch_op.drop_column("running")
+        batch_op.drop_column("running_at")
