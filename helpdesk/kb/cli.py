@@ -48,12 +48,15 @@ def _actor(email: str | None) -> User:
 @click.option("--as", "email", metavar="EMAIL", help="Record the changes as this agent.")
 @with_appcontext
 def import_command(paths: tuple[Path, ...], email: str | None) -> None:
-    """Import Markdown files (and folders of them); existing slugs are updated."""
+    """Import Markdown files (and folders of them); existing slugs are updated, missing
+    categories are created. Exits 1 if any file failed (the others are imported)."""
     report = files.import_paths(list(paths), _actor(email))
     click.echo(
         f"Created {len(report.created)}, updated {len(report.updated)}, "
         f"unchanged {len(report.unchanged)}, failed {len(report.failed)}."
     )
+    if report.categories:
+        click.echo(f"Created categories: {', '.join(report.categories)}.")
     for path, error in report.failed:
         click.echo(f"  {path}: {error}", err=True)
     if report.failed:

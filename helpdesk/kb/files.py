@@ -6,37 +6,50 @@ A file is front matter between `---` lines, then the Markdown body:
     ---
     title: "Connect to the VPN from home"
     slug: vpn-from-home                  # optional: defaults to the file name
-    summary: "Install GlobalProtect, sign in, and check the padlock."
-    category: "Network"                  # a category name known to the helpdesk
-    tags: ["vpn", "remote access"]       # or: tags: vpn, remote access
-    audience: public                     # public (default) or agents
+    summary: Install GlobalProtect, sign in, and check the padlock.
+    category: Network                    # created on import when the helpdesk lacks it
+    tags: [vpn, remote access]           # or `- item` lines, or: tags: vpn, remote access
+    audience: public                     # public (default) or agents: see AUDIENCE_WORDS
     status: published                    # draft (default), published or archived
     ---
     Body in **Markdown**...
 
-The front matter is the common subset of YAML that static-site generators and wikis
-write: `key: value` lines with plain, "double-quoted" or 'single-quoted' values, and lists
-as `[a, b]` or as `- item` lines. It is parsed here rather than with PyYAML, which the
-helpdesk does not otherwise need. Hugo-style TOML front matter between `+++` lines is
-read too. Export writes double-quoted values, which are valid YAML and JSON strings.
+The front matter is read as YAML (PyYAML's safe loader), so what wikis and static-site
+generators write imports as it is: block scalars, dates, other keys (ignored), and
+`description` for the summary. Known keys nested one level down (`meta: {tags: [...]}`)
+are read when the top level lacks them. Hugo-style TOML front matter between `+++` lines
+is read too. Export writes YAML that reads back to the same article.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import func, select
 
+from helpdesk import directory
 from helpdesk.extensions import db
-from helpdesk.incidents.errors import DomainError, InvalidInput
+from helpdesk.incidents.errors import DomainError, InvalidInput, NotAllowed
+from helpdesk.incidents.unit import transaction
 from helpdesk.kb import index, queries, service
 from helpdesk.models import Category, KnowledgeArticle, User
-from helpdesk.models.kb import ARTICLE_STATUSES, DRAFT, PUBLIC
+from helpdesk.models.kb import AGENTS, ARTICLE_STATUSES, DRAFT, PUBLIC
+
+# The words wikis use for who may read a page, and the audience each means here.
+AUDIENCE_WORDS = {
+    **dict.fromkeys(("agents", "agent", "internal", "staff", "private"), AGENTS),
+    **dict.fromkeys(("public", "everyone", "all"), PUBLIC),
+}
+# Front matter keys the import reads; `description` is the summary's other common name.
+KNOWN_KEYS = ("title", "slug", "summary", "description", "category", "tags", "audience", "status")
+
+CategoryFinder = Callable[[str], int | None]
 
 
 class FrontMatterError(InvalidInput):
@@ -54,83 +67,43 @@ class ArticleFile:
 
 @dataclass
 class ImportReport:
-    """What an import did, file by file."""
+    """What an import did, file by file, and the categories it had to create."""
 
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
 
 
-_DOUBLE = re.compile(r'^"((?:[^"\\]|\\.)*)"\s*(?:#.*)?$')
-_SINGLE = re.compile(r"^'((?:[^']|'')*)'\s*(?:#.*)?$")
-
-
-def _scalar(raw: str) -> str:
-    """A YAML scalar: "double-quoted" (JSON escapes), 'single-quoted', or plain; a
-    trailing # comment is dropped."""
-    raw = raw.strip()
-    if double := _DOUBLE.match(raw):
-        try:
-            return str(json.loads(f'"{double.group(1)}"'))
-        except json.JSONDecodeError as error:
-            raise FrontMatterError(f"Badly quoted value: {raw}") from error
-    if single := _SINGLE.match(raw):
-        return single.group(1).replace("''", "'")
-    if raw.startswith(('"', "'")):
-        raise FrontMatterError(f"Badly quoted value: {raw}")
-    return raw.split(" #", 1)[0].strip()
-
-
-def _flow_list(raw: str) -> list[str]:
-    """A YAML flow list `[a, "b, c"]` of scalars."""
-    inner = raw.strip()[1:-1]
-    items, current, quote = [], "", ""
-    for char in inner:
-        if char in "\"'" and (not quote or quote == char):
-            quote = "" if quote else char
-        if char == "," and not quote:
-            items.append(current)
-            current = ""
-        else:
-            current += char
-    items.append(current)
-    return [_scalar(item) for item in items if item.strip()]
-
-
-def parse_yaml_subset(text: str) -> dict[str, Any]:
-    """Parse `key: value` lines, flow lists and `- item` block lists."""
-    data: dict[str, Any] = {}
-    key = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if stripped.startswith("- ") and key is not None:
-            data.setdefault(key, []).append(_scalar(stripped[2:]))
-            continue
-        name, colon, value = line.partition(":")
-        if not colon or not name.strip() or name.startswith((" ", "\t")):
-            raise FrontMatterError(f"Line {number} of the front matter is not `key: value`.")
-        key = name.strip().lower()
-        value = value.strip()
-        if value.startswith("[") and value.endswith("]"):
-            data[key] = _flow_list(value)
-        elif value:
-            data[key] = _scalar(value)
+def _yaml(head: str) -> dict[str, Any]:
+    """Front matter read as YAML; a problem names its line in the file (`head` starts with
+    the end of the opening fence's line, so its lines count as the file's)."""
+    try:
+        data = yaml.safe_load(head)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        if problem == "mapping values are not allowed here":
+            problem += " (put a value that holds ': ' in quotes)"
+        raise FrontMatterError(f"The front matter is not valid YAML{where}: {problem}.") from error
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FrontMatterError("The front matter is not `key: value` lines.")
     return data
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """Separate the front matter (as a dict) from the Markdown body."""
-    text = text.lstrip("\ufeff")
-    fence = text.split("\n", 1)[0].strip()
+    first, _, rest = text.lstrip("\ufeff").partition("\n")
+    fence = first.strip()
     if fence not in ("---", "+++"):
         raise FrontMatterError("The file does not start with front matter (a --- line).")
-    rest = text.split("\n", 1)[1] if "\n" in text else ""
-    head, found, body = rest.partition(f"\n{fence}\n")
+    head, found, body = f"\n{rest}".partition(f"\n{fence}\n")
     if not found:
-        head, found, body = rest.partition(f"\n{fence}")
+        head, found, body = f"\n{rest}".partition(f"\n{fence}")
         if not found or body.strip():
             raise FrontMatterError(f"The front matter is not closed by a {fence} line.")
     if fence == "+++":
@@ -138,40 +111,126 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
             return tomllib.loads(head), body
         except tomllib.TOMLDecodeError as error:
             raise FrontMatterError(f"The TOML front matter is invalid: {error}") from error
-    return parse_yaml_subset(head), body
+    return _yaml(head), body
 
 
-def _category_id(name: str) -> int | None:
-    """The id of the category with this name (any case), None for none; unknown is refused."""
-    if not name.strip():
-        return None
-    found = db.session.scalar(
-        select(Category.id).where(func.lower(Category.name) == name.strip().lower())
-    )
-    if found is None:
-        raise InvalidInput(f"Unknown category {name!r}. Create it under Admin first.")
+def known_fields(meta: dict[Any, Any]) -> dict[str, Any]:
+    """The keys the import reads, by lower-case name: from the top level, else from a
+    mapping nested in it (wikis group some under `meta:` or `params:`)."""
+    nested = [value for value in meta.values() if isinstance(value, dict)]
+    found: dict[str, Any] = {}
+    for source in (meta, *nested):
+        for key, value in source.items():
+            name = str(key).strip().lower()
+            if name in KNOWN_KEYS and name not in found:
+                found[name] = value
     return found
 
 
-def read_article(path: Path) -> ArticleFile:
-    """Read one Markdown file into what the service needs."""
-    meta, body = split_front_matter(path.read_text(encoding="utf-8"))
-    status = str(meta.get("status") or DRAFT).lower()
+def _text(meta: dict[str, Any], key: str) -> str:
+    """A field as text: YAML may have read it as a number or a date; a list or mapping
+    where text belongs is refused."""
+    value = meta.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        raise FrontMatterError(f"`{key}` should be text, not a {type(value).__name__}.")
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _tags(meta: dict[str, Any]) -> str | list[str]:
+    """Tags as a list (flow or block style) or as one comma-separated text."""
+    tags = meta.get("tags")
+    if not isinstance(tags, list):
+        return _text(meta, "tags")
+    return [_text({"tags": tag}, "tags") for tag in tags if tag is not None]
+
+
+def _audience(word: str) -> str:
+    """The audience a wiki's word for it means (public when none is given)."""
+    if not word.strip():
+        return PUBLIC
+    audience = AUDIENCE_WORDS.get(word.strip().lower())
+    if audience is None:
+        raise InvalidInput(
+            f"Unknown audience {word!r}: use public (or everyone, all) or agents "
+            "(or internal, staff, private)."
+        )
+    return audience
+
+
+def _clean_category(name: str) -> str:
+    """A category name as the directory stores it: single spaces."""
+    return " ".join(name.split())
+
+
+def _category_id(name: str) -> int | None:
+    """The id of the category with this (clean) name in any letter case, if there is one."""
+    return db.session.scalar(select(Category.id).where(func.lower(Category.name) == name.lower()))
+
+
+def existing_category(name: str) -> int | None:
+    """The id of the category with this name (any case), None for none; unknown is refused."""
+    clean = _clean_category(name)
+    if not clean:
+        return None
+    found = _category_id(clean)
+    if found is None:
+        raise InvalidInput(f"Unknown category {clean!r}. Create it under Admin first.")
+    return found
+
+
+def _category_maker(actor: User, created: list[str]) -> CategoryFinder:
+    """A finder that creates (as `actor`, through the directory) a category the helpdesk
+    lacks, so a wiki export's categories come with it; it notes what it created."""
+
+    def find_or_create(name: str) -> int | None:
+        clean = _clean_category(name)
+        if not clean:
+            return None
+        found = _category_id(clean)
+        if found is not None:
+            return found
+        try:
+            category = directory.create_entry(actor, "categories", clean)
+        except NotAllowed as error:
+            raise NotAllowed(
+                f"Unknown category {clean!r}: only an admin can create it. Import as an "
+                "admin, or create it under Admin first."
+            ) from error
+        created.append(category.name)
+        return category.id
+
+    return find_or_create
+
+
+def article_from_text(text: str, stem: str, category: CategoryFinder) -> ArticleFile:
+    """Read one file's text (`stem` is its name without .md, the default slug)."""
+    meta, body = split_front_matter(text)
+    meta = known_fields(meta)
+    status = (_text(meta, "status") or DRAFT).strip().lower()
     if status not in ARTICLE_STATUSES:
         raise InvalidInput(f"Unknown status {status!r}: use draft, published or archived.")
-    tags = meta.get("tags") or []
+    audience = _audience(_text(meta, "audience"))
+    title, summary = _text(meta, "title"), _text(meta, "summary") or _text(meta, "description")
+    tags, slug = _tags(meta), (_text(meta, "slug") or stem).strip().lower()
     return ArticleFile(
-        slug=str(meta.get("slug") or path.stem).strip().lower(),
+        slug=slug,
         status=status,
         content=service.ArticleContent(
-            title=str(meta.get("title") or ""),
+            title=title,
             body_markdown=body.strip("\n"),
-            summary=str(meta.get("summary") or ""),
-            category_id=_category_id(str(meta.get("category") or "")),
-            tags=[str(tag) for tag in tags] if isinstance(tags, list) else str(tags),
-            audience=str(meta.get("audience") or PUBLIC).lower(),
+            summary=summary,
+            category_id=category(_text(meta, "category")),
+            tags=tags,
+            audience=audience,
         ),
     )
+
+
+def read_article(path: Path, category: CategoryFinder = existing_category) -> ArticleFile:
+    """Read one Markdown file into what the service needs."""
+    return article_from_text(path.read_text(encoding="utf-8"), path.stem, category)
 
 
 def _apply(item: ArticleFile, actor: User, note: str) -> str:
@@ -201,6 +260,18 @@ def markdown_files(paths: list[Path]) -> list[Path]:
     return found
 
 
+def _import_file(path: Path, actor: User, report: ImportReport) -> None:
+    """Import one file in one transaction: a category it creates is kept only with its
+    article, and an article is never left half updated."""
+    text = path.read_text(encoding="utf-8")
+    created: list[str] = []
+    with transaction():
+        item = article_from_text(text, path.stem, _category_maker(actor, created))
+        outcome = _apply(item, actor, f"Imported from {path.name}")
+    getattr(report, outcome).append(str(path))
+    report.categories.extend(created)
+
+
 def import_paths(paths: list[Path], actor: User) -> ImportReport:
     """Import Markdown files and folders; an article whose slug exists is updated (a new
     revision only if something changed). A bad file is reported and skipped."""
@@ -208,35 +279,57 @@ def import_paths(paths: list[Path], actor: User) -> ImportReport:
     with index.deferred():
         for path in markdown_files(paths):
             try:
-                outcome = _apply(read_article(path), actor, f"Imported from {path.name}")
+                _import_file(path, actor, report)
             except (DomainError, OSError, UnicodeDecodeError) as error:
-                db.session.rollback()
                 report.failed.append((str(path), str(error)))
-                continue
-            getattr(report, outcome).append(str(path))
     return report
 
 
-def _quoted(value: str) -> str:
-    """A double-quoted YAML (and JSON) string."""
-    return json.dumps(value, ensure_ascii=False)
+class _FrontMatterDumper(yaml.SafeDumper):
+    """YAML as people write front matter: multi-line text as a `|` block, lists in one line."""
+
+
+# Line breaks YAML reads as such that a block or a plain scalar would turn into "\n".
+_OTHER_BREAKS = frozenset("\r\x85\u2028\u2029")
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    """A multi-line string as a literal block (PyYAML quotes it where a block cannot hold it
+    exactly, e.g. with trailing spaces); other line breaks only survive escaped, in double
+    quotes."""
+    style = '"' if _OTHER_BREAKS & set(value) else "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.SequenceNode:
+    """A list in flow style: `[a, b]`."""
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+_FrontMatterDumper.add_representer(str, _represent_text)
+_FrontMatterDumper.add_representer(list, _represent_list)
+
+
+def front_matter(article: KnowledgeArticle) -> str:
+    """An article's front matter as YAML that `split_front_matter` reads back exactly."""
+    fields = {
+        "title": article.title,
+        "slug": article.slug,
+        "summary": article.summary,
+        "category": article.category.name if article.category else "",
+        "tags": article.tag_list,
+        "audience": article.audience,
+        "status": article.status,
+    }
+    return yaml.dump(
+        fields, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True, width=10_000
+    )
 
 
 def render_article(article: KnowledgeArticle) -> str:
     """One article as a Markdown file with front matter."""
-    tags = ", ".join(_quoted(tag) for tag in article.tag_list)
-    lines = [
-        "---",
-        f"title: {_quoted(article.title)}",
-        f"slug: {article.slug}",
-        f"summary: {_quoted(article.summary)}",
-        f"category: {_quoted(article.category.name if article.category else '')}",
-        f"tags: [{tags}]",
-        f"audience: {article.audience}",
-        f"status: {article.status}",
-        "---",
-    ]
-    return "\n".join(lines) + "\n" + article.body_markdown.rstrip("\n") + "\n"
+    body = article.body_markdown.rstrip("\n")
+    return f"---\n{front_matter(article)}---\n{body}\n"
 
 
 def export_articles(folder: Path) -> int:

@@ -34,7 +34,7 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_the_yaml_subset() -> None:
+def test_front_matter_is_yaml() -> None:
     meta, body = files.split_front_matter(ARTICLE)
     assert meta == {
         "title": "VPN: connect from home",
@@ -57,6 +57,11 @@ def test_block_lists_comments_and_a_byte_order_mark() -> None:
     assert body == "Body"
 
 
+def test_empty_front_matter() -> None:
+    assert files.split_front_matter("---\n---\nJekyll page") == ({}, "Jekyll page")
+    assert files.split_front_matter("---\n---") == ({}, "")
+
+
 def test_toml_front_matter() -> None:
     meta, body = files.split_front_matter('+++\ntitle = "Hugo style"\ntags = ["a", "b"]\n+++\nText')
     assert meta == {"title": "Hugo style", "tags": ["a", "b"]}
@@ -69,7 +74,10 @@ def test_toml_front_matter() -> None:
         ("No front matter", "does not start with front matter"),
         ("---\ntitle: x\nBody without a closing line", "not closed"),
         ("---\njust words\n---\n", "not `key: value`"),
-        ('---\ntitle: "unclosed\n---\n', "Badly quoted"),
+        ("---\n- a list\n---\n", "not `key: value`"),
+        ('---\ntitle: "unclosed\n---\n', r"not valid YAML \(line 2\): found unexpected end"),
+        ("---\ntitle: ok\ntags: [a, b\n---\n", r"not valid YAML \(line 3\)"),
+        ("---\ntitle: VPN: home\n---\n", r"\(line 2\).*put a value that holds ': ' in quotes"),
         ("+++\ntitle = \n+++\n", "TOML"),
     ],
 )
@@ -82,13 +90,18 @@ def test_import_creates_updates_and_reports(tmp_path: Path, admin: User) -> None
     gen_category("Network")
     write(tmp_path, "kb/vpn.md", ARTICLE)
     write(tmp_path, "kb/sub/draft.md", "---\ntitle: A draft\n---\nDraft body.")
-    write(tmp_path, "kb/bad.md", "---\ntitle: Bad\ncategory: Nowhere\n---\nBody")
+    write(tmp_path, "kb/bad.md", "---\ntitle: Bad\ncategory: Nowhere\naudience: aliens\n---\nB")
     write(tmp_path, "kb/notes.txt", "not markdown")
     report = files.import_paths([tmp_path / "kb"], admin)
     assert [Path(p).name for p in report.created] == ["draft.md", "vpn.md"]
     assert [(Path(p).name, error) for p, error in report.failed] == [
-        ("bad.md", "Unknown category 'Nowhere'. Create it under Admin first.")
+        (
+            "bad.md",
+            "Unknown audience 'aliens': use public (or everyone, all) or agents "
+            "(or internal, staff, private).",
+        )
     ]
+    assert report.categories == [] and queries.article_by_slug("bad") is None
     vpn = queries.article_by_slug("vpn-from-home")
     assert (vpn.title, vpn.status, vpn.audience, vpn.tags) == (
         "VPN: connect from home",
@@ -123,8 +136,8 @@ def test_export_then_import_changes_nothing(tmp_path: Path, agent: User, admin: 
     service.create_article(agent, ArticleContent("Ünïcödé draft", "Text"))
     assert files.export_articles(tmp_path / "out") == 2
     exported = (tmp_path / "out" / f"{article.slug}.md").read_text(encoding="utf-8")
-    assert exported.startswith('---\ntitle: "Quotes \\"and\\" colons: ok"\n')
-    assert 'tags: ["email", "out of office"]' in exported
+    assert exported.startswith("---\ntitle: 'Quotes \"and\" colons: ok'\n")
+    assert "tags: [email, out of office]" in exported
     report = files.import_paths([tmp_path / "out"], admin)
     assert len(report.unchanged) == 2 and not report.failed
     assert len(article.revisions) == 2
