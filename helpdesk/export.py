@@ -221,16 +221,18 @@ class _History:
         ).all()
         wanted = {i for pair in pairs for i in pair} | {i for row in merged for i in row}
         wanted |= {incident.reopened_from_id for incident in batch if incident.reopened_from_id}
-        self.references = dict(
-            session.execute(
+        self.references = {
+            ident: reference or ""
+            for ident, reference in session.execute(
                 select(Incident.id, Incident.reference).where(Incident.id.in_(wanted))
-            ).all()
-        )
+            )
+        }
         for low, high in pairs:
             self.related[low].append(self.references[high])
             self.related[high].append(self.references[low])
         for duplicate, target in merged:
-            self.merged_from[target].append(self.references[duplicate])
+            if target is not None:
+                self.merged_from[target].append(self.references[duplicate])
 
     def links_of(self, incident: Incident) -> dict[str, Any]:
         """The incident's relations to other incidents, by reference."""

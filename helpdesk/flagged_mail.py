@@ -56,7 +56,7 @@ def count_query() -> Select[Any]:
     return select(func.count(distinct(Message.incident_id))).where(AWAITING)
 
 
-def summary_query(incident_ids: list[int]) -> Select[Any]:
+def summary_query(incident_ids: list[int]) -> Select[*tuple[Any, ...]]:
     """The mail awaiting review on these incidents with its senders, newest first."""
     return (
         select(

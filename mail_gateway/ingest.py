@@ -49,7 +49,7 @@ MACHINE_LABELS = {
 }
 NO_SENDER = "The mail has no sender address: its From header is missing or could not be read."
 # Trouble with the database or the disk: try again later rather than quarantine.
-INFRASTRUCTURE_ERRORS = (*DATABASE_ERRORS, OSError)
+INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (*DATABASE_ERRORS, OSError)
 
 log = logging.getLogger(__name__)
 

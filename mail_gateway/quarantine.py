@@ -52,8 +52,13 @@ def pending(limit: int = LIST_LIMIT) -> list[QuarantinedEmail]:
 
 def pending_count() -> int:
     """How many quarantined mails wait for an agent."""
-    return db.session.scalar(
-        select(func.count()).select_from(QuarantinedEmail).where(QuarantinedEmail.state == PENDING)
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(QuarantinedEmail)
+            .where(QuarantinedEmail.state == PENDING)
+        )
+        or 0
     )
 
 

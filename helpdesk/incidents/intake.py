@@ -190,7 +190,8 @@ def incident_ids_for_message_ids(message_ids: list[str]) -> dict[str, int]:
             )
         )
         for message_id, incident_id in rows:
-            found.setdefault(message_id, incident_id)
+            if message_id is not None and incident_id is not None:
+                found.setdefault(message_id, incident_id)
     return found
 
 

@@ -8,7 +8,8 @@ from flask import current_app
 
 config = context.config
 # Keep the app's loggers alive: Alembic's default would silence every existing logger.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+if config.config_file_name:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 migrate_extension = current_app.extensions["migrate"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from flask import current_app, g
 
@@ -36,7 +37,7 @@ from helpdesk.notify.compose import (
     queue_email,
 )
 
-PersonalLinks = Callable[[User], dict[str, object]]
+PersonalLinks = Callable[[User], dict[str, Any]]
 log = logging.getLogger(__name__)
 
 
@@ -82,7 +83,7 @@ def _notify(
     message: Message | None = None,
     attachments: Sequence[Attachment] = (),
     personal: PersonalLinks | None = None,
-    **context: object,
+    **context: Any,
 ) -> None:
     """Queue one mail per allowed recipient; `personal` adds per-person links (tokens)."""
     if not _enabled():
@@ -114,7 +115,7 @@ def incident_opened(incident: Incident) -> None:
     )
 
 
-def _help_articles(incident: Incident, person: User) -> list[tuple[object, str]]:
+def _help_articles(incident: Incident, person: User) -> Sequence[tuple[object, str]]:
     """Public articles matching an emailed incident, each with its personal link (the
     portal already offered articles while the user typed)."""
     if incident.channel != "email" or person.id != incident.requester_id:

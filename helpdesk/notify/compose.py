@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 
+from helpdesk.config import DEFAULT_BASE_URL
 from helpdesk.extensions import db
 from helpdesk.incidents.attachments import blob_path
 from helpdesk.models import Attachment, Incident, Message, OutboundEmail, User, utcnow
@@ -47,9 +48,10 @@ def external_url(endpoint: str, **values: object) -> str:
     """Build an absolute link on the configured BASE_URL, inside or outside a request.
 
     Built with a URL adapter bound to BASE_URL rather than a fake request context (which
-    cost half a millisecond a link, and a mail has several).
+    cost half a millisecond a link, and a mail has several). Never on the request's Host
+    header, which the client chooses: a password link could then point anywhere.
     """
-    base = urlsplit(current_app.config["BASE_URL"])
+    base = urlsplit(current_app.config["BASE_URL"] or DEFAULT_BASE_URL)
     adapter = current_app.url_map.bind(
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
     )
@@ -245,7 +247,8 @@ def _within_budget(attachments: Sequence[Attachment]) -> tuple[list[Attachment],
     (many mail servers refuse a large message outright)."""
     budget = int(current_app.config["MAIL_ATTACHMENT_BUDGET_MB"])
     remaining = budget * 1024 * 1024
-    attached, linked = [], []
+    attached: list[Attachment] = []
+    linked: list[Attachment] = []
     for attachment in attachments:
         fits = attachment.size <= remaining and blob_path(attachment).is_file()
         (attached if fits else linked).append(attachment)

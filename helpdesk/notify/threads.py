@@ -8,8 +8,10 @@ requester's newest email, else our newest mail to this recipient, else the first
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -90,7 +92,7 @@ def _first_and_requester_emails(
     return first, _clean(mine)
 
 
-def _clean(rows: list) -> list[tuple[datetime, str]]:
+def _clean(rows: Iterable[Sequence[Any]]) -> list[tuple[datetime, str]]:
     """Keep the rows whose id can go in a header, normalised to <...> form."""
     return [(moment, value) for moment, raw in rows if (value := usable(raw)) is not None]
 
