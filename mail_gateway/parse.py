@@ -19,6 +19,7 @@ from email.message import Message
 
 from helpdesk.config import DEFAULTS
 from mail_gateway.decode import (
+    HeaderReader,
     addresses,
     content_id,
     content_type,
@@ -61,6 +62,7 @@ class _Body:
     """What the walk over the MIME tree collects."""
 
     omitted: Omitted
+    names: HeaderReader  # reads raw 8-bit file names
     plain: list[str] = field(default_factory=list)
     html: list[str] = field(default_factory=list)
     attachments: list[ParsedAttachment] = field(default_factory=list)
@@ -90,10 +92,11 @@ def _parse(raw: bytes, max_part_bytes: int | None) -> ParsedMail:
     """Do the real work of parse(); may raise only on bugs in the email package."""
     omitted = Omitted(raw, max_part_bytes, MAX_TEXT_CHARS)
     message = _read(omitted.copy)
-    body = _Body(omitted)
-    header_values = header_lists(message)
+    reader = HeaderReader(message)
+    body = _Body(omitted, reader)
+    header_values = header_lists(message, reader)
     headers = {name: "\n".join(values) for name, values in header_values.items()}
-    people = {name: addresses(message, name, body.defects) for name in ADDRESS_HEADERS}
+    people = {name: addresses(message, name, body.defects, reader) for name in ADDRESS_HEADERS}
     from_name, from_address = (people["from"] or [("", "")])[0]
     if "=?" in headers.get("subject", "") + from_name:
         body.defects.append("Malformed encoded words (=?...?=) were left undecoded.")
@@ -161,7 +164,7 @@ def _collect(part: Message, body: _Body, depth: int) -> None:
         body.defects.append(f"MIME parts nested deeper than {MAX_DEPTH} levels were skipped.")
         return
     if ctype in ("message/rfc822", "message/global"):
-        attached = _attached_message(part, len(body.attachments) + 1)
+        attached = _attached_message(part, len(body.attachments) + 1, body.names)
         _file(body, attached, body.omitted.found(attached.data))
     elif part.is_multipart() and ctype.startswith("multipart/"):
         for sub in part.get_payload():
@@ -176,7 +179,7 @@ def _leaf(part: Message, ctype: str, body: _Body) -> None:
     """File one non-multipart part as body text, inline image or attachment."""
     data = payload_bytes(part, body.defects)
     hits = body.omitted.found(data, _undecoded(part)) if body.omitted.cuts else []
-    name = filename(part)
+    name = filename(part, body.names)
     disposition = safe(part.get_content_disposition, None)
     if ctype.startswith("multipart/"):
         ctype = "text/plain"  # a multipart without a usable boundary: its text is all we have
@@ -210,7 +213,7 @@ def _file(body: _Body, attachment: ParsedAttachment, hits: list[tuple[Cut, bool]
     body.attachments.append(attachment)
 
 
-def _attached_message(part: Message, number: int) -> ParsedAttachment:
+def _attached_message(part: Message, number: int, names: HeaderReader) -> ParsedAttachment:
     """An attached (forwarded or bounced) message, kept as an .eml file."""
     payload = part.get_payload() if part.is_multipart() else None
     inner = payload[0] if payload else None
@@ -219,7 +222,7 @@ def _attached_message(part: Message, number: int) -> ParsedAttachment:
         subject = header_map(inner).get("subject", "")
     else:
         data, subject = payload_bytes(part, []), ""
-    name = filename(part) or safe_filename(subject)[:80] or f"attached-message-{number}"
+    name = filename(part, names) or safe_filename(subject, 80) or f"attached-message-{number}"
     if not name.lower().endswith(".eml"):
         name += ".eml"
     return ParsedAttachment(name, "message/rfc822", data)

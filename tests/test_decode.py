@@ -7,6 +7,8 @@ from email import policy
 from email.parser import BytesParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mail_gateway import decode
 from mail_gateway.decode import (
@@ -216,3 +218,85 @@ def test_a_content_type_that_is_not_mime_syntax_reads_as_text_plain(header, expe
 def test_a_content_id_is_text_without_control_characters_or_raw_bytes() -> None:
     raw = b"Content-ID: <img\x001\xe9@example.org>\nContent-Type: image/png\n\nx\n"
     assert content_id(message(raw)) == "img1\ufffd@example.org"
+
+
+def test_windows_1252_reads_every_byte_as_browsers_do() -> None:
+    text = decode.windows_1252(bytes(range(256)))
+    assert len(text) == 256 and "\ufffd" not in text
+    assert text[0x80] == "€" and text[0x81] == "\x81" and text[0xE9] == "é"
+
+
+@pytest.mark.parametrize(
+    ("data", "text", "problem"),
+    [
+        (
+            "你好三楼的打印机坏了请帮忙修理。".encode("gb2312"),
+            "你好三楼的打印机坏了",
+            "GB18030",
+        ),
+        ("Здравствуйте! Принтер не работает.".encode("koi8-r"), "Здравствуйте!", "KOI8-R"),
+        ("3階のプリンターが動きません。".encode("shift_jis"), "3階のプリンター", "Shift_JIS"),
+        ("Problème d'accès à l'imprimante".encode("latin-1"), "Problème d'accès", "Windows-1252"),
+    ],
+)
+def test_undeclared_text_in_a_legacy_charset_is_detected(
+    data: bytes, text: str, problem: str
+) -> None:
+    decoded, found = decode_text(data, None)
+    assert (
+        decoded.startswith(text)
+        and found == f"8-bit text with no charset declared; decoded as {problem}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        (b"Subject: " + "Grüße aus Zürich".encode("latin-1"), "Grüße aus Zürich"),
+        (
+            b"Subject: " + "Отчёт".encode("koi8-r") + b"\nContent-Type: text/plain; charset=koi8-r",
+            "Отчёт",
+        ),
+        (
+            b"From: "
+            + '"山田 表" <t@example.jp>'.encode("cp932")
+            + b"\nContent-Type: text/plain; charset=shift_jis",
+            "山田 表 <t@example.jp>",
+        ),
+        (b"Subject: " + "報告書のまとめ".encode()[:-1], "報告書のまと"),
+    ],
+)
+def test_raw_8bit_header_bytes_are_read_in_the_mail_s_charset(raw: bytes, name: str) -> None:
+    mail = message(raw + b"\n\nbody\n")
+    header = raw.split(b":", 1)[0].decode().lower()
+    assert header_map(mail)[header] == name
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("a" * 300 + ".pdf", "a" * 196 + ".pdf"),
+        ("x" * 195 + "e\u0301" * 3 + ".txt", "x" * 195 + ".txt"),
+        ("x" * 195 + "👩\u200d💻" + ".txt", "x" * 195 + ".txt"),
+        ("x" * 194 + "👍🏽" * 2 + ".txt", "x" * 194 + "👍🏽.txt"),
+        ("名前" * 150, "名前" * 100),
+        ("report.tar.gz", "report.tar.gz"),
+    ],
+)
+def test_long_file_names_are_cut_between_characters_keeping_the_extension(
+    name: str, kept: str
+) -> None:
+    assert decode.safe_filename(name) == kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=80), st.sampled_from(["", "utf-8", "gb2312", "koi8-r", "x-bogus"]))
+def test_raw_header_bytes_never_raise_nor_stay_undecoded(data: bytes, charset: str) -> None:
+    head = b"Content-Type: text/plain; charset=" + charset.encode() if charset else b"X-A: 1"
+    raw = head + b"\nSubject: " + data.replace(b"\n", b" ").replace(b"\r", b" ") + b"\n\nbody\n"
+    mail = message(raw)
+    subject = header_map(mail).get("subject", "")
+    assert not any("\udc80" <= char <= "\udcff" for char in subject)
+    text = decode.HeaderReader(mail).decode(data, charset)
+    assert not any("\udc80" <= char <= "\udcff" for char in text)
+    assert text == data.decode("ascii") if data.isascii() else text
