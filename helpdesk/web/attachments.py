@@ -1,6 +1,9 @@
-"""Attachment downloads: always as a download, never rendered inline, never sniffed."""
+"""File downloads (attachments, original emails): always as a download, never rendered
+inline, never sniffed."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from flask import Blueprint, abort, send_file
 from flask_login import current_user, login_required
@@ -25,15 +28,21 @@ def download(attachment_id: int, filename: str | None = None) -> Response:
     incident = db.session.get(Incident, attachment.message.incident_id)
     if incident is None or not can_download(current_user, attachment, incident):
         abort(404)
-    path = blob_path(attachment)
-    if not path.exists():
+    return stored_download(blob_path(attachment), attachment.filename)
+
+
+def stored_download(path: Path, download_name: str) -> Response:
+    """Send a stored file as a download: never rendered, never sniffed, never cached.
+
+    An HTML or SVG file (or a mail with an HTML part) served inline would run as our origin.
+    """
+    if not path.is_file():
         abort(404)
-    # An HTML or SVG upload served inline would run as our origin: force a download.
     response = send_file(
         path,
         mimetype="application/octet-stream",
         as_attachment=True,
-        download_name=attachment.filename,
+        download_name=download_name,
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -18,7 +18,7 @@ from helpdesk import directory, incidents, lifecycle
 from helpdesk.extensions import db
 from helpdesk.kb import incident_links
 from helpdesk.models import Incident, Message, utcnow
-from helpdesk.web.agent import audit_trail
+from helpdesk.web.agent import audit_trail, originals
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import (
     AssignForm,
@@ -133,10 +133,12 @@ def render_workbench(
     reopened_from = (
         db.session.get(Incident, incident.reopened_from_id) if incident.reopened_from_id else None
     )
+    messages = thread(incident)
     page = render_template(
         "agent/incident.html",
         incident=incident,
-        thread=thread(incident),
+        thread=messages,
+        originals=originals.with_originals(messages),
         trail=audit_trail.trail_of(incident),
         related=incidents.related(incident),
         reopened_from=reopened_from,
