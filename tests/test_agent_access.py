@@ -25,6 +25,11 @@ ROUTES = {
     "agent.unlink": ("POST", "/agent/incidents/{ref}/links/{other}/delete"),
     "agent.merge": ("POST", "/agent/incidents/{ref}/merge"),
     "agent.mark_reviewed": ("POST", "/agent/incidents/{ref}/messages/1/reviewed"),
+    "agent.people": ("GET", "/agent/people?q=user"),
+    "agent.new_incident": ("POST", "/agent/incidents/new"),
+    "agent.add_participant": ("POST", "/agent/incidents/{ref}/participants"),
+    "agent.remove_participant": ("POST", "/agent/incidents/{ref}/participants/1/delete"),
+    "agent.change_requester": ("POST", "/agent/incidents/{ref}/requester"),
 }
 # What each POST would carry if it were allowed, so a 403 is not an empty form's doing.
 DATA = {
@@ -36,6 +41,13 @@ DATA = {
     "cancel-reason": "spam",
     "classify-impact": "high",
     "classify-urgency": "high",
+    "requester": "someone.new@example.org",
+    "new_email": "someone.new@example.org",
+    "channel": "phone",
+    "subject": "Printer",
+    "description": "jammed",
+    "participant-person": "someone.new@example.org",
+    "requester-person": "someone.new@example.org",
 }
 
 

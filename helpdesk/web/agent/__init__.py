@@ -1,7 +1,25 @@
-"""The agent console: queues, the incident workbench and its actions."""
+"""The agent console: queues, the incident workbench and its actions, the people on an
+incident, and logging an incident for a caller."""
 
-from helpdesk.web.agent import actions, originals, queues, workbench
+from helpdesk.web.agent import (
+    actions,
+    new_incident,
+    originals,
+    participants,
+    people,
+    queues,
+    workbench,
+)
 from helpdesk.web.agent.blueprint import bp
 
 # Importing the view modules registers their routes on the blueprint.
-__all__ = ["actions", "bp", "originals", "queues", "workbench"]
+__all__ = [
+    "actions",
+    "bp",
+    "new_incident",
+    "originals",
+    "participants",
+    "people",
+    "queues",
+    "workbench",
+]

@@ -12,7 +12,14 @@ from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import SearchField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    RadioField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 
 from helpdesk import incidents, lifecycle, queues
 from helpdesk.models import Category, Incident, Service, Team, User
@@ -220,3 +227,61 @@ class ReferenceForm(FlaskForm):
     """Name another incident by reference (used to link and to merge)."""
 
     reference = StringField("Incident reference")
+
+
+class NewIncidentForm(FlaskForm):
+    """An incident an agent logs for a caller: who, how they got in touch, and what is wrong.
+
+    The requester is typed as a name or an address (the picker fills in the address);
+    `pick` offers the people a typed name matched when it matched several, and `new_name`
+    and `new_email` create a requester the directory does not know yet.
+    """
+
+    requester = StringField("Requester")
+    pick = RadioField("Which person do you mean?", validate_choice=False)
+    new_name = StringField("Name")
+    new_email = StringField("Email address")
+    channel = RadioField(
+        "How did they get in touch?",
+        choices=[SelectChoice(key, label) for key, label in incidents.AGENT_CHANNELS.items()],
+        default="phone",
+        validate_choice=False,
+    )
+    subject = StringField("Subject")
+    description = TextAreaField("Description")
+    impact = SelectField("Impact", default="low", validate_choice=False)
+    urgency = SelectField("Urgency", default="medium", validate_choice=False)
+    category = SelectField("Category", coerce=optional_int, validate_choice=False)
+    service = SelectField("Affected service", coerce=optional_int, validate_choice=False)
+    attachments = MultipleFileField("Attachments")
+
+    def offer(self, categories: Iterable[Category], services: Iterable[Service]) -> None:
+        """Fill the classification choices with what new incidents may be given."""
+        levels = [SelectChoice(level, level.title()) for level in LEVELS]
+        self.impact.choices = levels
+        self.urgency.choices = levels
+        self.category.choices = catalogue_choices("Not classified yet", categories)
+        self.service.choices = catalogue_choices("Not known yet", services)
+
+    def offer_people(self, people: Iterable[User]) -> None:
+        """Offer the people a typed name matched, to choose one."""
+        self.pick.choices = [SelectChoice(p.email, f"{p.name} <{p.email}>") for p in people]
+
+    def report(self, attachments: list[incidents.NewAttachment]) -> incidents.IncidentReport:
+        """The submitted form as the service layer's report."""
+        return incidents.IncidentReport(
+            subject=self.subject.data,
+            description=self.description.data,
+            category_id=self.category.data,
+            service_id=self.service.data,
+            impact=self.impact.data,
+            urgency=self.urgency.data,
+            channel=self.channel.data,
+            attachments=attachments,
+        )
+
+
+class PersonForm(FlaskForm):
+    """Name one person by name or address (adding a participant, changing the requester)."""
+
+    person = StringField("Name or email address")
