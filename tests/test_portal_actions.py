@@ -131,6 +131,36 @@ def test_rejecting_reopens_with_the_explanation_in_the_thread(client, resolved, 
     assert "Still crashes when I open attachments." in page
 
 
+def test_the_rejected_resolution_stays_readable_until_the_next_one(client, resolved, agent):
+    url = f"/my/incidents/{resolved.reference}"
+    client.post(f"{url}/reject", data={"explanation": "Still crashes."})
+
+    page = client.get(url).get_data(as_text=True)
+
+    assert "Previously proposed resolution" in page
+    assert "Repaired the Office install." in page
+    assert "You said it did not fix the problem" in page
+
+    incidents.resolve(reload(resolved), agent, "fixed", "Replaced the mail profile.")
+    page = client.get(url).get_data(as_text=True)
+    assert "Previously proposed resolution" not in page
+    assert "Replaced the mail profile." in page
+
+
+def test_participants_see_who_rejected_the_resolution(client, auth, resolved):
+    colleague = gen_user()
+    resolved.participants.append(colleague)
+    db.session.commit()
+    client.post(f"/my/incidents/{resolved.reference}/reject", data={"explanation": "No."})
+    auth.logout()
+    auth.login(colleague.email)
+
+    page = client.get(f"/my/incidents/{resolved.reference}").get_data(as_text=True)
+
+    assert "Repaired the Office install." in page
+    assert "Rita Requester said it did not fix the problem" in page
+
+
 def test_rejecting_needs_an_explanation(client, resolved):
     response = client.post(f"/my/incidents/{resolved.reference}/reject", data={"explanation": ""})
     assert response.status_code == 422

@@ -1,4 +1,4 @@
-"""Portal actions on one incident: reply, confirm or reject the resolution, rate it.
+"""Portal actions on one incident: reply, confirm or reject the resolution, rate it, withdraw it.
 
 Each is post/redirect/get: success redirects to the incident page with a flash. A refused
 action renders the page again with the user's text still in the form, so nothing typed is
@@ -19,7 +19,7 @@ from helpdesk.incidents import DomainError
 from helpdesk.models import Incident
 from helpdesk.web.lookup import incident_for
 from helpdesk.web.portal.blueprint import bp
-from helpdesk.web.portal.forms import ConfirmForm, RateForm, RejectForm, ReplyForm
+from helpdesk.web.portal.forms import ConfirmForm, RateForm, RejectForm, ReplyForm, WithdrawForm
 from helpdesk.web.portal.page import render_incident
 from helpdesk.web.uploads import new_attachments
 from helpdesk.web.views import UNPROCESSABLE, me, refused
@@ -107,4 +107,19 @@ def rate(reference: str) -> Outcome:
         form,
         lambda: incidents.rate(incident, me(), form.rating.data, form.comment.data),
         "Thank you for your feedback.",
+    )
+
+
+@bp.post("/incidents/<reference>/withdraw")
+@login_required
+def withdraw(reference: str) -> Outcome:
+    """The requester no longer needs help: cancel the incident, with their reason if given."""
+    incident = incident_for(me(), reference)
+    form = WithdrawForm()
+    return perform(
+        incident,
+        "withdraw_form",
+        form,
+        lambda: incidents.withdraw(incident, me(), form.reason.data),
+        "You have withdrawn this incident. We will not work on it any further.",
     )

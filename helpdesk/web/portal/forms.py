@@ -1,4 +1,4 @@
-"""Portal forms: report an incident, reply, confirm or reject a resolution, rate it.
+"""Portal forms: report an incident, reply, confirm or reject a resolution, rate it, withdraw it.
 
 Choice fields skip WTForms' own choice check so that the service layer, which knows why a
 category is refused (unknown, retired), gives the one message the user sees.
@@ -10,10 +10,19 @@ from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from helpdesk.incidents import IncidentReport, NewAttachment
+from helpdesk.incidents.workflow import WITHDRAW_REASON_MAX
 from helpdesk.models import Category, Service
 
 URGENCY_CHOICES = [
@@ -54,11 +63,9 @@ class IncidentForm(FlaskForm):
     description = TextAreaField(
         "What happened?", validators=[DataRequired("Please describe what happened.")]
     )
+    # Optional, as for an emailed report: agents classify what the user leaves open.
     category = SelectField(
-        "Category",
-        coerce=optional_int,
-        validate_choice=False,
-        validators=[DataRequired("Please choose a category.")],
+        "Category", coerce=optional_int, validate_choice=False, validators=[Optional()]
     )
     service = SelectField(
         "Affected service", coerce=optional_int, validate_choice=False, validators=[Optional()]
@@ -76,7 +83,7 @@ class IncidentForm(FlaskForm):
     def offer(self, categories: Sequence[Category], services: Sequence[Service]) -> None:
         """Fill the catalogue choices with what may be chosen for a new incident."""
         self.category.choices = [
-            SelectChoice("", "Choose a category"),
+            SelectChoice("", "Not sure"),
             *(SelectChoice(c.id, c.name) for c in categories),
         ]
         self.service.choices = [
@@ -128,3 +135,15 @@ class RateForm(FlaskForm):
         validators=[InputRequired("Please choose a rating from 1 to 5.")],
     )
     comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=COMMENT_MAX)])
+
+
+class WithdrawForm(FlaskForm):
+    """The requester no longer needs help; the tick box is the "are you sure?" step."""
+
+    reason = TextAreaField(
+        "Why? (optional)", validators=[Optional(), Length(max=WITHDRAW_REASON_MAX)]
+    )
+    confirm = BooleanField(
+        "Yes, I no longer need help with this incident",
+        validators=[InputRequired("Please tick the box to confirm you want to withdraw it.")],
+    )

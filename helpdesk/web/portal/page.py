@@ -10,7 +10,9 @@ from flask_wtf import FlaskForm
 from helpdesk import lifecycle
 from helpdesk.models import Incident, User
 from helpdesk.web.portal import queries
-from helpdesk.web.portal.forms import RateForm, RejectForm, ReplyForm
+from helpdesk.web.portal.blueprint import bp
+from helpdesk.web.portal.forms import RateForm, RejectForm, ReplyForm, WithdrawForm
+from helpdesk.web.portal.presenters import standing_of
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class Allowed:
     reply: bool
     confirm: bool
     rate: bool
+    withdraw: bool
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,16 @@ def allowed(incident: Incident, user: User) -> Allowed:
         rate=incident.requester_id == user.id
         and incident.status in (lifecycle.RESOLVED, lifecycle.CLOSED)
         and incident.merged_into_id is None,
+        withdraw=incident.requester_id == user.id
+        and incident.status in lifecycle.OPEN_STATUSES
+        and incident.merged_into_id is None,
     )
+
+
+@bp.context_processor
+def portal_wording() -> dict[str, object]:
+    """Let portal templates say where an incident stands in the user's words."""
+    return {"standing_of": standing_of}
 
 
 def render_incident(
@@ -71,11 +83,13 @@ def render_incident(
             rating=incident.satisfaction_rating,
             comment=incident.satisfaction_comment,
         ),
+        "withdraw_form": WithdrawForm(formdata=None),
     }
     page = render_template(
         "portal/incident.html",
         incident=incident,
         thread=queries.public_thread(incident),
+        rejected=queries.rejected_resolution(incident),
         allowed=allowed(incident, user),
         limits=upload_limits(),
         **(blank | forms),

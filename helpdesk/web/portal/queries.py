@@ -6,9 +6,18 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import selectinload
 
-from helpdesk import lifecycle
+from helpdesk import incidents, lifecycle
 from helpdesk.extensions import db
-from helpdesk.models import REPLY, Category, Incident, Message, Service, User, incident_participants
+from helpdesk.models import (
+    REPLY,
+    AuditEvent,
+    Category,
+    Incident,
+    Message,
+    Service,
+    User,
+    incident_participants,
+)
 
 # Resolved incidents stay under "Open" until the user confirms: they still need the user.
 TABS: dict[str, frozenset[str]] = {
@@ -55,6 +64,23 @@ def public_thread(incident: Incident) -> list[Message]:
         .order_by(Message.created_at, Message.id)
     )
     return list(db.session.scalars(query))
+
+
+def rejected_resolution(incident: Incident) -> AuditEvent | None:
+    """The resolution the requester side last turned down, while the incident is being
+    worked again (a new resolution takes its place on the page)."""
+    if incident.status not in lifecycle.OPEN_STATUSES:
+        return None
+    query = (
+        select(AuditEvent)
+        .where(
+            AuditEvent.incident_id == incident.id,
+            AuditEvent.action == incidents.REJECTED_RESOLUTION,
+        )
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.id.desc())
+    )
+    return db.session.scalars(query).first()
 
 
 def active_categories() -> list[Category]:
