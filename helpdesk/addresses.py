@@ -44,7 +44,7 @@ def normalise_address(raw: str | None) -> str:
         raise InvalidAddress(f"An email address has at most {MAX_LENGTH} characters.")
     if not is_address(address):
         raise InvalidAddress(
-            "Enter a valid email address: a name, an @ and a host name, "
+            "Enter a valid email address. It is a name, an @ and a host name, "
             "like ann@example.org or ann@corp.local."
         )
     return address
