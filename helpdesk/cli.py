@@ -173,21 +173,27 @@ def user_group() -> None:
 @click.option(
     "--role", type=click.Choice(["user", "agent", "admin"]), default="user", show_default=True
 )
+@click.option("--send-link", is_flag=True, help="No password: email a link to choose one.")
 @with_appcontext
-def user_create_command(email: str, name: str, role: str) -> None:
-    """Create an account. The password is read from stdin or prompted, never an argument."""
+def user_create_command(email: str, name: str, role: str, send_link: bool) -> None:
+    """Create an account. The password is read from stdin or prompted, never an argument;
+    with --send-link the person chooses it through an emailed link instead."""
     from helpdesk import accounts
     from helpdesk.incidents import DomainError
 
-    if sys.stdin.isatty():
+    password: str | None = None
+    if not send_link and sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
+    elif not send_link:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
         user = accounts.create_user(email, name, role, password)
+        if send_link:
+            accounts.send_password_link(user)
     except DomainError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Created {user.role} {user.email}")
+    mailed = ", and mailed a link to choose a password" if send_link else ""
+    click.echo(f"Created {user.role} {user.email}{mailed}")
 
 
 main.add_command(gateway_group)

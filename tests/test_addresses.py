@@ -140,6 +140,21 @@ def test_an_account_made_by_the_cli_at_corp_local_signs_in_and_resets(
     sign_in(client, "ANN@corp.local", "a new password")
 
 
+def test_an_account_made_by_the_cli_with_a_mailed_link_at_lan(
+    app: Flask, client: FlaskClient
+) -> None:
+    result = app.test_cli_runner().invoke(
+        cli.main,
+        ["user", "create", "--email", "dan@nas.lan", "--name", "Dan", "--send-link"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created user dan@nas.lan, and mailed a link to choose a password" in result.output
+    assert not accounts.find_by_email("dan@nas.lan").has_password
+    choose_password(client, "dan@nas.lan", "dans password")
+    client.post("/logout")
+    sign_in(client, "dan@nas.lan", "dans password")
+
+
 def test_someone_who_emailed_from_home_arpa_sets_a_password_and_sees_the_incident(
     app: Flask, client: FlaskClient
 ) -> None:
