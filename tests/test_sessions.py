@@ -29,10 +29,11 @@ SESSION = "session"
 REMEMBER = "remember_token"
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Flask]:
-    """An app with an empty database and no app context held open."""
-    app = make_app(tmp_path / "instance")
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """An app with an empty database (SQLite, then PostgreSQL) and no app context held open."""
+    url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
+    app = make_app(tmp_path / "instance", url)
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -132,6 +133,7 @@ def test_changing_the_password_ends_the_other_sign_ins_and_keeps_this_one(
     here, elsewhere = browser(site, email), browser(site, email, remember=True)
     remembered = holding(site, stolen(elsewhere, REMEMBER))
     data = {"current": PASSWORD, "password": "changed password", "confirm": "changed password"}
+    assert b'href="/account/password"' in here.get("/my/incidents").data  # in the menu
     assert here.post("/account/password", data=data).status_code == 302
     assert signed_in(here)
     assert not signed_in(elsewhere) and not signed_in(remembered)
