@@ -10,6 +10,9 @@ from flask import Flask
 
 from helpdesk.config import ASSETS_ROOT, build_config, instance_path_from_env
 
+# How long an SQLite writer waits for its turn (see _enable_sqlite_pragmas).
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app; `config` overrides every other source (tests use it)."""
@@ -51,15 +54,22 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _enable_sqlite_pragmas(engine: Any) -> None:
-    """WAL lets the web server read while the gateway writes; foreign keys are off by default."""
+    """WAL lets the web server read while the gateway writes; foreign keys are off by default.
+
+    SQLite has one writer at a time, and a waiting writer is not queued: it sleeps and
+    retries, and may miss its turn while others take theirs. Gateways on one drop folder
+    hold the lock for a whole batch each, so the wait allowed (set first, before anything
+    that may need a lock) is generous: a writer waits its turn instead of failing with
+    "database is locked".
+    """
     from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
 
 

@@ -11,10 +11,11 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from helpdesk import create_app
+from helpdesk import background, create_app
+from helpdesk.config import DEFAULT_BASE_URL
 from helpdesk.kb.cli import kb_group
-from mail_gateway.cli import gateway_group
-from mail_gateway.importer import mail_group
+from mail_gateway.cli import gateway_group, mail_group
+from mail_gateway.maildir import make_maildir
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -23,11 +24,13 @@ def main() -> None:
 
 
 def prepare_instance() -> None:
-    """Create the instance folders and bring the database schema up to date."""
+    """Create the instance folders (the drop folder with its new/, cur/ and tmp/) and bring
+    the database schema up to date."""
     from flask_migrate import upgrade
 
-    for key in ("ATTACHMENT_DIR", "OUTBOX_DIR", "SEARCH_INDEX_DIR", "MAILDROP_DIR"):
+    for key in ("ATTACHMENT_DIR", "OUTBOX_DIR", "SEARCH_INDEX_DIR"):
         Path(current_app.config[key]).mkdir(parents=True, exist_ok=True)
+    make_maildir(Path(current_app.config["MAILDROP_DIR"]))
     upgrade()
 
 
@@ -39,6 +42,15 @@ def init_command() -> None:
     click.echo(f"Instance ready in {current_app.instance_path}")
 
 
+def use_served_address(host: str, port: int) -> str:
+    """Point links in mail where this server is reached, unless BASE_URL says where the
+    app is published; return the address links use."""
+    config = current_app.config
+    if not config.get("BASE_URL"):
+        config["BASE_URL"] = background.served_url(host, port)
+    return str(config["BASE_URL"])
+
+
 def run_server(host: str, port: int) -> None:
     """Serve the app with Werkzeug's development server until Ctrl+C.
 
@@ -46,7 +58,7 @@ def run_server(host: str, port: int) -> None:
     """
     from werkzeug.serving import run_simple
 
-    click.echo(f"Helpdesk is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    click.echo(f"Helpdesk is running at {background.served_url(host, port)}/  (Ctrl+C to stop)")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
@@ -64,6 +76,7 @@ port_option = click.option(
 @with_appcontext
 def serve_command(host: str, port: int) -> None:
     """Run the development web server (use gunicorn in production)."""
+    use_served_address(host, port)
     run_server(host, port)
 
 
@@ -72,7 +85,7 @@ def serve_command(host: str, port: int) -> None:
 def demo_command() -> None:
     """Load demo teams, people and incidents (does nothing if they are already loaded)."""
     require_schema()
-    load_and_describe_demo(current_app.config["BASE_URL"])
+    load_and_describe_demo(current_app.config["BASE_URL"] or DEFAULT_BASE_URL)
 
 
 @main.command("quickstart")
@@ -80,10 +93,25 @@ def demo_command() -> None:
 @port_option
 @with_appcontext
 def quickstart_command(host: str, port: int) -> None:
-    """Set up the database, load the demo data and start the web server: try it in one go."""
+    """Set up the database, load the demo data, and run the web server with the mail
+    gateway beside it (drop folder in, outbox out): try it all in one go."""
     prepare_instance()
-    load_and_describe_demo(f"http://{host}:{port}")
-    run_server(host, port)
+    base_url = use_served_address(host, port)
+    load_and_describe_demo(base_url)
+    describe_embedded_mail()
+    instance = current_app.instance_path
+    with background.sigterm_interrupts(), background.running_beside(instance, base_url):
+        run_server(host, port)
+
+
+def describe_embedded_mail() -> None:
+    """Say where to drop mail for the gateway and where sent mail lands, when embedded."""
+    config = current_app.config
+    if str(config["INBOUND_TRANSPORT"]).lower() == "maildir":
+        new = Path(config["MAILDROP_DIR"]) / "new"
+        click.echo(f"Mail in: drop messages into {new}; the mail gateway takes them.")
+    if config["OUTBOX_TRANSPORT"] == "file":
+        click.echo(f"Mail out: written as .eml files to {config['OUTBOX_DIR']}")
 
 
 def require_schema() -> None:

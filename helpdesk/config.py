@@ -19,10 +19,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
 ASSETS_ROOT = PROJECT_ROOT if IN_CHECKOUT else Path(__file__).resolve().parent
 ENV_PREFIX = "HELPDESK_"
+# Where links in mail point when BASE_URL is not set and no server of ours says where it
+# listens (`serve` and `quickstart` set BASE_URL for themselves and their children).
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "Helpdesk",
-    "BASE_URL": "http://127.0.0.1:5000",
+    "BASE_URL": None,  # the public address; None -> where `serve` listens, or the default
     "REFERENCE_PREFIX": "INC",
     "SUPPORT_ADDRESS": "support@helpdesk.localhost",
     "DATABASE_URL": None,  # None -> SQLite file in the instance folder

@@ -1,4 +1,5 @@
-"""`helpdesk gateway ...`: run the mail gateway, poll once, or drain the outbox once.
+"""`helpdesk gateway ...`: run the mail gateway, poll once, or drain the outbox once; and
+`helpdesk mail import PATH...`.
 
 Connection and login problems end the one-shot commands with exit status 1 and a sentence
 saying what failed (never a traceback, never a password); `run` keeps retrying instead.
@@ -6,12 +7,16 @@ saying what failed (never a traceback, never a password); `run` keeps retrying i
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import with_appcontext
 
 from mail_gateway import outbox, runner
+from mail_gateway.failures import DATABASE_ERRORS
 from mail_gateway.imap import describe
 from mail_gateway.imap_settings import GatewayError
+from mail_gateway.importer import SKIP_REASONS, Summary, import_paths
 
 
 @click.group("gateway")
@@ -75,3 +80,39 @@ def send_command(once: bool) -> None:
     except runner.RETRYABLE as error:
         raise _fail(error) from error
     click.echo(f"Outbox: {result.line()}")
+
+
+@click.group("mail")
+def mail_group() -> None:
+    """Work with mail files."""
+
+
+@mail_group.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=False))
+@with_appcontext
+def import_command(paths: tuple[Path, ...]) -> None:
+    """Ingest mail files (any name, in folders at any depth), mbox files and Maildir
+    folders, then print a summary; exit 1 when something could not be read or processed."""
+    _require_schema()
+    summary = Summary()
+    try:
+        import_paths(list(paths), summary)
+    except DATABASE_ERRORS as error:
+        click.echo(summary.line())
+        raise click.ClickException(f"The database is unavailable: {error}") from error
+    _report_problems(summary)
+    click.echo(summary.line())
+    if summary.unreadable or summary.failed or summary.nothing_read:
+        raise SystemExit(1)
+
+
+def _report_problems(summary: Summary) -> None:
+    """Say on standard error what was skipped, unreadable, empty or not processed."""
+    for path, reason in summary.skipped:
+        click.echo(f"Skipped {path}: {SKIP_REASONS[reason]}", err=True)
+    for problem in summary.unreadable:
+        click.echo(f"Could not read {problem}", err=True)
+    for problem in summary.nothing_read:
+        click.echo(f"Nothing could be imported from {problem}", err=True)
+    if summary.failed:
+        click.echo(f"{summary.failed} could not be processed; see the log above.", err=True)

@@ -52,19 +52,50 @@ def _write(mailbox: str, **fields: object) -> None:
                 raise
 
 
-def record_success(mailbox: str, waiting: int, problem: str | None = None) -> None:
-    """Note a completed pass (or a healthy IDLE) and how many messages are still waiting;
-    `problem`, when given, becomes the last error: why some of them wait."""
+def record_success(
+    mailbox: str, waiting: int, problem: str | None = None, running: bool = False
+) -> None:
+    """Note a completed pass (or a healthy IDLE) and how many messages are still waiting.
+
+    The last error becomes `problem` (why some of them wait), so a good pass clears the
+    error of a failed one. `running` says a long-running gateway reports (not a one-off).
+    """
     now = utcnow()
     fields: dict[str, object] = {"last_poll_at": now, "last_success_at": now}
-    if problem is not None:
-        fields["last_error"] = problem
-    _write(mailbox, messages_waiting=waiting, **fields)
+    _write(mailbox, messages_waiting=waiting, last_error=problem, **fields, **_alive(running))
 
 
-def record_error(mailbox: str, error: str) -> None:
+def record_error(mailbox: str, error: str, running: bool = False) -> None:
     """Note a failed attempt and its (secret-free) reason."""
-    _write(mailbox, last_poll_at=utcnow(), last_error=error[:ERROR_TEXT_LIMIT])
+    _write(mailbox, last_poll_at=utcnow(), last_error=error[:ERROR_TEXT_LIMIT], **_alive(running))
+
+
+def record_stopped(mailbox: str) -> None:
+    """Note that the long-running gateway on this mailbox stopped cleanly."""
+    _write(mailbox, running_at=None)
+
+
+def _alive(running: bool) -> dict[str, object]:
+    """The field a long-running gateway refreshes on every report; none for a one-off."""
+    return {"running_at": utcnow()} if running else {}
+
+
+# What the console says of a mailbox (see gateway_state).
+NOT_REPORTING = "not_reporting"
+FAILING = "failing"
+RUNNING = "running"
+NOT_RUNNING = "not_running"
+
+
+def gateway_state(beat: GatewayHeartbeat, now: datetime, stale_after: timedelta) -> str:
+    """A gateway that ran and fell silent is not reporting; one whose last poll failed
+    is failing; one that reported lately is running; after one-off passes or a clean
+    stop, no gateway is running."""
+    if beat.running_at is not None and now - beat.running_at > stale_after:
+        return NOT_REPORTING
+    if beat.last_error and (not beat.last_success_at or beat.last_poll_at > beat.last_success_at):
+        return FAILING
+    return RUNNING if beat.running_at is not None else NOT_RUNNING
 
 
 @dataclass(frozen=True)
@@ -90,9 +121,14 @@ class Health:
         """Messages the gateway left in its folders at its last pass."""
         return sum(beat.messages_waiting for beat in self.heartbeats)
 
-    def is_stale(self, beat: GatewayHeartbeat) -> bool:
-        """True when the gateway has not reported for longer than it ever should."""
-        return beat.last_poll_at is None or utcnow() - beat.last_poll_at > self.stale_after
+    def state(self, beat: GatewayHeartbeat) -> str:
+        """What to say of the gateway on this mailbox now (see gateway_state)."""
+        return gateway_state(beat, utcnow(), self.stale_after)
+
+    @property
+    def any_running(self) -> bool:
+        """True when some long-running gateway reports (or did until it fell silent)."""
+        return any(beat.running_at is not None for beat in self.heartbeats)
 
 
 def stale_after() -> timedelta:

@@ -1,8 +1,12 @@
-"""`helpdesk mail import PATH...`: ingest .eml files, mbox files and Maildir folders.
+"""Ingesting mail from files: `helpdesk mail import PATH...` and the Maildir drop folder.
 
 Every message goes through the same pipeline as mail fetched over IMAP, so an import is
-deduplicated against what the gateway already took in and can be run again safely. The
-embedded inbound transport (a Maildir drop folder) is drained by `ingest_maildir`.
+deduplicated against what the gateway already took in and can be run again safely. An
+import reads every file under a folder, at any depth, whatever its name: a Maildir folder
+and an mbox file are recognised as such, any other file is taken as one message (one
+that is not mail is quarantined, saying so). Hidden and empty files are skipped and
+named in the summary. The embedded inbound transport (a Maildir drop folder) is drained
+by `ingest_maildir`.
 """
 
 from __future__ import annotations
@@ -11,17 +15,18 @@ import itertools
 import logging
 import mailbox
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-import click
 from flask import current_app
-from flask.cli import with_appcontext
 
 from helpdesk.extensions import db
 from helpdesk.incidents.unit import transaction
+from mail_gateway import maildir
 from mail_gateway.failures import DATABASE_ERRORS, NETWORK_ERRORS
 from mail_gateway.ingest import ingest
 from mail_gateway.ledger import DUPLICATE
@@ -47,8 +52,15 @@ LABELS = {
     "duplicates": "duplicates",
     "quarantined": "quarantined",
 }
-SEEN = "S"  # the Maildir "seen" flag
-COLON = ":"  # separates a Maildir file's unique name from its flags
+# Why an import passed over a file or folder: reason -> what the summary says of it.
+HIDDEN = "hidden"
+EMPTY = "empty"
+FOLDER_LINK = "folder link"
+SKIP_REASONS = {
+    HIDDEN: "its name starts with a dot",
+    EMPTY: "the file is empty",
+    FOLDER_LINK: "a link to a folder, not followed",
+}
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +91,8 @@ class Summary:
     failed: int = 0
     unfetched: int = 0
     unreadable: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    nothing_read: list[str] = field(default_factory=list)  # paths that held no message
 
     def ingest(self, apply: Ingest, raw: bytes, source: str) -> str | None:
         """Apply one message in a SAVEPOINT and count its outcome; None when it failed.
@@ -117,33 +131,53 @@ class Summary:
         parts += [f"{label} {getattr(self, name)}" for name, label in LABELS.items()]
         if self.failed:
             parts.append(f"failed {self.failed}")
+        if self.skipped:
+            reasons = Counter(reason for _path, reason in self.skipped)
+            why = ", ".join(f"{reason} {count}" for reason, count in reasons.items())
+            parts.append(f"skipped {len(self.skipped)} ({why})")
         if self.unreadable:
             parts.append(f"unreadable {len(self.unreadable)}")
         return ", ".join(parts)
 
+    def skip(self, path: Path, reason: str) -> None:
+        """Note a file or folder passed over, and why (one of SKIP_REASONS)."""
+        self.skipped.append((str(path), reason))
 
-# A message to import: where it came from, a reader for its bytes, and what to do once
-# its commit is done (mark a Maildir message seen; nothing for files).
-Item = tuple[str, Callable[[], bytes], Callable[[], None]]
+    def cannot_read(self, path: Path, error: OSError | mailbox.Error) -> None:
+        """Note a path whose listing or bytes could not be read."""
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        self.unreadable.append(f"{path}: {reason}")
+
+
+# A message to import: where it came from, a reader for its bytes (None when another
+# gateway took it from the drop folder meanwhile), and what to do once its commit is done
+# (mark a Maildir message seen; nothing for files).
+Item = tuple[str, Callable[[], bytes | None], Callable[[], None]]
 
 
 def import_paths(
     paths: list[Path], summary: Summary | None = None, apply: Ingest = ingest
 ) -> Summary:
-    """Ingest every message under the given paths; unreadable ones are listed, not fatal."""
+    """Ingest every message under the given paths; what cannot be read, or a path that
+    held no message at all, is noted in the summary, never fatal."""
     summary = summary or Summary()
     for path in paths:
-        _ingest_in_batches(_readable_items(path, summary), summary, apply)
+        found = _Counted(_items(path, summary))
+        noted = len(summary.unreadable) + len(summary.skipped)
+        _ingest_in_batches(iter(found), summary, apply)
+        if not found.count and len(summary.unreadable) == noted:
+            summary.nothing_read.append(_why_nothing(path, len(summary.skipped) > noted))
     return summary
 
 
 def ingest_maildir(path: Path | str, include_seen: bool = False, apply: Ingest = ingest) -> Summary:
     """Ingest a Maildir's messages (by default only those not yet seen), marking each seen;
-    one that fails stays unseen, for the next pass."""
+    one that fails stays unseen, for the next pass. A missing folder raises
+    maildir.DropFolderMissing, naming it."""
     summary = Summary()
     folder = Path(path)
-    if (folder / "new").is_dir():  # else nobody has delivered to the drop folder yet
-        _ingest_in_batches(_maildir_items(folder, include_seen), summary, apply)
+    maildir.require_maildir(folder)
+    _ingest_in_batches(_maildir_items(folder, include_seen), summary, apply)
     return summary
 
 
@@ -164,43 +198,77 @@ def _ingest_in_batches(items: Iterator[Item], summary: Summary, apply: Ingest) -
             return
 
 
-def _readable_items(path: Path, summary: Summary) -> Iterator[Item]:
-    """The messages under a path; a path that cannot be read is noted in the summary."""
-    try:
-        yield from _items(path)
-    except (OSError, mailbox.Error) as error:
-        summary.unreadable.append(f"{path}: {error}")
-
-
 def _ingest_item(item: Item, summary: Summary, apply: Ingest) -> Callable[[], None]:
     """Read one message and ingest it; return what marks it done once its batch commits
-    (nothing for one that failed: it stays as it was)."""
+    (nothing for one that failed, or that another gateway took: it stays as it was)."""
     source, read, done = item
     try:
         raw = read()
     except OSError as error:
-        summary.unreadable.append(f"{source}: {error}")
+        summary.cannot_read(Path(source), error)
+        return _nothing
+    if raw is None:
         return _nothing
     return done if summary.ingest(apply, raw, source) is not None else _nothing
 
 
-def _items(path: Path) -> Iterator[Item]:
-    """The messages in a path: a Maildir, a folder of .eml files, an mbox or one .eml."""
-    if path.is_dir():
-        if (path / "new").is_dir() and (path / "cur").is_dir():
-            yield from _maildir_items(path, include_seen=True)
+class _Counted:
+    """Iterate over items, counting them: a path that yielded none held no message."""
+
+    def __init__(self, items: Iterator[Item]) -> None:
+        """Wrap `items`."""
+        self.items = items
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Item]:
+        """Yield the items, counting each."""
+        for item in self.items:
+            self.count += 1
+            yield item
+
+
+def _why_nothing(path: Path, skipped_some: bool) -> str:
+    """Say why nothing was read from a path that could be listed."""
+    if skipped_some:
+        return f"{path}: everything in it was skipped"
+    return f"{path}: it holds no message"
+
+
+def _items(path: Path, summary: Summary) -> Iterator[Item]:
+    """The messages under a path: a Maildir, a folder (read at any depth), an mbox or one
+    message file; what cannot be read is noted in the summary and the rest still read."""
+    try:
+        if path.is_dir():
+            yield from _folder_items(path, summary)
         else:
-            for child in sorted(path.glob("*.eml")):
-                yield _file_item(child)
+            yield from _file_items(path, summary)
+    except (OSError, mailbox.Error) as error:
+        summary.cannot_read(path, error)
+
+
+def _folder_items(folder: Path, summary: Summary) -> Iterator[Item]:
+    """A Maildir's messages, or every file under a folder, in name order at each level."""
+    if maildir.is_maildir(folder):
+        yield from _maildir_items(folder, include_seen=True)
+        return
+    for entry in sorted(os.scandir(folder), key=lambda entry: entry.name):
+        child = Path(entry.path)
+        if entry.name.startswith("."):
+            summary.skip(child, HIDDEN)
+        elif entry.is_symlink() and entry.is_dir():
+            summary.skip(child, FOLDER_LINK)  # it could lead back up: a loop
+        else:
+            yield from _items(child, summary)
+
+
+def _file_items(path: Path, summary: Summary) -> Iterator[Item]:
+    """The messages of an mbox file, or the file as one message, whatever its name."""
+    if path.stat().st_size == 0:
+        summary.skip(path, EMPTY)
     elif _is_mbox(path):
         yield from _mbox_items(path)
     else:
-        yield _file_item(path)
-
-
-def _file_item(path: Path) -> Item:
-    """One .eml file, left in place after import."""
-    return str(path), path.read_bytes, _nothing
+        yield str(path), path.read_bytes, _nothing
 
 
 def _nothing() -> None:
@@ -218,78 +286,16 @@ def _mbox_items(path: Path) -> Iterator[Item]:
     box = mailbox.mbox(path, create=False)
     try:
         for number, key in enumerate(box.keys(), start=1):
-            yield f"{path}#{number}", _reader(box, key), _nothing
+            yield f"{path}#{number}", partial(box.get_bytes, key), _nothing
     finally:
         box.close()
 
 
-def _reader(box: mailbox.mbox, key: str) -> Callable[[], bytes]:
-    """Read one mbox message's bytes when asked."""
-    return lambda: box.get_bytes(key)
-
-
 def _maildir_items(folder: Path, include_seen: bool) -> Iterator[Item]:
-    """A Maildir's messages, oldest delivery first, each moved to cur/ as seen when done.
-
-    The files are renamed directly, as the Maildir convention intends: mailbox.Maildir
-    would rewrite the whole message to change a flag, and keeps the bytes less exact.
-    """
-    for relative in sorted(_listing(folder), key=lambda name: name.split("/", 1)[1]):
-        if include_seen or not _is_seen(relative):
-            path = folder / relative
-            yield str(path), path.read_bytes, _marker(folder, relative)
-
-
-def _listing(folder: Path) -> Iterator[str]:
-    """Message file names under new/ and cur/, as "new/<name>" or "cur/<name>"."""
-    for sub in ("new", "cur"):
-        for entry in os.scandir(folder / sub):
-            if entry.is_file() and not entry.name.startswith("."):
-                yield f"{sub}/{entry.name}"
-
-
-def _is_seen(relative: str) -> bool:
-    """Tell whether a Maildir file in cur/ carries the seen flag ("<unique>:2,<flags>")."""
-    info = relative.partition(COLON)[2]
-    return relative.startswith("cur/") and info.startswith("2,") and SEEN in info[2:]
-
-
-def _marker(folder: Path, relative: str) -> Callable[[], None]:
-    """Build the step that moves a message to cur/ with the seen flag added."""
-
-    def mark_seen() -> None:
-        """Rename the message file into cur/ with the S flag (flags stay sorted)."""
-        unique, _, info = relative.split("/", 1)[1].partition(COLON)
-        flags = set(info[2:]) if info.startswith("2,") else set()
-        target = folder / "cur" / f"{unique}{COLON}2,{''.join(sorted(flags | {SEEN}))}"
-        os.replace(folder / relative, target)
-
-    return mark_seen
-
-
-@click.group("mail")
-def mail_group() -> None:
-    """Work with mail files."""
-
-
-@mail_group.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=False))
-@with_appcontext
-def import_command(paths: tuple[Path, ...]) -> None:
-    """Ingest .eml files, mbox files and Maildir folders, then print a summary."""
-    from helpdesk.cli import require_schema
-
-    require_schema()
-    summary = Summary()
-    try:
-        import_paths(list(paths), summary)
-    except DATABASE_ERRORS as error:
-        click.echo(summary.line())
-        raise click.ClickException(f"The database is unavailable: {error}") from error
-    for problem in summary.unreadable:
-        click.echo(f"Could not read {problem}", err=True)
-    if summary.failed:
-        click.echo(f"{summary.failed} could not be processed; see the log above.", err=True)
-    click.echo(summary.line())
-    if summary.unreadable or summary.failed:
-        raise SystemExit(1)
+    """A Maildir's messages, oldest delivery first, each moved to cur/ as seen when done."""
+    for relative in maildir.waiting(folder, include_seen):
+        yield (
+            str(folder / relative),
+            partial(maildir.read, folder, relative),
+            partial(maildir.mark_seen, folder, relative),
+        )

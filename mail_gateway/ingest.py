@@ -48,6 +48,7 @@ MACHINE_LABELS = {
     "system_sender": "Mail from an unattended address",
 }
 NO_SENDER = "The mail has no sender address: its From header is missing or could not be read."
+NOT_MAIL = "This is not an email: it has no mail headers (From, To, Subject ...)."
 # Trouble with the database or the disk: try again later rather than quarantine.
 INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (*DATABASE_ERRORS, OSError)
 
@@ -102,6 +103,8 @@ def own_addresses() -> set[str]:
 
 def _apply(delivery: Delivery) -> IngestResult:
     """Send the mail down the path its kind and route call for (policy: see loops.py)."""
+    if not delivery.mail.headers:  # e.g. a document in a folder given to `mail import`
+        raise incidents.InvalidInput(NOT_MAIL)
     kind = delivery.kind = loops.classify(delivery.mail, own_addresses())
     if kind == loops.MailKind.BOUNCE:
         return _bounce(delivery)

@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import current_app
 
+from helpdesk.config import DEFAULT_BASE_URL
 from mail_gateway import health, imap, outbox
 from mail_gateway.failures import DATABASE_ERRORS, NETWORK_ERRORS
 from mail_gateway.imap_settings import GatewayError, ImapSettings
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 
 OUTBOX_EVERY_SECONDS = 5  # how often the outbox is drained while waiting for mail
 HEARTBEAT_EVERY_SECONDS = 60  # how often an idle gateway says it is alive
+# A look at a local folder costs nothing: a mail dropped there is taken within seconds.
+MAILDROP_POLL_SECONDS = 2
+BEAT_DUE = float("-inf")  # as the time of the last heartbeat: the next one is due now
 BACKOFF_FIRST_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 300.0
 # What makes the loop reconnect after a pause instead of dying.
@@ -86,12 +90,12 @@ def failures(summary: Summary) -> str | None:
     )
 
 
-def _note_error(name: str, error: BaseException) -> None:
+def _note_error(name: str, error: BaseException, running: bool = False) -> None:
     """Log a failed cycle and put it on the heartbeat (if the database is there to take it)."""
     text = imap.describe(error)
     log.warning("Mail gateway cycle failed for %s: %s", name, text)
     try:
-        health.record_error(name, text)
+        health.record_error(name, text, running)
     except DATABASE_ERRORS:
         log.warning("Could not record the error on the heartbeat: the database is unavailable")
 
@@ -127,12 +131,15 @@ class Gateway:
         self.backoff = Backoff()
         self.name = mailbox_name()
         self._last_drain = 0.0
-        self._last_beat = 0.0
+        self._last_beat = BEAT_DUE
         self._waiting = 0
+        self._problem: str | None = None
 
     def run(self) -> None:
         """Cycle until stopped, reconnecting with backoff after any network or database error."""
         log.info("Mail gateway started for %s", self.name)
+        if not self.config.get("BASE_URL"):
+            log.warning("BASE_URL is not set: links in mail point to %s", DEFAULT_BASE_URL)
         while not self.stop.is_set():
             try:
                 if uses_imap():
@@ -142,10 +149,12 @@ class Gateway:
             except Exception as error:
                 if not isinstance(error, RETRYABLE):  # a bug: stay up, but say so loudly
                     log.exception("Unexpected error in the mail gateway")
-                _note_error(self.name, error)
+                _note_error(self.name, error, running=True)
+                self._last_beat = BEAT_DUE  # the next good pass clears the error at once
                 delay = self.backoff.next()
                 log.info("Retrying in %.0f s", delay)
                 self.stop.wait(delay)
+        self._say_goodbye()
         log.info("Mail gateway stopped")
 
     def _imap_session(self) -> None:
@@ -165,19 +174,35 @@ class Gateway:
                     self._sleep(float(self.config["IMAP_POLL_SECONDS"]))
 
     def _maildrop_cycle(self) -> None:
-        """One pass over the drop folder, then a sleep of IMAP_POLL_SECONDS."""
+        """One pass over the drop folder, then a short sleep (MAILDROP_POLL_SECONDS)."""
         self._after_pass(maildrop_pass(self.ingest))
-        self._sleep(float(self.config["IMAP_POLL_SECONDS"]))
+        self._sleep(MAILDROP_POLL_SECONDS)
 
     def _after_pass(self, summary: Summary) -> None:
-        """Log the pass, write the heartbeat, drain the outbox; the connection is good."""
-        self._waiting = summary.waiting
+        """Log the pass, drain the outbox, and write the heartbeat when the pass changed
+        what it says (or it is due): the connection is good."""
+        problem = failures(summary)
         if summary.fetched:
             log.info("Mail pass: %s", summary.line())
-        health.record_success(self.name, self._waiting, failures(summary))
-        self._last_beat = time.monotonic()
+        if summary.fetched or (summary.waiting, problem) != (self._waiting, self._problem):
+            self._last_beat = BEAT_DUE
+        self._waiting, self._problem = summary.waiting, problem
+        self._beat(time.monotonic())
         self.backoff.reset()
         self._drain()
+
+    def _beat(self, now: float) -> None:
+        """Say on the heartbeat that the gateway is running, when a beat is due."""
+        if now - self._last_beat >= HEARTBEAT_EVERY_SECONDS:
+            health.record_success(self.name, self._waiting, self._problem, running=True)
+            self._last_beat = now
+
+    def _say_goodbye(self) -> None:
+        """Tell the console that this gateway stopped (if the database is there to take it)."""
+        try:
+            health.record_stopped(self.name)
+        except DATABASE_ERRORS:
+            log.warning("Could not record the stop on the heartbeat: the database is unavailable")
 
     def _drain(self) -> None:
         """Drain the outbox now."""
@@ -191,9 +216,7 @@ class Gateway:
         now = time.monotonic()
         if now - self._last_drain >= OUTBOX_EVERY_SECONDS:
             self._drain()
-        if now - self._last_beat >= HEARTBEAT_EVERY_SECONDS:
-            health.record_success(self.name, self._waiting)
-            self._last_beat = now
+        self._beat(now)
 
     def _sleep(self, seconds: float) -> None:
         """Wait `seconds` (without IDLE), ticking each second, until stopped."""

@@ -13,6 +13,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Incident, Message, ReceivedEmail
 from mail_gateway.importer import Summary, import_paths, ingest_maildir
 from mail_gateway.ingest import ingest
+from mail_gateway.maildir import DropFolderMissing
 from tests.test_ingest import eml
 
 
@@ -104,9 +105,11 @@ def test_quarantined_messages_are_counted(runner, tmp_path):
 
 
 def test_a_folder_of_eml_files(runner, tmp_path):
+    folder = tmp_path / "mails"
+    folder.mkdir()
     for number in range(2):
-        (tmp_path / f"{number}.eml").write_bytes(eml(subject=f"Problem {number}"))
-    result = import_mail(runner, str(tmp_path))
+        (folder / f"{number}.eml").write_bytes(eml(subject=f"Problem {number}"))
+    result = import_mail(runner, str(folder))
     assert "fetched 2, new incidents 2," in result.output
 
 
@@ -126,8 +129,12 @@ def test_drop_folder_takes_only_unseen_mail_once(app, tmp_path):
     assert db.session.scalar(select(func.count()).select_from(Message)) == 2
 
 
-def test_drop_folder_that_does_not_exist_yet_is_empty(app, tmp_path):
-    assert ingest_maildir(tmp_path / "nothing-here").line().startswith("fetched 0,")
+def test_a_missing_drop_folder_is_an_error_that_names_it(app, tmp_path):
+    with pytest.raises(DropFolderMissing, match=f"{tmp_path / 'nothing-here' / 'new'} does not"):
+        ingest_maildir(tmp_path / "nothing-here")
+    (tmp_path / "half" / "new").mkdir(parents=True)
+    with pytest.raises(DropFolderMissing, match=f"{tmp_path / 'half' / 'cur'} does not exist"):
+        ingest_maildir(tmp_path / "half")
 
 
 def test_a_message_stays_in_new_when_the_database_fails(app, tmp_path):
@@ -190,9 +197,11 @@ def test_one_drop_folder_mail_that_breaks_ingest_does_not_hold_up_the_rest(app, 
 
 
 def test_an_import_counts_what_failed(app, tmp_path):
-    (tmp_path / "a.eml").write_bytes(eml(subject="Problem A"))
-    (tmp_path / "b.eml").write_bytes(eml(subject="Problem B"))
-    summary = import_paths([tmp_path], apply=buggy_for("Problem B"))
+    folder = tmp_path / "mails"
+    folder.mkdir()
+    (folder / "a.eml").write_bytes(eml(subject="Problem A"))
+    (folder / "b.eml").write_bytes(eml(subject="Problem B"))
+    summary = import_paths([folder], apply=buggy_for("Problem B"))
     assert (summary.new_incidents, summary.failed) == (1, 1)
 
 

@@ -85,9 +85,9 @@ def test_agents_see_polls_errors_waiting_mail_quarantine_and_backlog(
 
 
 def test_a_silent_gateway_is_flagged(client: FlaskClient, auth: AuthActions) -> None:
-    health.record_success("maildir:/srv/helpdesk/maildrop", waiting=0)
+    health.record_success("maildir:/srv/helpdesk/maildrop", waiting=0, running=True)
     beat = db.session.scalars(db.select(GatewayHeartbeat)).one()
-    beat.last_poll_at = beat.last_success_at = utcnow() - timedelta(hours=2)
+    beat.last_poll_at = beat.last_success_at = beat.running_at = utcnow() - timedelta(hours=2)
     db.session.commit()
     auth.login(gen_user("agent").email)
     assert "Not reporting" in client.get(URL).get_data(as_text=True)
