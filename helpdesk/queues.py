@@ -45,6 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload
 
 from helpdesk import incident_search, lifecycle
+from helpdesk.bounds import fits_integer
 from helpdesk.extensions import db
 from helpdesk.flagged_mail import FLAGGED, FlaggedMail, count_query, flagged_mail
 from helpdesk.models import Incident, User, utcnow
@@ -115,13 +116,16 @@ class Cursor:
 
     @classmethod
     def decode(cls, token: str | None, sort: Sort) -> Cursor | None:
-        """Parse a URL cursor for `sort`; anything malformed means "start at the top"."""
+        """Parse a URL cursor for `sort`; anything malformed, or with a number the database
+        cannot hold, means "start at the top"."""
         value, _, ident = (token or "").rpartition("_")
         try:
             parsed = datetime.fromisoformat(value) if sort.is_time else int(value)
-            return cls(parsed, int(ident))
+            row_id = int(ident)
         except ValueError:
             return None
+        in_range = fits_integer(row_id) and (isinstance(parsed, datetime) or fits_integer(parsed))
+        return cls(parsed, row_id) if in_range else None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TypeVar
 
+from helpdesk.bounds import is_id
 from helpdesk.extensions import db
 from helpdesk.incidents.errors import InvalidInput, NotAllowed, NotFound
 from helpdesk.models import Category, Incident, Service, Team, User
@@ -49,10 +50,11 @@ def level(value: str, field: str) -> str:
 
 
 def existing(model: type[Model], ident: int | None, label: str) -> Model | None:
-    """Load a row by id, None for None, or raise NotFound naming what was missing."""
+    """Load a row by id, None for None, or raise NotFound naming what was missing (also for
+    a number no id can be, which the database would refuse rather than not find)."""
     if ident is None:
         return None
-    row = db.session.get(model, ident)
+    row = db.session.get(model, ident) if is_id(ident) else None
     if row is None:
         raise NotFound(f"Unknown {label}.")
     return row

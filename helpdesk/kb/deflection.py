@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from helpdesk import incidents
+from helpdesk.bounds import parse_id
 from helpdesk.extensions import db
 from helpdesk.incidents.errors import InvalidInput, NotAllowed
 from helpdesk.incidents.unit import commit, unit_of_work
@@ -33,7 +34,8 @@ from helpdesk.models.kb import (
 
 # Suggestions shown on the report form, and at most this many ids remembered per outcome.
 SUGGESTIONS = 5
-SHOWN_MAX = 20
+# Eighteen of the longest ids (ten digits) and their commas fit the 200-character column.
+SHOWN_MAX = 18
 # Text shorter than this suggests nothing: two letters match half the knowledge base.
 MIN_TEXT = 3
 TEXT_MAX = 4000
@@ -52,9 +54,9 @@ def shown_ids(raw: str | Iterable[object] | None) -> list[int]:
     parts = raw.split(",") if isinstance(raw, str) else list(raw or [])
     ids: list[int] = []
     for part in parts:
-        text = str(part).strip()
-        if text.isdigit() and int(text) not in ids and len(ids) < SHOWN_MAX:
-            ids.append(int(text))
+        article_id = parse_id(str(part).strip())
+        if article_id is not None and article_id not in ids and len(ids) < SHOWN_MAX:
+            ids.append(article_id)
     return ids
 
 

@@ -10,6 +10,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import selectinload
 
+from helpdesk import bounds
 from helpdesk.extensions import db
 from helpdesk.models import (
     ArticleRevision,
@@ -67,7 +68,7 @@ def in_category(category_id: int, audience: str, page: int, per_page: int) -> Pa
         .where(KnowledgeArticle.category_id == category_id)
         .order_by(KnowledgeArticle.title)
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return bounds.paginate(query, page, per_page)
 
 
 def popular(audience: str, limit: int = 6) -> list[KnowledgeArticle]:
@@ -90,7 +91,7 @@ def editor_listing(status: str | None, text: str, page: int, per_page: int) -> P
     for word in text.split()[:5]:
         query = query.where(KnowledgeArticle.title.ilike(f"%{word}%"))
     query = query.order_by(KnowledgeArticle.updated_at.desc(), KnowledgeArticle.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return bounds.paginate(query, page, per_page)
 
 
 def status_counts() -> dict[str, int]:

@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
         mail_links,
         mailroom,
         main,
+        numbers,
         portal,
         safety,
     )
@@ -31,6 +32,8 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(accounts.user_for_session)
 
+    # Before any route is added: every `<int:...>` takes only ids a row can have.
+    app.url_map.converters["int"] = numbers.IdConverter
     blueprints = (main, auth, portal, agent, admin, attachments, mailroom, mail_links, kb)
     for module in blueprints:
         app.register_blueprint(module.bp)

@@ -20,7 +20,8 @@ from wtforms import (
 )
 
 from helpdesk.models import ROLES, User
-from helpdesk.web.agent.forms import ButtonForm, optional_int
+from helpdesk.web.agent.forms import ButtonForm
+from helpdesk.web.numbers import optional_int
 
 __all__ = [
     "ActiveForm",

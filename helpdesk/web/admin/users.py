@@ -11,6 +11,7 @@ from helpdesk.incidents import DomainError
 from helpdesk.models import User
 from helpdesk.web.admin.blueprint import bp
 from helpdesk.web.admin.forms import ButtonForm, NewUserForm, UserForm, UserSearchForm
+from helpdesk.web.numbers import page_number
 from helpdesk.web.roles import admin_required
 from helpdesk.web.views import UNPROCESSABLE, me, refused, unreadable
 
@@ -30,8 +31,9 @@ def _user_or_404(user_id: int) -> User:
 def users() -> str:
     """List people by name, searchable by name or email and filterable by role and state."""
     form = UserSearchForm(formdata=request.args)
-    page = max(request.args.get("page", 1, type=int), 1)
-    found = directory.find_users(form.q.data or "", form.role.data, form.active_flag(), page)
+    found = directory.find_users(
+        form.q.data or "", form.role.data, form.active_flag(), page_number()
+    )
     kept = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/users.html", form=form, found=found, kept=kept)
 

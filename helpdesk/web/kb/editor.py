@@ -14,6 +14,7 @@ from helpdesk.models import Category, KnowledgeArticle
 from helpdesk.models.kb import ARCHIVED, ARTICLE_STATUSES, DRAFT, PUBLISHED
 from helpdesk.web.kb.blueprint import bp, editable_article
 from helpdesk.web.kb.forms import ArticleForm, DeleteForm, StatusForm
+from helpdesk.web.numbers import page_number
 from helpdesk.web.roles import admin_required, agent_required
 from helpdesk.web.views import UNPROCESSABLE, me, refused
 
@@ -37,8 +38,9 @@ def manage() -> str:
     status = request.args.get("status", "")
     status = status if status in ARTICLE_STATUSES else ""
     text = request.args.get("q", "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int), 1)
-    listing = queries.editor_listing(status, text, page, int(current_app.config["PAGE_SIZE"]))
+    listing = queries.editor_listing(
+        status, text, page_number(), int(current_app.config["PAGE_SIZE"])
+    )
     return render_template(
         "kb/manage.html",
         listing=listing,

@@ -16,16 +16,11 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from helpdesk.bounds import parse_id
 from helpdesk.kb.service import NOTE_MAX, SUMMARY_MAX, TITLE_MAX, ArticleContent
 from helpdesk.models import Category, KnowledgeArticle
 from helpdesk.models.kb import AGENTS, ARTICLE_STATUSES, PUBLIC
-
-
-def optional_int(value: object) -> int | None:
-    """Coerce a submitted choice to an id; blank ("any", "none") becomes None."""
-    if value is None or value == "":
-        return None
-    return int(value)  # a ValueError becomes WTForms' "could not coerce" field error
+from helpdesk.web.numbers import optional_int
 
 
 class SearchForm(FlaskForm):
@@ -113,8 +108,7 @@ class ArticleForm(FlaskForm):
     @property
     def based_on(self) -> int | None:
         """The revision the editor started from, if the form carried one."""
-        value = self.base_revision.data or ""
-        return int(value) if value.isdigit() else None
+        return parse_id(self.base_revision.data or "")
 
 
 class StatusForm(FlaskForm):

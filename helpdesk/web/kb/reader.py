@@ -16,6 +16,7 @@ from helpdesk.models import Category
 from helpdesk.models.kb import PUBLISHED
 from helpdesk.web.kb.blueprint import audience, bp, readable_article, viewer
 from helpdesk.web.kb.forms import FeedbackForm, SearchForm
+from helpdesk.web.numbers import page_number
 from helpdesk.web.views import refused
 
 # Anonymous visitors' answers to "was this helpful?" live in their session, this many.
@@ -58,9 +59,8 @@ def search_page() -> str:
 def category(category_id: int) -> str:
     """The articles of one category, alphabetically."""
     chosen = db.session.get(Category, category_id) or abort(404)
-    page = max(request.args.get("page", 1, type=int), 1)
     per_page = int(current_app.config["PAGE_SIZE"])
-    listing = queries.in_category(chosen.id, audience(), page, per_page)
+    listing = queries.in_category(chosen.id, audience(), page_number(), per_page)
     return render_template("kb/category.html", category=chosen, listing=listing)
 
 
