@@ -24,16 +24,10 @@ from wtforms import (
 from helpdesk import incidents, lifecycle, queues
 from helpdesk.models import Category, Incident, Service, Team, User
 from helpdesk.priority import LEVELS, PRIORITY_LABELS, priority_label
+from helpdesk.web.numbers import optional_int
 
 # Targets that have their own form (resolve, cancel) are not offered as a plain status change.
 OWN_FORM_TARGETS = frozenset({lifecycle.RESOLVED, lifecycle.CANCELLED})
-
-
-def optional_int(value: object) -> int | None:
-    """Coerce a submitted choice to an id; the blank "any"/"none" option becomes None."""
-    if value is None or value == "":
-        return None
-    return int(value)  # a ValueError becomes WTForms' "could not coerce" field error
 
 
 def _choices(blank: str, pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:

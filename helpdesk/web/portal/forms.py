@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from helpdesk.incidents import IncidentReport, NewAttachment
 from helpdesk.incidents.workflow import WITHDRAW_REASON_MAX
 from helpdesk.models import Category, Service
+from helpdesk.web.numbers import optional_int
 
 URGENCY_CHOICES = [
     SelectChoice("high", "High - I cannot work at all"),
@@ -41,13 +42,6 @@ RATING_CHOICES = [
 
 SUBJECT_MAX = 255
 COMMENT_MAX = 2000
-
-
-def optional_int(value: object) -> int | None:
-    """Coerce a submitted choice to an id; the blank "choose one" option becomes None."""
-    if value is None or value == "":
-        return None
-    return int(value)  # a ValueError becomes WTForms' "could not coerce" field error
 
 
 class IncidentForm(FlaskForm):

@@ -6,7 +6,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import selectinload
 
-from helpdesk import incidents, lifecycle
+from helpdesk import bounds, incidents, lifecycle
 from helpdesk.extensions import db
 from helpdesk.models import (
     REPLY,
@@ -42,7 +42,7 @@ def my_incidents(user: User, tab: str, page: int, per_page: int) -> Pagination:
         .where(involving(user), Incident.status.in_(TABS[tab]))
         .order_by(Incident.last_public_activity_at.desc(), Incident.id.desc())
     )
-    return db.paginate(query, page=page, per_page=per_page, max_per_page=None, error_out=False)
+    return bounds.paginate(query, page, per_page)
 
 
 def awaiting_confirmation(user: User) -> list[Incident]:
