@@ -9,9 +9,10 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, inspect, select, text
 
-from helpdesk import accounts, cli, create_app
+from helpdesk import accounts, background, cli, create_app
 from helpdesk.extensions import db
 from helpdesk.models import Incident, User
+from helpdesk.notify.compose import external_url
 from tests.factories import gen_user
 
 PASSWORD = "s3cret-Sandpiper"
@@ -46,6 +47,8 @@ def test_init_creates_the_schema_through_migrations(bare_app: Flask) -> None:
             revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         assert revision  # stamped by the migration, not made by create_all()
         assert Path(bare_app.config["ATTACHMENT_DIR"]).is_dir()
+        drop = Path(bare_app.config["MAILDROP_DIR"])
+        assert all((drop / sub).is_dir() for sub in ("new", "cur", "tmp"))
 
 
 @pytest.mark.usefixtures("keep_logging")
@@ -112,6 +115,7 @@ def test_quickstart_sets_up_loads_the_demo_and_serves(
 ) -> None:
     served: list[tuple[str, int]] = []
     monkeypatch.setattr(cli, "run_server", lambda host, port: served.append((host, port)))
+    monkeypatch.setattr(background, "COMMANDS", ())  # tests/test_quickstart.py runs them
     result = invoke(bare_app.test_cli_runner(), "quickstart", "--port", "5123")
     assert result.exit_code == 0, result.output
     assert "Demo data loaded: 60 incidents." in result.output
@@ -121,3 +125,32 @@ def test_quickstart_sets_up_loads_the_demo_and_serves(
     with bare_app.app_context():
         assert inspect(db.engine).has_table("alembic_version")
         assert db.session.scalar(select(func.count()).select_from(Incident)) == 60
+
+
+@pytest.mark.parametrize(
+    ("configured", "link"),
+    [
+        (None, "http://127.0.0.1:5123/login"),
+        ("https://it.example.org", "https://it.example.org/login"),
+    ],
+)
+def test_serve_points_mail_links_where_it_listens_unless_base_url_is_set(
+    bare_app: Flask, monkeypatch: pytest.MonkeyPatch, configured: str | None, link: str
+) -> None:
+    bare_app.config["BASE_URL"] = configured
+    links: list[str] = []
+
+    def serve(_host: str, _port: int) -> None:
+        """Instead of serving: build a link as the mail code does."""
+        links.append(external_url("auth.login"))
+
+    monkeypatch.setattr(cli, "run_server", serve)
+    result = invoke(bare_app.test_cli_runner(), "serve", "--port", "5123")
+    assert result.exit_code == 0, result.output
+    assert links == [link]
+
+
+def test_without_base_url_or_a_server_links_use_the_default_address(bare_app: Flask) -> None:
+    with bare_app.app_context():
+        assert bare_app.config["BASE_URL"] is None
+        assert external_url("auth.login") == "http://127.0.0.1:5000/login"
