@@ -93,7 +93,8 @@ def gateway_state(beat: GatewayHeartbeat, now: datetime, stale_after: timedelta)
     stop, no gateway is running."""
     if beat.running_at is not None and now - beat.running_at > stale_after:
         return NOT_REPORTING
-    if beat.last_error and (not beat.last_success_at or beat.last_poll_at > beat.last_success_at):
+    succeeded, polled = beat.last_success_at, beat.last_poll_at
+    if beat.last_error and (succeeded is None or (polled is not None and polled > succeeded)):
         return FAILING
     return RUNNING if beat.running_at is not None else NOT_RUNNING
 

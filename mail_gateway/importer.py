@@ -66,9 +66,11 @@ log = logging.getLogger(__name__)
 
 
 class IngestResultLike(Protocol):
-    """What a pass needs from ingest's answer: the outcome string."""
+    """What a pass needs from ingest's answer: the outcome string (read only)."""
 
-    outcome: str
+    @property
+    def outcome(self) -> str:
+        """What became of the mail: new_incident, reply, duplicate, quarantined ..."""
 
 
 Ingest = Callable[[bytes, str], IngestResultLike]

@@ -242,8 +242,8 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
     try:
         yield
     finally:
-        for number, old in previous.items():
-            signal.signal(number, old)
+        for signum, old in previous.items():
+            signal.signal(signum, old)
 
 
 def run(ingest: Ingest = ingest_raw, on_signals: bool = True) -> None:
