@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 import click
 from flask import current_app
@@ -16,6 +16,10 @@ from helpdesk.config import DEFAULT_BASE_URL
 from helpdesk.kb.cli import kb_group
 from mail_gateway.cli import gateway_group, mail_group
 from mail_gateway.maildir import make_maildir
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from werkzeug.local import LocalProxy
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -59,7 +63,8 @@ def run_server(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     click.echo(f"Helpdesk is running at {background.served_url(host, port)}/  (Ctrl+C to stop)")
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    app = cast("LocalProxy[Flask]", current_app)._get_current_object()
+    run_simple(host, port, app, threaded=True)
 
 
 host_option = click.option(

@@ -17,7 +17,7 @@ from helpdesk.extensions import db
 from helpdesk.incidents.errors import InvalidInput, NotAllowed, NotFound
 from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.incidents.validation import typed_text
-from helpdesk.models import ROLES, Category, Service, Team, User
+from helpdesk.models import ROLES, CatalogueEntry, Category, Service, Team, User
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ DESCRIPTION_MAX = 255
 class Catalogue:
     """One catalogue admins maintain: its model and how to name its entries."""
 
-    model: type[Category] | type[Service]
+    model: type[CatalogueEntry]
     singular: str
     plural: str
 
@@ -57,17 +57,17 @@ def _clean_name(name: str | None, what: str) -> str:
 
 
 def _refuse_duplicate(
-    model: type[Team] | type[Category] | type[Service],
+    model: type[Team] | type[CatalogueEntry],
     name: str,
     what: str,
     own_id: int | None = None,
 ) -> None:
     """Names are unique regardless of letter case ("Network" and "network" would confuse)."""
     clash = db.session.scalars(
-        select(model).where(func.lower(model.name) == name.lower(), model.id != (own_id or 0))
+        select(model.name).where(func.lower(model.name) == name.lower(), model.id != (own_id or 0))
     ).first()
     if clash is not None:
-        raise InvalidInput(f"There is already a {what} called {clash.name}.")
+        raise InvalidInput(f"There is already a {what} called {clash}.")
 
 
 def _save(what: str) -> None:
@@ -194,13 +194,13 @@ def catalogue(kind: str) -> Catalogue:
     return CATALOGUES[kind]
 
 
-def entries(kind: str) -> list[Category | Service]:
+def entries(kind: str) -> list[CatalogueEntry]:
     """All entries of a catalogue, active ones first, then by name."""
     model = catalogue(kind).model
     return list(db.session.scalars(select(model).order_by(model.active.desc(), model.name)))
 
 
-def entry(kind: str, entry_id: int) -> Category | Service:
+def entry(kind: str, entry_id: int) -> CatalogueEntry:
     """Load one catalogue entry or raise NotFound."""
     found = db.session.get(catalogue(kind).model, entry_id)
     if found is None:
@@ -209,7 +209,7 @@ def entry(kind: str, entry_id: int) -> Category | Service:
 
 
 @unit_of_work
-def create_entry(actor: User, kind: str, name: str) -> Category | Service:
+def create_entry(actor: User, kind: str, name: str) -> CatalogueEntry:
     """Add a category or service, offered for new incidents straight away."""
     _require_admin(actor)
     spec = catalogue(kind)
@@ -223,7 +223,7 @@ def create_entry(actor: User, kind: str, name: str) -> Category | Service:
 
 
 @unit_of_work
-def rename_entry(actor: User, kind: str, entry_id: int, name: str) -> Category | Service:
+def rename_entry(actor: User, kind: str, entry_id: int, name: str) -> CatalogueEntry:
     """Rename a category or service; incidents classified with it show the new name."""
     _require_admin(actor)
     spec = catalogue(kind)
@@ -237,7 +237,7 @@ def rename_entry(actor: User, kind: str, entry_id: int, name: str) -> Category |
 
 
 @unit_of_work
-def set_entry_active(actor: User, kind: str, entry_id: int, active: bool) -> Category | Service:
+def set_entry_active(actor: User, kind: str, entry_id: int, active: bool) -> CatalogueEntry:
     """Retire an entry (kept on old incidents, no longer offered) or bring it back."""
     _require_admin(actor)
     changed = entry(kind, entry_id)

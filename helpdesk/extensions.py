@@ -1,5 +1,7 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -7,6 +9,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -18,6 +21,17 @@ NAMING_CONVENTION = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+# The base class of every model. Flask-SQLAlchemy builds `db.Model` at run time, which a type
+# checker cannot follow (mypy: 'Name "db.Model" is not defined'); to it, the base is what
+# db.Model is, a SQLAlchemy declarative base.
+if TYPE_CHECKING:
+
+    class Model(DeclarativeBase):
+        """The declarative base, as the type checker sees it."""
+
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 # The session and remember-me cookies carry a sign-in's key (User.sign_in_key), not the user

@@ -33,6 +33,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Select,
+    SQLColumnExpression,
     String,
     and_,
     false,
@@ -73,7 +74,7 @@ class Sort:
     """One way to order a queue: a value column, its direction, and the id as tie-breaker."""
 
     label: str
-    column: ColumnElement[Any]
+    column: SQLColumnExpression[Any]
     descending: bool
     is_time: bool = True
 
@@ -280,7 +281,7 @@ def page_query(listing: Listing, now: datetime | None = None) -> Select[Any]:
     cursor = listing.before or listing.after
     if cursor is not None:
         where.append(_beyond(sort, cursor, descending))
-    key = sort.column.label("sort_key")
+    key: ColumnElement[Any] = sort.column.label("sort_key")
     order = _order([sort.column, Incident.id], descending)
     limit = listing.size + 1
     if scope.flagged:
@@ -325,7 +326,7 @@ def load_page(listing: Listing) -> Page:
     """Run a page query and load its incidents with what the queue table shows."""
     rows = db.session.execute(page_query(listing)).all()
     more = len(rows) > listing.size
-    rows = rows[: listing.size]
+    rows = list(rows[: listing.size])
     backwards = listing.before is not None
     if backwards:
         if not more:  # reached the top: show a full first page rather than a short one

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from email import policy
 from email.errors import HeaderMissingRequiredValue, InvalidHeaderDefect, NonPrintableDefect
 from email.header import decode_header, make_header
+from email.headerregistry import AddressHeader, BaseHeader
 from email.message import Message
 from email.policy import EmailPolicy
 from email.utils import collapse_rfc2231_value, getaddresses, parsedate_to_datetime
@@ -195,12 +196,15 @@ def _header_addresses(
     """Addresses of one header via policy.default, else compat32 getaddresses, else a regex."""
     try:
         header = message.policy.header_fetch_parse(name, value)
-        pairs = [(item.display_name, item.addr_spec) for item in header.addresses]
-        defects.extend(
-            f"{name.title()} header: {defect}"
-            for defect in header.defects
-            if isinstance(defect, _REPORTED_HEADER_DEFECTS)
-        )
+        pairs = []
+        if isinstance(header, AddressHeader):
+            pairs = [(item.display_name, item.addr_spec) for item in header.addresses]
+        if isinstance(header, BaseHeader):
+            defects.extend(
+                f"{name.title()} header: {defect}"
+                for defect in header.defects
+                if isinstance(defect, _REPORTED_HEADER_DEFECTS)
+            )
     except Exception:
         defects.append(f"{name.title()} header could not be parsed: {value[:200]!r}")
         pairs = []

@@ -91,8 +91,8 @@ def _failure(error: Exception, settings: SmtpSettings) -> SmtpFailure:
     """Turn an smtplib or socket error into a secret-free SmtpFailure."""
     where = f"{settings.host}:{settings.port}"
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        code, text = next(iter(error.recipients.values()))
-        return SmtpFailure(f"recipient refused: {code} {_text(text)}", permanent=code >= 500)
+        code, reply = next(iter(error.recipients.values()))
+        return SmtpFailure(f"recipient refused: {code} {_text(reply)}", permanent=code >= 500)
     if isinstance(error, smtplib.SMTPAuthenticationError):
         return SmtpFailure(
             f"the SMTP server {where} refused the login of {settings.username}: "

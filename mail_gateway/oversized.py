@@ -66,7 +66,8 @@ class Omitted:
 
     def _cut_out(self) -> bytes:
         """The raw mail with each run replaced by its placeholder (no copy of the runs)."""
-        view, pieces, position = memoryview(self.raw), [], 0
+        view, position = memoryview(self.raw), 0
+        pieces: list[bytes | memoryview] = []
         for cut in self.cuts:
             newline = b"\r\n" if self.raw[cut.end - 2 : cut.end] == b"\r\n" else b"\n"
             pieces += [view[position : cut.start], cut.line + newline]

@@ -216,7 +216,7 @@ def _file(body: _Body, attachment: ParsedAttachment, hits: list[tuple[Cut, bool]
 def _attached_message(part: Message, number: int, names: HeaderReader) -> ParsedAttachment:
     """An attached (forwarded or bounced) message, kept as an .eml file."""
     payload = part.get_payload() if part.is_multipart() else None
-    inner = payload[0] if payload else None
+    inner = payload[0] if isinstance(payload, list) and payload else None
     if isinstance(inner, Message):
         data = serialize(inner)
         subject = header_map(inner).get("subject", "")

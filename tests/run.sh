@@ -8,7 +8,8 @@
 #    PostgreSQL), installed with apt-get when missing -- as root, or through sudo.
 # 2. A virtual environment in .venv with the project and its [test] extras (reinstalled
 #    only when pyproject.toml changes).
-# 3. ruff check, then pytest with the given arguments; the exit status is pytest's.
+# 3. ruff check and mypy (type hints are checked, not decoration), then pytest with the
+#    given arguments; the exit status is pytest's.
 #
 # Without the Debian packages the tests that need them are skipped, unless CI=true, in
 # which case they fail: CI must not pass by skipping.
@@ -79,5 +80,7 @@ install_debian_packages
 install_python_packages
 say "ruff check"
 .venv/bin/ruff check .
+say "mypy"
+.venv/bin/mypy
 say "pytest $*"
 exec .venv/bin/python -m pytest "$@"

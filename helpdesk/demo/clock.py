@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, DateTime, bindparam, func, select, update
 
 from helpdesk import sla
-from helpdesk.extensions import db
+from helpdesk.extensions import Model, db
 from helpdesk.models import Attachment, AuditEvent, Incident, IncidentLink, Message, User, utcnow
 
 # Recomputed from the new opening time instead of being shifted (see _settle_incidents).
@@ -89,9 +89,9 @@ def backdate(clock: Clock, incident_ids: list[int], user_ids: list[int]) -> None
     db.session.commit()
 
 
-def _remap(clock: Clock, model: type[db.Model], condition: ColumnElement[bool]) -> None:
+def _remap(clock: Clock, model: type[Model], condition: ColumnElement[bool]) -> None:
     """Rewrite every timestamp column of the matching rows through the clock."""
-    table = model.__table__
+    table = Model.metadata.tables[model.__tablename__]
     keys = tuple(column.name for column in table.primary_key)
     columns = tuple(
         column.name

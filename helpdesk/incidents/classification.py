@@ -9,6 +9,7 @@ from helpdesk.incidents import validation as check
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.errors import InvalidInput
 from helpdesk.incidents.unit import commit, unit_of_work
+from helpdesk.incidents.validation import Entry
 from helpdesk.models import Category, Incident, Service, User
 from helpdesk.priority import PRIORITY_LABELS, priority_for
 
@@ -65,8 +66,8 @@ def _chosen_priority(change: Classification) -> tuple[int, str | None]:
 
 
 def _catalogue_change(
-    model: type[Category] | type[Service], current: int | None, wanted: int | None, label: str
-) -> Category | Service | None:
+    model: type[Entry], current: int | None, wanted: int | None, label: str
+) -> Entry | None:
     """Keep a retired entry the incident already has; a newly chosen one must be active."""
     if wanted == current:
         return check.existing(model, wanted, label)

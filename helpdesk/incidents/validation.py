@@ -6,12 +6,13 @@ import re
 from typing import TypeVar
 
 from helpdesk.bounds import is_id
-from helpdesk.extensions import db
+from helpdesk.extensions import Model, db
 from helpdesk.incidents.errors import InvalidInput, NotAllowed, NotFound
-from helpdesk.models import Category, Incident, Service, Team, User
+from helpdesk.models import CatalogueEntry, Incident, User
 from helpdesk.priority import LEVELS
 
-Model = TypeVar("Model", Category, Service, Team, User, Incident)
+Row = TypeVar("Row", bound=Model)
+Entry = TypeVar("Entry", bound=CatalogueEntry)
 
 SUBJECT_MAX = 255
 BODY_MAX = 100_000
@@ -49,7 +50,7 @@ def level(value: str, field: str) -> str:
     return value
 
 
-def existing(model: type[Model], ident: int | None, label: str) -> Model | None:
+def existing(model: type[Row], ident: int | None, label: str) -> Row | None:
     """Load a row by id, None for None, or raise NotFound naming what was missing (also for
     a number no id can be, which the database would refuse rather than not find)."""
     if ident is None:
@@ -60,9 +61,7 @@ def existing(model: type[Model], ident: int | None, label: str) -> Model | None:
     return row
 
 
-def active_catalogue_entry(
-    model: type[Category] | type[Service], ident: int | None, label: str
-) -> Category | Service | None:
+def active_catalogue_entry(model: type[Entry], ident: int | None, label: str) -> Entry | None:
     """Load a category or service that is still offered for new classification."""
     entry = existing(model, ident, label)
     if entry is not None and not entry.active:

@@ -2,7 +2,7 @@
 
 from helpdesk.models.audit import AuditEvent, AuditTrailIsAppendOnly
 from helpdesk.models.base import utcnow
-from helpdesk.models.catalog import Category, Service
+from helpdesk.models.catalog import CatalogueEntry, Category, Service
 from helpdesk.models.incident import Incident, IncidentLink, incident_participants
 from helpdesk.models.kb import (
     ArticleIncidentLink,
@@ -29,6 +29,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "AuditTrailIsAppendOnly",
+    "CatalogueEntry",
     "Category",
     "GatewayHeartbeat",
     "Incident",

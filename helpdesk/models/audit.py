@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.extensions import db
+from helpdesk.extensions import Model
 from helpdesk.models.base import utcnow
 from helpdesk.models.user import User
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One recorded change. Rows are never updated or deleted (enforced below)."""
 
     __tablename__ = "audit_events"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.extensions import db
+from helpdesk.extensions import Model, db
 from helpdesk.lifecycle import OPEN_STATUSES
 from helpdesk.models.base import utcnow
 from helpdesk.models.catalog import Category, Service
@@ -21,7 +21,7 @@ incident_participants = Table(
 )
 
 
-class Incident(db.Model):
+class Incident(Model):
     """An unplanned interruption or reduction in quality of a service, and its handling."""
 
     __tablename__ = "incidents"
@@ -114,7 +114,7 @@ class Incident(db.Model):
         return f"<Incident {self.reference} {self.status}>"
 
 
-class IncidentLink(db.Model):
+class IncidentLink(Model):
     """A symmetric "related to" link between two incidents, stored once with low id first."""
 
     __tablename__ = "incident_links"

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event,
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
-from helpdesk.extensions import db
+from helpdesk.extensions import Model
 from helpdesk.models.base import utcnow
 from helpdesk.models.catalog import Category
 from helpdesk.models.user import User
@@ -29,7 +29,7 @@ ARTICLE_STATUSES = (DRAFT, PUBLISHED, ARCHIVED)
 INDEX_DIRTY = "kb_index_dirty"
 
 
-class KnowledgeArticle(db.Model):
+class KnowledgeArticle(Model):
     """A how-to or fix, written in Markdown, that users and agents find by search."""
 
     __tablename__ = "kb_articles"
@@ -81,7 +81,7 @@ class KnowledgeArticle(db.Model):
         return f"<KnowledgeArticle {self.slug} {self.status}>"
 
 
-class ArticleRevision(db.Model):
+class ArticleRevision(Model):
     """A snapshot of an article after one change, with who made it and why."""
 
     __tablename__ = "kb_article_revisions"
@@ -110,7 +110,7 @@ class ArticleRevision(db.Model):
     __table_args__ = (UniqueConstraint("article_id", "number"),)
 
 
-class ArticleVote(db.Model):
+class ArticleVote(Model):
     """One answer to "was this helpful?"; signed-in people have one each and may change it."""
 
     __tablename__ = "kb_article_votes"
@@ -127,7 +127,7 @@ class ArticleVote(db.Model):
     __table_args__ = (UniqueConstraint("article_id", "user_id"),)
 
 
-class SearchLog(db.Model):
+class SearchLog(Model):
     """One knowledge base search; the ones that found nothing show what articles are missing."""
 
     __tablename__ = "kb_search_log"
@@ -142,7 +142,7 @@ class SearchLog(db.Model):
     __table_args__ = (Index("ix_kb_search_log_created", "created_at", "results"),)
 
 
-class IndexQueueEntry(db.Model):
+class IndexQueueEntry(Model):
     """An article whose search document must be refreshed: written in the same transaction
     as the change, removed once the index has it, so a change is never lost to a busy index
     lock or a crash between the database commit and the index write."""
@@ -165,7 +165,7 @@ EMAIL = "email"
 CHANNELS = (PORTAL, EMAIL)
 
 
-class SuggestionOutcome(db.Model):
+class SuggestionOutcome(Model):
     """One answer to suggested articles: solved by one of them, or reported anyway."""
 
     __tablename__ = "kb_suggestion_outcomes"
@@ -189,7 +189,7 @@ class SuggestionOutcome(db.Model):
     __table_args__ = (Index("ix_kb_suggestion_outcomes_created", "created_at", "outcome"),)
 
 
-class ArticleIncidentLink(db.Model):
+class ArticleIncidentLink(Model):
     """An article an agent linked to an incident (sent in a reply, or written from it)."""
 
     __tablename__ = "kb_article_incidents"
@@ -214,9 +214,7 @@ class ArticleIncidentLink(db.Model):
 @event.listens_for(KnowledgeArticle, "after_delete")
 def _queue_for_index(_mapper: Any, connection: Connection, target: KnowledgeArticle) -> None:
     """Queue the article for the search index inside the transaction that changed it."""
-    connection.execute(
-        insert(IndexQueueEntry.__table__).values(article_id=target.id, queued_at=utcnow())
-    )
+    connection.execute(insert(IndexQueueEntry).values(article_id=target.id, queued_at=utcnow()))
     session = object_session(target)
     if session is not None:
         session.info[INDEX_DIRTY] = True

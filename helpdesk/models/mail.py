@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from helpdesk.extensions import db
+from helpdesk.extensions import Model
 from helpdesk.models.base import utcnow
 
 # What became of a received email.
@@ -22,7 +22,7 @@ QUARANTINED = "quarantined"
 OUTCOMES = (NEW_INCIDENT, REPLY, FOLLOW_UP, FLAGGED, BOUNCE, IGNORED, QUARANTINED)
 
 
-class ReceivedEmail(db.Model):
+class ReceivedEmail(Model):
     """One email the gateway has taken in, keyed so that a re-fetch is recognised.
 
     `dedupe_key` is the Message-ID, or `sha256:<hex>` of the raw bytes when there is none;
@@ -52,7 +52,7 @@ class ReceivedEmail(db.Model):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class QuarantinedEmail(db.Model):
+class QuarantinedEmail(Model):
     """An email that could not be processed, kept with the error until an agent acts."""
 
     __tablename__ = "quarantined_emails"
@@ -72,7 +72,7 @@ class QuarantinedEmail(db.Model):
     __table_args__ = (Index("ix_quarantined_emails_state", "state", "created_at"),)
 
 
-class GatewayHeartbeat(db.Model):
+class GatewayHeartbeat(Model):
     """The gateway's last report of itself, one row per mailbox, shown in the console."""
 
     __tablename__ = "gateway_heartbeats"

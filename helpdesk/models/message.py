@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.extensions import db
+from helpdesk.extensions import Model
 from helpdesk.models.base import utcnow
 from helpdesk.models.user import User
 
@@ -18,7 +18,7 @@ EVENT = "event"  # system line in the thread ("assigned to Network")
 CHANNELS = ("portal", "email", "agent", "api", "system")
 
 
-class Message(db.Model):
+class Message(Model):
     """One entry in an incident's thread."""
 
     __tablename__ = "messages"
@@ -65,7 +65,7 @@ class Message(db.Model):
         return self.kind == REPLY
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A file on a message, stored under the instance folder by content hash."""
 
     __tablename__ = "attachments"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from helpdesk.extensions import db
+from helpdesk.extensions import Model
 from helpdesk.models.base import utcnow
 
 PENDING = "pending"
@@ -15,7 +15,7 @@ SENT = "sent"
 FAILED = "failed"
 
 
-class OutboundEmail(db.Model):
+class OutboundEmail(Model):
     """A rendered email waiting for (or done with) delivery."""
 
     __tablename__ = "outbound_emails"

@@ -11,7 +11,7 @@ from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from helpdesk.extensions import db
+from helpdesk.extensions import Model, db
 from helpdesk.models.base import utcnow
 
 ROLES = ("user", "agent", "admin")
@@ -34,7 +34,7 @@ def hash_method() -> str:
     return str(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """Anyone who can sign in. Role decides what they see: user < agent < admin."""
 
     __tablename__ = "users"
@@ -100,7 +100,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One sign-in. Deleted at logout, and all of a person's at a new password; the user
     loader accepts only keys that still have a row."""
 
@@ -113,7 +113,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Team(db.Model):
+class Team(Model):
     """A group of agents that incidents are assigned to (Service Desk, Network, ...)."""
 
     __tablename__ = "teams"

@@ -31,11 +31,9 @@ def _render_teams(form: TeamForm, status: int = 200) -> tuple[str, int]:
 
 def _render_team(team: Team, status: int = 200, **submitted: object) -> tuple[str, int]:
     """One team's page: its details form, members and the add-member form."""
-    forms = {
-        "form": TeamForm(formdata=None, obj=team),
-        "member_form": MemberForm(formdata=None),
-    } | submitted
-    forms["member_form"].offer(a for a in directory.agents() if a not in team.members)
+    member_form = MemberForm(formdata=None)
+    member_form.offer(a for a in directory.agents() if a not in team.members)
+    forms = {"form": TeamForm(formdata=None, obj=team), "member_form": member_form} | submitted
     return render_template("admin/team.html", team=team, **forms), status
 
 

@@ -9,6 +9,7 @@ and gives the one message the agent sees.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -22,7 +23,7 @@ from wtforms import (
 )
 
 from helpdesk import incidents, lifecycle, queues
-from helpdesk.models import Category, Incident, Service, Team, User
+from helpdesk.models import CatalogueEntry, Incident, Team, User
 from helpdesk.priority import LEVELS, PRIORITY_LABELS, priority_label
 from helpdesk.web.numbers import optional_int
 
@@ -49,7 +50,7 @@ def agent_choices(blank: str, agents: Iterable[User]) -> list[SelectChoice]:
 
 
 def catalogue_choices(
-    blank: str, entries: Iterable[Category | Service], current: int | None = None
+    blank: str, entries: Iterable[CatalogueEntry], current: int | None = None
 ) -> list[SelectChoice]:
     """Active entries, plus a retired one only when it is the current value."""
     return _choices(
@@ -62,7 +63,7 @@ def catalogue_choices(
     )
 
 
-def _valid(field: SelectField) -> object:
+def _valid(field: SelectField) -> Any:
     """A filter field's value, or None when it is blank or could not be read."""
     return None if field.errors else field.data or None
 
@@ -83,7 +84,7 @@ class QueueFilterForm(FlaskForm):
 
     def offer(
         self,
-        categories: Iterable[Category],
+        categories: Iterable[CatalogueEntry],
         teams: Iterable[Team],
         agents: Iterable[User],
         sorts: dict[str, queues.Sort],
@@ -151,7 +152,10 @@ class ClassifyForm(FlaskForm):
     reason = StringField("Reason for the override")
 
     def offer(
-        self, incident: Incident, categories: Iterable[Category], services: Iterable[Service]
+        self,
+        incident: Incident,
+        categories: Iterable[CatalogueEntry],
+        services: Iterable[CatalogueEntry],
     ) -> None:
         """Fill the choices for this incident (its own retired entries stay choosable)."""
         levels = [SelectChoice(level, level.title()) for level in LEVELS]
@@ -249,7 +253,9 @@ class NewIncidentForm(FlaskForm):
     service = SelectField("Affected service", coerce=optional_int, validate_choice=False)
     attachments = MultipleFileField("Attachments")
 
-    def offer(self, categories: Iterable[Category], services: Iterable[Service]) -> None:
+    def offer(
+        self, categories: Iterable[CatalogueEntry], services: Iterable[CatalogueEntry]
+    ) -> None:
         """Fill the classification choices with what new incidents may be given."""
         levels = [SelectChoice(level, level.title()) for level in LEVELS]
         self.impact.choices = levels

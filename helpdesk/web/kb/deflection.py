@@ -46,7 +46,7 @@ class HelpedForm(FlaskForm):
 def _suggested_article(article_id: int) -> KnowledgeArticle:
     """The article if the signed-in person may read it, else 404 (drafts, internal ones)."""
     article = db.session.get(KnowledgeArticle, article_id)
-    if not deflection.readable_by(article, me()):
+    if article is None or not deflection.readable_by(article, me()):
         abort(404)
     return article
 
