@@ -68,6 +68,15 @@ def test_acknowledgement_goes_to_the_requester_only(crowd):
     assert inbox(crowd.colleague) == [] and inbox(crowd.other) == []
 
 
+def test_acknowledgement_says_what_to_expect_not_the_priority_code(app):
+    requester = gen_user()
+    gen_incident(requester, impact="low", urgency="low")  # P5 planning
+    (ack,) = inbox(requester)
+    for part in (text(ack), html(ack)):
+        assert "within 1 business day" in part and "within 10 business days" in part
+        assert "P5" not in part and "Priority" not in part
+
+
 def test_no_acknowledgement_when_the_report_asks_for_none(app):
     requester = gen_user()
     gen_incident(requester, acknowledge=False)

@@ -8,12 +8,8 @@ from datetime import time, timedelta
 import pytest
 
 from helpdesk import incidents, lifecycle, sla
-from helpdesk.web.portal.presenters import (
-    duration_in_words,
-    handled_by,
-    portal_state,
-    service_promise,
-)
+from helpdesk.promises import duration_in_words, service_promise
+from helpdesk.web.portal.presenters import handled_by, portal_state
 from tests.factories import gen_incident, gen_team, gen_user
 
 # --- Pure wording -----------------------------------------------------------------------

@@ -36,6 +36,7 @@ from helpdesk.notify.compose import (
     incident_subject,
     queue_email,
 )
+from helpdesk.promises import service_promise
 
 PersonalLinks = Callable[[User], dict[str, Any]]
 log = logging.getLogger(__name__)
@@ -111,6 +112,9 @@ def incident_opened(incident: Incident) -> None:
         None,
         "incident_opened",
         link=_portal(incident),
+        promise=service_promise(
+            incident.status, incident.priority, answered=incident.first_response_at is not None
+        ),
         personal=lambda person: {"articles": _help_articles(incident, person)},
     )
 

@@ -9,13 +9,10 @@ values, apart from the adapter at the end that reads them off an incident.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from helpdesk import lifecycle, sla
+from helpdesk import lifecycle
 from helpdesk.models import Incident
-
-# The working hours the SLA clocks count in (sla.due_times' default calendar).
-CALENDAR = sla.Calendar()
+from helpdesk.promises import service_promise
 
 
 @dataclass(frozen=True)
@@ -67,44 +64,6 @@ def portal_state(
             return ANSWERED
         return PICKED_UP if taken or status == lifecycle.ASSIGNED else RECEIVED
     return SETTLED[status]
-
-
-def duration_in_words(target: sla.Target, calendar: sla.Calendar = CALENDAR) -> str:
-    """Say a target's allowance as a person would: "15 minutes", "4 business hours",
-    "10 business days" (whole working days of the calendar count as days)."""
-    day = calendar.day_length
-    if target.business and target.duration >= day and target.duration % day == timedelta(0):
-        return _count(target.duration // day, "business day")
-    hours, rest = divmod(target.duration, timedelta(hours=1))
-    unit = "business hour" if target.business else "hour"
-    minutes = _count(rest // timedelta(minutes=1), "minute") if rest else ""
-    if not hours:
-        return minutes
-    return f"{_count(hours, unit)} {minutes}".strip()
-
-
-def _count(number: int, unit: str) -> str:
-    """A number with its unit, plural unless it is one."""
-    return f"{number} {unit}{'' if number == 1 else 's'}"
-
-
-def service_promise(
-    status: str,
-    priority: int,
-    answered: bool,
-    targets: dict[int, sla.SlaTargets] = sla.DEFAULT_TARGETS,
-    calendar: sla.Calendar = CALENDAR,
-) -> str | None:
-    """What the priority means for the user while the incident is open: when to expect an
-    answer (until one came) and a fix, from the SLA targets; nothing once it is over."""
-    if status not in lifecycle.OPEN_STATUSES or priority not in targets:
-        return None
-    chosen = targets[priority]
-    resolve = f"resolve it within {duration_in_words(chosen.resolution, calendar)}"
-    if answered:
-        return f"We aim to {resolve} of your report."
-    answer = f"answer within {duration_in_words(chosen.response, calendar)}"
-    return f"We aim to {answer} and to {resolve} of your report."
 
 
 def handled_by(assigned_team: str | None, owner_team: str | None, engaged: bool) -> str:
