@@ -30,6 +30,8 @@ ROUTES = {
     "agent.add_participant": ("POST", "/agent/incidents/{ref}/participants"),
     "agent.remove_participant": ("POST", "/agent/incidents/{ref}/participants/1/delete"),
     "agent.change_requester": ("POST", "/agent/incidents/{ref}/requester"),
+    "agent.message_original": ("GET", "/agent/incidents/{ref}/messages/1/original.eml"),
+    "agent.message_formatted": ("GET", "/agent/incidents/{ref}/messages/1/formatted"),
 }
 # What each POST would carry if it were allowed, so a 403 is not an empty form's doing.
 DATA = {

@@ -94,11 +94,11 @@ def test_the_formatted_body_is_sanitized_and_sandboxed(client, auth, mailed):
         assert hostile not in html, hostile
 
 
-def test_end_users_get_404_even_for_their_own_mail(client, auth, mailed):
+def test_end_users_are_refused_even_for_their_own_mail(client, auth, mailed):
     incident, message, _ = mailed
     auth.login("ada@example.org")  # the requester
     for url in urls(incident, message):
-        assert client.get(url).status_code == 404
+        assert client.get(url).status_code == 403  # like every console route
     page = client.get(f"/my/incidents/{incident.reference}").get_data(as_text=True)
     assert "original.eml" not in page and "/formatted" not in page
 

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from flask import abort, current_app
-from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -25,6 +24,7 @@ from helpdesk.models import Message, ReceivedEmail
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.attachments import stored_download
 from helpdesk.web.lookup import incident_or_404
+from helpdesk.web.roles import agent_required
 from mail_gateway.html import sanitize_html
 
 # The frame's own look; allowed by its hash, so no other style can apply.
@@ -64,9 +64,7 @@ def with_originals(messages: Iterable[Message]) -> set[int]:
 
 
 def _message_or_404(reference: str, message_id: int) -> Message:
-    """The message on the incident the URL names, for agents; 404 for everything else."""
-    if not current_user.is_agent:
-        abort(404)
+    """The message on the incident the URL names; 404 for a message of another incident."""
     incident = incident_or_404(reference)
     message = db.session.get(Message, message_id)
     if message is None or message.incident_id != incident.id:
@@ -75,7 +73,7 @@ def _message_or_404(reference: str, message_id: int) -> Message:
 
 
 @bp.get("/incidents/<reference>/messages/<int:message_id>/original.eml")
-@login_required
+@agent_required
 def message_original(reference: str, message_id: int) -> Response:
     """Download the email that carried a message, byte for byte as it was received."""
     message = _message_or_404(reference, message_id)
@@ -87,7 +85,7 @@ def message_original(reference: str, message_id: int) -> Response:
 
 
 @bp.get("/incidents/<reference>/messages/<int:message_id>/formatted")
-@login_required
+@agent_required
 def message_formatted(reference: str, message_id: int) -> Response:
     """The message's HTML body, sanitized, as a sandboxed page for the workbench's frame."""
     message = _message_or_404(reference, message_id)
