@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from helpdesk import incidents, lifecycle
+from helpdesk.channels import INCIDENT_CHANNELS, in_words
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Message
 from helpdesk.web.agent.audit_trail import PHRASES, Links, sentence
@@ -40,6 +41,11 @@ def say(action: str, actor: str | None = "Alice", **details: object) -> str:
             "opened",
             {"channel": "phone", "priority": 4, "logged_for": "Ann Lee <ann@example.org>"},
             "Alice logged it by phone for Ann Lee &lt;ann@example.org&gt;, at P4 low",
+        ),
+        (
+            "opened",
+            {"channel": "walk-in", "priority": 4, "logged_for": "Ann Lee"},
+            "Alice logged it at the desk for Ann Lee, at P4 low",
         ),
         (
             "replied",
@@ -115,6 +121,10 @@ def test_an_action_without_a_sentence_still_reads():
     assert say("sla_breached", target="resolution", late=None) == (
         "Alice: sla breached (target: resolution)"
     )
+
+
+def test_every_channel_an_incident_can_come_by_is_said_in_words():
+    assert all(not in_words(channel).startswith("via") for channel in INCIDENT_CHANNELS)
 
 
 def test_every_action_the_service_layer_records_has_a_sentence():

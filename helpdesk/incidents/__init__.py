@@ -15,7 +15,6 @@ from helpdesk.incidents.intake import (
 )
 from helpdesk.incidents.linking import link, merge, related, unlink
 from helpdesk.incidents.opening import (
-    AGENT_CHANNELS,
     IncidentReport,
     open_follow_up,
     open_for_requester,
@@ -36,7 +35,6 @@ from helpdesk.incidents.workflow import (
 )
 
 __all__ = [
-    "AGENT_CHANNELS",
     "REJECTED_RESOLUTION",
     "REQUESTER_ONLY_CODES",
     "RESOLUTION_CODES",

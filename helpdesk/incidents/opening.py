@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from helpdesk import notify, sla
+from helpdesk.channels import AGENT_CHANNELS, INCIDENT_CHANNELS
 from helpdesk.extensions import db
 from helpdesk.incidents import validation as check
 from helpdesk.incidents.attachments import NewAttachment, attach, check_attachments
@@ -17,11 +18,6 @@ from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import REPLY, Category, Incident, IncidentLink, Message, Service, User, utcnow
 from helpdesk.priority import priority_for
 from helpdesk.references import spell_reference
-
-# How someone reached the desk when an agent logs the incident for them, as offered to agents.
-AGENT_CHANNELS = {"phone": "Phone", "walk-in": "Walk-in", "chat": "Chat"}
-# Every channel an incident can arrive by: people themselves use the portal and email.
-CHANNELS = ("portal", "email", *AGENT_CHANNELS)
 
 
 @dataclass
@@ -54,7 +50,7 @@ def open_incident(requester: User, report: IncidentReport, actor: User | None = 
     actor = actor or requester
     if actor.id != requester.id:
         check.require_agent(actor)
-    if report.channel not in CHANNELS:
+    if report.channel not in INCIDENT_CHANNELS:
         raise InvalidInput(f"Unknown channel {report.channel!r}.")
     incident = _build_incident(requester, report)
     check_attachments(report.attachments)

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from helpdesk.access import can_view_incident
+from helpdesk.channels import in_words
 from helpdesk.extensions import db
 from helpdesk.incidents import RESOLUTION_CODES
 from helpdesk.lifecycle import HOLD_REASONS, STATUS_LABELS
@@ -175,6 +176,7 @@ def init_app(app: Flask) -> None:
         priority_badge=priority_badge,
         filesize=filesize,
         linkify=linkify,
+        channel_in_words=in_words,
     )
     app.jinja_env.globals.update(
         STATUS_LABELS=STATUS_LABELS,

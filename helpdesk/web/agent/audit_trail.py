@@ -23,22 +23,13 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from helpdesk.channels import in_words
 from helpdesk.extensions import db
 from helpdesk.lifecycle import HOLD_REASONS, STATUS_LABELS
 from helpdesk.models import AuditEvent, Incident, Message
 from helpdesk.priority import priority_label
 
 Details = Mapping[str, Any]
-CHANNELS = {
-    "portal": "on the portal",
-    "email": "by email",
-    "agent": "in the console",
-    "phone": "by phone",
-    "walk_in": "at the desk",
-    "chat": "in a chat",
-    "api": "through the API",
-    "system": "automatically",
-}
 FIELD_NAMES = {"impact": "impact", "urgency": "urgency", "priority": "priority"}
 
 
@@ -104,8 +95,7 @@ def _changes(details: Details) -> Markup:
 def _opened(who: Markup, details: Details, links: Links) -> Markup:
     """ "Uma reported it by email, at P3 moderate" (or "Sam logged it by phone for Uma")."""
     channel = str(details.get("channel") or "")
-    how = CHANNELS.get(channel, f"via {channel}")
-    way = Markup(" {}").format(how) if channel else Markup("")
+    way = Markup(" {}").format(in_words(channel)) if channel else Markup("")
     if details.get("logged_for"):
         sentence = Markup("{} logged it{} for {}").format(who, way, details["logged_for"])
     else:

@@ -23,6 +23,7 @@ from wtforms import (
 )
 
 from helpdesk import incidents, lifecycle, queues
+from helpdesk.channels import AGENT_CHANNELS
 from helpdesk.models import CatalogueEntry, Incident, Team, User
 from helpdesk.priority import LEVELS, PRIORITY_LABELS, priority_label
 from helpdesk.web.numbers import optional_int
@@ -241,7 +242,7 @@ class NewIncidentForm(FlaskForm):
     new_email = StringField("Email address")
     channel = RadioField(
         "How did they get in touch?",
-        choices=[SelectChoice(key, label) for key, label in incidents.AGENT_CHANNELS.items()],
+        choices=[SelectChoice(key, label) for key, label in AGENT_CHANNELS.items()],
         default="phone",
         validate_choice=False,
     )
