@@ -162,6 +162,16 @@ def test_still_broken_tells_the_assigned_agent(crowd):
     assert "The jam is back." in text(inbox(crowd.agent)[-1])
 
 
+def test_withdrawal_tells_the_assigned_agent_with_the_reason(crowd):
+    before = len(inbox(crowd.agent))  # the assignment notice
+    incidents.withdraw(crowd.incident, crowd.requester, "It works again after a restart")
+    *_, notice = inbox(crowd.agent)
+    assert len(inbox(crowd.agent)) == before + 1
+    assert "withdrew" in text(notice) and "It works again after a restart" in text(notice)
+    assert "It works again after a restart" in html(notice)
+    assert inbox(crowd.other) == [] and len(inbox(crowd.requester)) == 1  # only the ack
+
+
 def test_assignment_to_an_agent_tells_them_unless_they_did_it(crowd):
     (assigned,) = inbox(crowd.agent)
     assert "is now assigned to you (Service Desk)" in text(assigned)

@@ -76,6 +76,7 @@ def withdraw(incident: Incident, user: User, reason: str | None = None) -> None:
         raise InvalidInput("This incident is no longer open, so it cannot be withdrawn.")
     words = check.optional_text(reason, "The reason", WITHDRAW_REASON_MAX)
     _cancel(incident, user, f"{WITHDRAWN}: {words}" if words else WITHDRAWN, "withdrawn")
+    notify.withdrawn(incident, words)
     commit()
 
 

@@ -154,6 +154,18 @@ def public_reply(incident: Incident, message: Message) -> None:
         )
 
 
+def withdrawn(incident: Incident, reason: str | None) -> None:
+    """Tell the agents working on it that the requester withdrew it, so nobody keeps on."""
+    _notify(
+        incident,
+        [incident.assigned_agent, incident.owner_agent],
+        incident.requester,
+        "withdrawn",
+        reason=reason,
+        link=_console(incident),
+    )
+
+
 def resolved(incident: Incident, actor: User | None = None) -> None:
     """Tell the requester side it is resolved, with one-click confirm and "still broken" links."""
     _notify(
