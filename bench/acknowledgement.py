@@ -33,11 +33,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from helpdesk import accounts, create_app, incidents, notify  # noqa: E402
+from helpdesk.core.urls import external_url  # noqa: E402
 from helpdesk.extensions import db  # noqa: E402
+from helpdesk.incidents.events import IncidentOpened  # noqa: E402
 from helpdesk.kb import demo_articles, mail_links, search  # noqa: E402
 from helpdesk.models import Incident  # noqa: E402
 from helpdesk.models.kb import PUBLIC  # noqa: E402
-from helpdesk.notify.compose import external_url, incident_subject, queue_email  # noqa: E402
+from helpdesk.notify.compose import incident_subject, queue_email  # noqa: E402
 from mail_gateway.parse import parse  # noqa: E402
 from tests.mail.messages import make_message  # noqa: E402
 
@@ -86,7 +88,7 @@ def measure(count: int) -> dict[str, list[float]]:
             link=link,
             articles=articles,
         )
-        timed(timings["notify"], notify.incident_opened, incident)
+        timed(timings["notify"], notify.incident_opened, IncidentOpened(incident))
         db.session.commit()
     return timings
 

@@ -29,8 +29,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _init_logging(app)
 
-    from helpdesk import web
+    from helpdesk import notify, web
 
+    notify.subscribe_to_events()
     web.init_app(app)
     return app
 

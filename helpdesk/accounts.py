@@ -5,6 +5,7 @@ through here."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
@@ -13,15 +14,15 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from helpdesk import notify
 from helpdesk.addresses import InvalidAddress, canonical, normalise_address
+from helpdesk.core import events
+from helpdesk.core.errors import InvalidInput, NotFound
+from helpdesk.core.unit import commit, unit_of_work
+from helpdesk.core.urls import external_url
+from helpdesk.core.validation import typed_text
 from helpdesk.extensions import db
-from helpdesk.incidents.errors import InvalidInput, NotFound
-from helpdesk.incidents.unit import commit, unit_of_work
-from helpdesk.incidents.validation import typed_text
 from helpdesk.models import ROLES, User, utcnow
 from helpdesk.models.user import UserSession, hash_method
-from helpdesk.notify.compose import external_url
 
 PASSWORD_MIN = 8
 TOKEN_SALT = "helpdesk.password-link"
@@ -82,6 +83,16 @@ def ensure_user_for_email(email: str, name: str = "") -> User:
     return find_by_email(email) or create_user(email, name, "user")
 
 
+@dataclass(frozen=True)
+class PasswordLinkIssued:
+    """A link to set or reset a password was made for someone: it must reach them by mail
+    (`registering`: the address was just entered on the registration form)."""
+
+    user: User
+    link: str
+    registering: bool = False
+
+
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
 
@@ -96,7 +107,7 @@ def send_password_link(user: User, registering: bool = False) -> None:
     """Email a single-use, expiring link to set or reset the password (`registering`: the
     address was just entered on the registration form)."""
     link = external_url("auth.reset_password", token=password_token(user))
-    notify.password_link(user, link, registering=registering)
+    events.publish(PasswordLinkIssued(user, link, registering))
     commit()
 
 

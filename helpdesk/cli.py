@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from helpdesk import background, create_app
 from helpdesk.config import DEFAULT_BASE_URL
+from helpdesk.core.schema import require_schema
 from helpdesk.kb.cli import kb_group
 from mail_gateway.cli import gateway_group, mail_group
 from mail_gateway.maildir import make_maildir
@@ -117,16 +118,6 @@ def describe_embedded_mail() -> None:
         click.echo(f"Mail in: drop messages into {new}; the mail gateway takes them.")
     if config["OUTBOX_TRANSPORT"] == "file":
         click.echo(f"Mail out: written as .eml files to {config['OUTBOX_DIR']}")
-
-
-def require_schema() -> None:
-    """Stop with a hint when the database has not been initialised yet."""
-    from sqlalchemy import inspect
-
-    from helpdesk.extensions import db
-
-    if not inspect(db.engine).has_table("incidents"):
-        raise click.ClickException("The database is empty. Run `helpdesk init` first.")
 
 
 def load_and_describe_demo(base_url: str) -> None:

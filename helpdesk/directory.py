@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from helpdesk.core.errors import InvalidInput, NotAllowed, NotFound
+from helpdesk.core.unit import commit, unit_of_work
+from helpdesk.core.validation import typed_text
 from helpdesk.extensions import db
-from helpdesk.incidents.errors import InvalidInput, NotAllowed, NotFound
-from helpdesk.incidents.unit import commit, unit_of_work
-from helpdesk.incidents.validation import typed_text
 from helpdesk.models import ROLES, CatalogueEntry, Category, Service, Team, User
 
 log = logging.getLogger(__name__)

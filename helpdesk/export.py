@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from helpdesk.extensions import db
-from helpdesk.incidents import RESOLUTION_CODES
+from helpdesk.lifecycle import RESOLUTION_CODES
 from helpdesk.models import AuditEvent, Incident, IncidentLink, Message, User
 from helpdesk.priority import priority_label
 

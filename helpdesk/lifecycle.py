@@ -48,6 +48,20 @@ class TransitionNotAllowed(ValueError):
     """Raised when the state machine forbids moving from one status to another."""
 
 
+# How an incident ends: the resolution codes, in the order agents are offered them.
+RESOLUTION_CODES = {
+    "fixed": "Fixed",
+    "workaround": "Workaround provided",
+    "user_error": "User error / how-to",
+    "no_fault_found": "No fault found",
+    "duplicate": "Duplicate",
+    "third_party": "Fixed by third party",
+    "self_service": "Solved by the user with a help article",
+}
+# Codes the system sets for the requester's own actions; agents do not choose them.
+REQUESTER_ONLY_CODES = frozenset({"self_service"})
+
+
 def can_transition(current: str, target: str) -> bool:
     """Tell whether the state machine allows current -> target."""
     return target in ALLOWED_TRANSITIONS.get(current, frozenset())

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from helpdesk.core.schema import require_schema
 from mail_gateway import outbox, runner
 from mail_gateway.failures import DATABASE_ERRORS
 from mail_gateway.imap import describe
@@ -24,13 +25,6 @@ def gateway_group() -> None:
     """Run the mail gateway (IMAP intake and SMTP outbox)."""
 
 
-def _require_schema() -> None:
-    """Stop with a hint when `helpdesk init` has not been run."""
-    from helpdesk.cli import require_schema
-
-    require_schema()
-
-
 def _fail(error: BaseException) -> click.ClickException:
     """A clean exit-1 error for a failed connection, login or database."""
     return click.ClickException(f"mail gateway: {describe(error)}")
@@ -40,7 +34,7 @@ def _fail(error: BaseException) -> click.ClickException:
 @with_appcontext
 def run_command() -> None:
     """Run until SIGTERM/SIGINT: fetch mail (IDLE or polling), drain the outbox, reconnect."""
-    _require_schema()
+    require_schema()
     try:
         runner.run()
     except GatewayError as error:  # settings that can never work
@@ -58,7 +52,7 @@ def poll_command(once: bool) -> None:
     """Fetch and ingest the waiting mail once, drain the outbox once, print a summary."""
     if not once:
         raise click.UsageError("poll needs --once; `helpdesk gateway run` keeps polling")
-    _require_schema()
+    require_schema()
     try:
         summary, sent = runner.poll_once()
     except runner.RETRYABLE as error:
@@ -74,7 +68,7 @@ def send_command(once: bool) -> None:
     """Deliver the outbox rows that are due, once, and print what happened."""
     if not once:
         raise click.UsageError("send needs --once; `helpdesk gateway run` keeps sending")
-    _require_schema()
+    require_schema()
     try:
         result = outbox.drain()
     except runner.RETRYABLE as error:
@@ -93,7 +87,7 @@ def mail_group() -> None:
 def import_command(paths: tuple[Path, ...]) -> None:
     """Ingest mail files (any name, in folders at any depth), mbox files and Maildir
     folders, then print a summary; exit 1 when something could not be read or processed."""
-    _require_schema()
+    require_schema()
     summary = Summary()
     try:
         import_paths(list(paths), summary)

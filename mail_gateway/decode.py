@@ -71,7 +71,7 @@ _SAMPLE_BYTES = 32_768
 _SAMPLE_PARTS = 50
 _LONGEST_CHARACTER = 4  # bytes, in UTF-8 and GB18030
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
-_EMAILISH = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+EMAILISH = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _FOLDING = re.compile(r"\r?\n(?=[ \t])")
 _ID_SEPARATORS = re.compile(r"[\s,;]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -212,7 +212,7 @@ def _header_addresses(
         return pairs
     unfolded = _FOLDING.sub("", value)
     pairs = [(decode_words(n), a) for n, a in getaddresses([unfolded]) if _is_address(a)]
-    return pairs or [("", address) for address in _EMAILISH.findall(unfolded)]
+    return pairs or [("", address) for address in EMAILISH.findall(unfolded)]
 
 
 def _is_address(value: str) -> bool:

@@ -25,7 +25,7 @@ from typing import Any
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
-from helpdesk.incidents.unit import transaction
+from helpdesk.core.unit import transaction
 from mail_gateway import oauth
 from mail_gateway.failures import DATABASE_ERRORS, NETWORK_ERRORS
 from mail_gateway.imap_settings import GatewayError, ImapSettings

@@ -24,8 +24,8 @@ from typing import Protocol
 
 from flask import current_app
 
+from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
-from helpdesk.incidents.unit import transaction
 from mail_gateway import maildir
 from mail_gateway.failures import DATABASE_ERRORS, NETWORK_ERRORS
 from mail_gateway.ingest import ingest

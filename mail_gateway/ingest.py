@@ -1,7 +1,7 @@
 """Taking one email in: parse, dedupe, classify, keep the original, route, and apply.
 
 Transactions: applying one email is one unit of work, or part of a bigger one (the IMAP
-poller takes a whole batch in one transaction, helpdesk.incidents.unit.transaction). The
+poller takes a whole batch in one transaction, helpdesk.core.unit.transaction). The
 service calls it makes join it, so the ReceivedEmail row (ledger.py), any new accounts,
 the incident or message and the queued mail commit together.
 
@@ -27,16 +27,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk import accounts, incidents
+from helpdesk.core.blobs import write_blob
+from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
 from helpdesk.incidents import intake
-from helpdesk.incidents.attachments import NewAttachment, write_blob
-from helpdesk.incidents.intake import MB
-from helpdesk.incidents.unit import transaction
+from helpdesk.incidents.attachments import NewAttachment
 from helpdesk.models import Incident, Message, OutboundEmail, QuarantinedEmail, User, utcnow
 from helpdesk.models import mail as outcomes
 from helpdesk.notify import message_ids
-from mail_gateway import authentication, ledger, loops, route
+from mail_gateway import authentication, ledger, lookups, loops, route
 from mail_gateway.failures import DATABASE_ERRORS
+from mail_gateway.fitting import MB, fit_to_limits
 from mail_gateway.ledger import DUPLICATE, RACE_LOST, Delivery, IngestResult
 from mail_gateway.parse import parse
 from mail_gateway.parsed import ParsedMail
@@ -268,12 +269,12 @@ def _bounce(delivery: Delivery) -> IngestResult:
 def _routed_incident(mail: ParsedMail) -> Incident | None:
     """Find the incident a mail belongs to (subject token, then headers), following merges."""
     ids = route.header_ids(mail.in_reply_to, mail.references)
-    known = intake.incident_ids_for_message_ids(ids)
+    known = lookups.incident_ids_for_message_ids(ids)
     found = route.decide_route(
         mail.subject,
         ids,
         current_app.config["REFERENCE_PREFIX"],
-        route.Lookups(intake.incident_id_for_reference, _signed_incident_id, known.get),
+        route.Lookups(lookups.incident_id_for_reference, _signed_incident_id, known.get),
     )
     return _final_incident(found.incident_id)
 
@@ -281,21 +282,21 @@ def _routed_incident(mail: ParsedMail) -> Incident | None:
 def _signed_incident_id(message_id: str) -> int | None:
     """The incident one of our signed Message-IDs names, if genuine and still there."""
     signed = message_ids.verify(message_id)
-    return intake.existing_incident_id(signed.incident_id) if signed else None
+    return lookups.existing_incident_id(signed.incident_id) if signed else None
 
 
 def _final_incident(incident_id: int | None) -> Incident | None:
     """Load an incident, or the one it was merged into."""
     if incident_id is None:
         return None
-    return db.session.get(Incident, route.follow_merges(incident_id, intake.merged_into_id))
+    return db.session.get(Incident, route.follow_merges(incident_id, lookups.merged_into_id))
 
 
 def _bounced_outbound(mail: ParsedMail) -> OutboundEmail | None:
     """The outbound mail a bounce reports as failed, if we can tell."""
     if mail.report is None:
         return None
-    return intake.bounced_outbound(
+    return lookups.bounced_outbound(
         mail.report.original_message_id, list(mail.report.failed_recipients)
     )
 
@@ -314,7 +315,7 @@ def _body_and_files(mail: ParsedMail, text: str) -> tuple[str, list[NewAttachmen
         if not a.omitted_size
     ]
     unread = [(a.filename or "attachment", a.omitted_size) for a in ordered if a.omitted_size]
-    return intake.fit_to_limits(text, files, unread)
+    return fit_to_limits(text, files, unread)
 
 
 def _first_message(incident: Incident) -> Message | None:

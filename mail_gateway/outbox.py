@@ -24,9 +24,9 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select, update
 
+from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
 from helpdesk.incidents import InvalidInput, NotFound
-from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import OutboundEmail, utcnow
 from helpdesk.models.outbox import FAILED, PENDING, SENT
 from helpdesk.notify.addresses import ascii_address

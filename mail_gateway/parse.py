@@ -18,6 +18,7 @@ from email.feedparser import BytesFeedParser
 from email.message import Message
 
 from helpdesk.config import DEFAULTS
+from mail_gateway.bounces import read_delivery_report
 from mail_gateway.decode import (
     HeaderReader,
     addresses,
@@ -41,7 +42,6 @@ from mail_gateway.decode import (
 )
 from mail_gateway.header_policy import POLICY
 from mail_gateway.html import html_to_text, sanitize_html
-from mail_gateway.loops import read_delivery_report
 from mail_gateway.oversized import MB, Cut, Omitted
 from mail_gateway.parsed import ParsedAttachment, ParsedMail
 

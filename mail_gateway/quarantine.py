@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from helpdesk.core import validation as check
+from helpdesk.core.blobs import blob_file
 from helpdesk.extensions import db
 from helpdesk.incidents import InvalidInput, NotFound
-from helpdesk.incidents import validation as check
 from helpdesk.models import QuarantinedEmail, User, utcnow
 from mail_gateway.ingest import ingest
 from mail_gateway.ledger import DUPLICATE, IngestResult
@@ -72,7 +72,7 @@ def get(quarantined_id: int) -> QuarantinedEmail:
 
 def original_path(entry: QuarantinedEmail) -> Path:
     """Where the original bytes of a quarantined mail are kept."""
-    return Path(current_app.config["ATTACHMENT_DIR"]) / entry.raw_path
+    return blob_file(entry.raw_path)
 
 
 def retry(quarantined_id: int, actor: User) -> IngestResult:

@@ -10,9 +10,9 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, inspect, select, text
 
 from helpdesk import accounts, background, cli, create_app
+from helpdesk.core.urls import external_url
 from helpdesk.extensions import db
 from helpdesk.models import Incident, User
-from helpdesk.notify.compose import external_url
 from tests.factories import gen_user
 
 PASSWORD = "s3cret-Sandpiper"

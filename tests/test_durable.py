@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from helpdesk.durable import write_durably
+from helpdesk.core.blobs import write_blob
+from helpdesk.core.durable import write_durably
+from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
-from helpdesk.incidents.attachments import write_blob
-from helpdesk.incidents.unit import transaction
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mail_gateway import loops
+from mail_gateway import bounces, loops
 from mail_gateway.loops import MailKind, classify
 from mail_gateway.parse import parse
 from mail_gateway.parsed import DeliveryReport, ParsedMail
@@ -204,7 +204,7 @@ def test_x_failed_recipients_alone_makes_a_report() -> None:
         headers={"x-failed-recipients": "A@Example.com, b@example.com"},
         text="Message-ID: <ours@helpdesk.example>\n",
     )
-    report = loops.read_delivery_report(bounce)
+    report = bounces.read_delivery_report(bounce)
     assert report == DeliveryReport(
         "<ours@helpdesk.example>",
         ("a@example.com", "b@example.com"),

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk import accounts, incidents
+from helpdesk.core.urls import external_url
 from helpdesk.extensions import db
 from helpdesk.incidents import NewAttachment
 from helpdesk.models import OutboundEmail
@@ -275,5 +276,5 @@ def test_queued_mail_has_the_crlf_line_ends_smtp_needs(app):
 @pytest.mark.parametrize("base", ["http://127.0.0.1:5000", "https://help.example.org/desk"])
 def test_links_in_mail_are_built_on_the_base_url(app, base):
     app.config["BASE_URL"] = base
-    link = compose.external_url("attachments.download", attachment_id=3, filename="a b/ü.txt")
+    link = external_url("attachments.download", attachment_id=3, filename="a b/ü.txt")
     assert link == f"{base}/attachments/3/a%20b/%C3%BC.txt"

@@ -2,11 +2,11 @@
 incidents only through these functions; they validate, write the audit trail, queue
 notifications and commit. They raise DomainError subclasses with a message for the user."""
 
+from helpdesk.core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from helpdesk.incidents.assignment import assign, take_ownership
 from helpdesk.incidents.attachments import NewAttachment
 from helpdesk.incidents.classification import Classification, classify
 from helpdesk.incidents.conversation import add_note, add_reply
-from helpdesk.incidents.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from helpdesk.incidents.intake import (
     add_flagged_note,
     add_mail_note,
@@ -22,7 +22,6 @@ from helpdesk.incidents.opening import (
 )
 from helpdesk.incidents.participants import add_participant, change_requester, remove_participant
 from helpdesk.incidents.self_service import resolve_by_requester
-from helpdesk.incidents.status import REQUESTER_ONLY_CODES, RESOLUTION_CODES
 from helpdesk.incidents.workflow import (
     REJECTED_RESOLUTION,
     cancel,
@@ -36,8 +35,6 @@ from helpdesk.incidents.workflow import (
 
 __all__ = [
     "REJECTED_RESOLUTION",
-    "REQUESTER_ONLY_CODES",
-    "RESOLUTION_CODES",
     "Classification",
     "DomainError",
     "IncidentReport",

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from helpdesk import lifecycle, notify
+from helpdesk import lifecycle
+from helpdesk.core import events
+from helpdesk.core import validation as check
+from helpdesk.core.errors import InvalidInput
+from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
-from helpdesk.incidents import validation as check
 from helpdesk.incidents.audit import record
-from helpdesk.incidents.errors import InvalidInput
+from helpdesk.incidents.events import Assigned
 from helpdesk.incidents.status import move_to
-from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import Incident, Team, User
 
 
@@ -33,7 +35,7 @@ def assign(incident: Incident, actor: User, team_id: int | None, agent_id: int |
         team = agent.teams[0] if agent.teams else None
     if team is not None and agent is not None and team not in agent.teams:
         raise InvalidInput(f"{agent.name} is not a member of {team.name}.")
-    notify.assignment(incident, actor, team, agent)
+    previous = (incident.assigned_team_id, incident.assigned_agent_id)
     incident.assigned_team = team
     incident.assigned_agent = agent
     if incident.owner_team is None:
@@ -46,6 +48,7 @@ def assign(incident: Incident, actor: User, team_id: int | None, agent_id: int |
         agent=agent.name if agent else None,
     )
     _follow_assignment(incident, actor)
+    events.publish(Assigned(incident, actor, team, agent, *previous))
     commit()
 
 

@@ -1,8 +1,7 @@
-"""Storing attachment bytes under the instance folder, content-addressed by SHA-256."""
+"""Attachments: checking uploaded and mailed files, and storing them in the blob store."""
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,8 +9,8 @@ from pathlib import Path
 from flask import current_app
 from werkzeug.utils import secure_filename
 
-from helpdesk.durable import write_durably
-from helpdesk.incidents.errors import InvalidInput
+from helpdesk.core.blobs import blob_file, write_blob
+from helpdesk.core.errors import InvalidInput
 from helpdesk.models import Attachment, Message
 
 
@@ -51,16 +50,6 @@ def guess_type(filename: str, declared: str | None) -> str:
     return mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
-def write_blob(data: bytes) -> tuple[str, str]:
-    """Write bytes once per content hash; return (sha256, path relative to the store)."""
-    digest = hashlib.sha256(data).hexdigest()
-    relative = Path(digest[:2]) / digest
-    target = Path(current_app.config["ATTACHMENT_DIR"]) / relative
-    if not target.exists():
-        write_durably(target, data)
-    return digest, str(relative)
-
-
 def attach(message: Message, files: list[NewAttachment]) -> list[Attachment]:
     """Store each file and add an Attachment row for it to the message."""
     stored = []
@@ -81,4 +70,4 @@ def attach(message: Message, files: list[NewAttachment]) -> list[Attachment]:
 
 def blob_path(attachment: Attachment) -> Path:
     """Return where an attachment's bytes live on disk."""
-    return Path(current_app.config["ATTACHMENT_DIR"]) / attachment.storage_path
+    return blob_file(attachment.storage_path)

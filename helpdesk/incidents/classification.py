@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from helpdesk import sla
-from helpdesk.incidents import validation as check
+from helpdesk.core import validation as check
+from helpdesk.core.errors import InvalidInput
+from helpdesk.core.unit import commit, unit_of_work
+from helpdesk.core.validation import Entry
 from helpdesk.incidents.audit import record
-from helpdesk.incidents.errors import InvalidInput
-from helpdesk.incidents.unit import commit, unit_of_work
-from helpdesk.incidents.validation import Entry
 from helpdesk.models import Category, Incident, Service, User
 from helpdesk.priority import PRIORITY_LABELS, priority_for
 

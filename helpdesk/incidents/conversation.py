@@ -6,14 +6,16 @@ from datetime import timedelta
 
 from flask import current_app
 
-from helpdesk import lifecycle, notify
+from helpdesk import lifecycle
+from helpdesk.core import events
+from helpdesk.core import validation as check
+from helpdesk.core.errors import InvalidInput
+from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
-from helpdesk.incidents import validation as check
 from helpdesk.incidents.attachments import NewAttachment, attach, check_attachments
 from helpdesk.incidents.audit import record
-from helpdesk.incidents.errors import InvalidInput
+from helpdesk.incidents.events import PublicReplyAdded
 from helpdesk.incidents.status import move_to
-from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import NOTE, REPLY, Incident, Message, User, utcnow
 
 
@@ -40,7 +42,7 @@ def add_reply(
     else:
         _requester_news(incident, author)
     record(incident, author, "replied", message_id=message.id)
-    notify.public_reply(incident, message)
+    events.publish(PublicReplyAdded(incident, message))
     commit()
     return message
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 
 from helpdesk import lifecycle
+from helpdesk.core import validation as check
+from helpdesk.core.errors import InvalidInput
+from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
-from helpdesk.incidents import validation as check
 from helpdesk.incidents.audit import record
-from helpdesk.incidents.errors import InvalidInput
 from helpdesk.incidents.status import move_to
-from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import EVENT, Incident, IncidentLink, Message, User, utcnow
 
 

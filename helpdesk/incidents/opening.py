@@ -6,15 +6,17 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from helpdesk import notify, sla
+from helpdesk import sla
 from helpdesk.channels import AGENT_CHANNELS, INCIDENT_CHANNELS
+from helpdesk.core import events
+from helpdesk.core import validation as check
+from helpdesk.core.errors import InvalidInput
+from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
-from helpdesk.incidents import validation as check
 from helpdesk.incidents.attachments import NewAttachment, attach, check_attachments
 from helpdesk.incidents.audit import record
-from helpdesk.incidents.errors import InvalidInput
+from helpdesk.incidents.events import IncidentOpened
 from helpdesk.incidents.participants import person_label
-from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import REPLY, Category, Incident, IncidentLink, Message, Service, User, utcnow
 from helpdesk.priority import priority_for
 from helpdesk.references import spell_reference
@@ -73,8 +75,7 @@ def open_incident(requester: User, report: IncidentReport, actor: User | None = 
     record(
         incident, actor, "opened", channel=report.channel, priority=incident.priority, **on_behalf
     )
-    if report.acknowledge:
-        notify.incident_opened(incident)
+    events.publish(IncidentOpened(incident, report.acknowledge))
     commit()
     return incident
 

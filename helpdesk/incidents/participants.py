@@ -12,10 +12,10 @@ Callers find or create the person (helpdesk.accounts) before calling these.
 
 from __future__ import annotations
 
-from helpdesk.incidents import validation as check
+from helpdesk.core import validation as check
+from helpdesk.core.errors import InvalidInput
+from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.incidents.audit import record
-from helpdesk.incidents.errors import InvalidInput
-from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import Incident, User
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from helpdesk import lifecycle, notify
-from helpdesk.incidents.errors import InvalidInput, NotAllowed
+from helpdesk import lifecycle
+from helpdesk.core import events
+from helpdesk.core.errors import InvalidInput, NotAllowed
+from helpdesk.core.unit import commit, unit_of_work
+from helpdesk.incidents.events import Closed
 from helpdesk.incidents.status import move_to
-from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.models import Incident, User, utcnow
 
 SELF_SERVICE = "self_service"
@@ -35,5 +37,5 @@ def resolve_by_requester(incident: Incident, user: User, article: Titled) -> Non
     incident.resolved_at = now
     incident.last_activity_at = now
     move_to(incident, user, lifecycle.CLOSED, action="confirmed")
-    notify.closed(incident, user)
+    events.publish(Closed(incident, user))
     commit()

@@ -5,21 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from helpdesk import lifecycle, sla
+from helpdesk.core.errors import InvalidInput
 from helpdesk.incidents.audit import record
-from helpdesk.incidents.errors import InvalidInput
 from helpdesk.models import Incident, User, utcnow
-
-RESOLUTION_CODES = {
-    "fixed": "Fixed",
-    "workaround": "Workaround provided",
-    "user_error": "User error / how-to",
-    "no_fault_found": "No fault found",
-    "duplicate": "Duplicate",
-    "third_party": "Fixed by third party",
-    "self_service": "Solved by the user with a help article",
-}
-# Codes the system sets for the requester's own actions; agents do not choose them.
-REQUESTER_ONLY_CODES = frozenset({"self_service"})
 
 
 def move_to(

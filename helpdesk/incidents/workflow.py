@@ -3,13 +3,22 @@ the requester's withdrawal, and their confirmation, rejection and rating of a re
 
 from __future__ import annotations
 
-from helpdesk import lifecycle, notify
+from helpdesk import lifecycle
+from helpdesk.core import events
+from helpdesk.core import validation as check
+from helpdesk.core.errors import InvalidInput, NotAllowed
+from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
-from helpdesk.incidents import validation as check
 from helpdesk.incidents.audit import record
-from helpdesk.incidents.errors import InvalidInput, NotAllowed
-from helpdesk.incidents.status import REQUESTER_ONLY_CODES, RESOLUTION_CODES, move_to
-from helpdesk.incidents.unit import commit, unit_of_work
+from helpdesk.incidents.events import (
+    Closed,
+    PublicReplyAdded,
+    Resolved,
+    StatusChanged,
+    Withdrawn,
+)
+from helpdesk.incidents.status import move_to
+from helpdesk.lifecycle import REQUESTER_ONLY_CODES, RESOLUTION_CODES
 from helpdesk.models import REPLY, Incident, Message, User, utcnow
 
 WITHDRAWN = "Withdrawn by the requester"
@@ -33,7 +42,7 @@ def change_status(
     if target in SPECIAL_TARGETS:
         raise InvalidInput(f"To set that status, {SPECIAL_TARGETS[target]}.")
     move_to(incident, actor, target, hold_reason)
-    notify.status_changed(incident, actor)
+    events.publish(StatusChanged(incident, actor))
     commit()
 
 
@@ -51,7 +60,7 @@ def resolve(
     move_to(incident, actor, lifecycle.RESOLVED, action="resolved")
     incident.resolved_at = utcnow()
     incident.last_activity_at = incident.resolved_at
-    notify.resolved(incident, actor)
+    events.publish(Resolved(incident, actor))
     commit()
 
 
@@ -76,7 +85,7 @@ def withdraw(incident: Incident, user: User, reason: str | None = None) -> None:
         raise InvalidInput("This incident is no longer open, so it cannot be withdrawn.")
     words = check.optional_text(reason, "The reason", WITHDRAW_REASON_MAX)
     _cancel(incident, user, f"{WITHDRAWN}: {words}" if words else WITHDRAWN, "withdrawn")
-    notify.withdrawn(incident, words)
+    events.publish(Withdrawn(incident, words))
     commit()
 
 
@@ -91,7 +100,7 @@ def confirm_resolution(incident: Incident, user: User) -> None:
     """The requester agrees the incident is solved: close it."""
     _require_resolved_for(incident, user)
     move_to(incident, user, lifecycle.CLOSED, action="confirmed")
-    notify.closed(incident, user)
+    events.publish(Closed(incident, user))
     commit()
 
 
@@ -122,7 +131,7 @@ def reject_resolution(incident: Incident, user: User, comment: str) -> Message:
         notes=incident.resolution_notes,
         workaround=incident.workaround,
     )
-    notify.public_reply(incident, message)
+    events.publish(PublicReplyAdded(incident, message))
     commit()
     return message
 

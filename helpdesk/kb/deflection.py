@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from helpdesk import incidents
 from helpdesk.bounds import parse_id
+from helpdesk.core.errors import InvalidInput, NotAllowed
+from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
-from helpdesk.incidents.errors import InvalidInput, NotAllowed
-from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.kb import search
 from helpdesk.kb.search import Result
 from helpdesk.models import Incident, KnowledgeArticle, User, utcnow

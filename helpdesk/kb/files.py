@@ -34,9 +34,9 @@ import yaml
 from sqlalchemy import func, select
 
 from helpdesk import directory
+from helpdesk.core.errors import DomainError, InvalidInput, NotAllowed
+from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
-from helpdesk.incidents.errors import DomainError, InvalidInput, NotAllowed
-from helpdesk.incidents.unit import transaction
 from helpdesk.kb import index, queries, service
 from helpdesk.models import Category, KnowledgeArticle, User
 from helpdesk.models.kb import AGENTS, ARTICLE_STATUSES, DRAFT, PUBLIC

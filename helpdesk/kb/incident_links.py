@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
+from helpdesk.core import validation as check
+from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
-from helpdesk.incidents import validation as check
-from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.kb import search, service
 from helpdesk.kb.search import Result
 from helpdesk.kb.service import ArticleContent

@@ -1,6 +1,6 @@
 """The "this fixed it" links under the articles in an acknowledgement email: signed,
 expiring tokens naming one incident, its requester and one article, signed and checked by
-helpdesk.notify.links under a salt of their own. A token for one incident or article names
+helpdesk.core.signed_links under a salt of their own. A token for one incident or article names
 no other.
 """
 
@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from helpdesk.core import signed_links
+from helpdesk.core.errors import InvalidInput
+from helpdesk.core.urls import external_url
 from helpdesk.extensions import db
-from helpdesk.incidents.errors import InvalidInput
 from helpdesk.kb import search
 from helpdesk.kb.queries import readable_by
 from helpdesk.models import Incident, KnowledgeArticle, User
 from helpdesk.models.kb import PUBLIC
-from helpdesk.notify import links
-from helpdesk.notify.compose import external_url
 
 SALT = "helpdesk.kb-helped"
 # Articles offered in one acknowledgement.
@@ -44,7 +44,7 @@ class HelpedLink:
 
 def url_for_article(incident: Incident, user: User, article: KnowledgeArticle | Offer) -> str:
     """The absolute link: BASE_URL/kb/helped/<reference>/<token>."""
-    token = links.sign(SALT, {"i": incident.id, "u": user.id, "a": article.id})
+    token = signed_links.sign(SALT, {"i": incident.id, "u": user.id, "a": article.id})
     return external_url("kb.helped", reference=incident.reference, token=token)
 
 
@@ -70,9 +70,9 @@ def offers(incident: Incident, user: User) -> list[tuple[Offer, str]]:
 
 def open_link(reference: str, token: str) -> HelpedLink:
     """Check a token and return what it names, or raise InvalidInput saying why."""
-    data = links.read_token(SALT, token)
-    incident, user = links.incident_and_user(data, reference)
+    data = signed_links.read_token(SALT, token)
+    incident, user = signed_links.incident_and_user(data, reference)
     article = db.session.get(KnowledgeArticle, data.get("a"))
     if article is None or incident.requester_id != user.id or not user.active:
-        raise InvalidInput(links.BROKEN)
+        raise InvalidInput(signed_links.BROKEN)
     return HelpedLink(incident, user, article)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from helpdesk.core import validation as check
+from helpdesk.core.errors import InvalidInput, NotAllowed
+from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
-from helpdesk.incidents import validation as check
-from helpdesk.incidents.errors import InvalidInput, NotAllowed
-from helpdesk.incidents.unit import commit, unit_of_work
 from helpdesk.kb import queries
 from helpdesk.models import (
     ArticleRevision,

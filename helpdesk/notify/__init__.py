@@ -1,5 +1,6 @@
-"""Which events email whom. Called by the service layer inside its transaction, so a
-notification is queued if and only if the change that caused it is committed.
+"""Which events email whom. The handlers here subscribe to the services' events
+(helpdesk.incidents.events, helpdesk.accounts), which are published inside the service's
+transaction, so a notification is queued if and only if the change that caused it commits.
 
     event                         recipients                          template
     incident opened               requester                           incident_opened
@@ -26,16 +27,29 @@ from typing import Any
 from flask import current_app, g
 
 from helpdesk import lifecycle
-from helpdesk.models import Attachment, Incident, Message, Team, User
+from helpdesk.accounts import PasswordLinkIssued
+from helpdesk.core import events
+from helpdesk.core.urls import external_url
+from helpdesk.incidents.events import (
+    Assigned,
+    Closed,
+    IncidentOpened,
+    PublicReplyAdded,
+    Resolved,
+    StatusChanged,
+    Withdrawn,
+)
+from helpdesk.kb import mail_links
+from helpdesk.models import Attachment, Incident, Message, User
 from helpdesk.notify import audience, links
 from helpdesk.notify.addresses import ascii_address
 from helpdesk.notify.compose import (
     AUTO_GENERATED,
     AUTO_REPLIED,
-    external_url,
     incident_subject,
     queue_email,
 )
+from helpdesk.notify.delivery import deliver_after_commit
 from helpdesk.promises import service_promise
 
 PersonalLinks = Callable[[User], dict[str, Any]]
@@ -103,9 +117,12 @@ def _notify(
         )
 
 
-def incident_opened(incident: Incident) -> None:
+def incident_opened(event: IncidentOpened) -> None:
     """Acknowledge a new incident to its requester, with the reference and a portal link;
     an emailed one also gets up to three public help articles with "this fixed it" links."""
+    if not event.acknowledge:
+        return
+    incident = event.incident
     _notify(
         incident,
         [incident.requester],
@@ -124,13 +141,12 @@ def _help_articles(incident: Incident, person: User) -> Sequence[tuple[object, s
     portal already offered articles while the user typed)."""
     if incident.channel != "email" or person.id != incident.requester_id:
         return []
-    from helpdesk.kb import mail_links  # the knowledge base imports the service layer
-
     return mail_links.offers(incident, person)
 
 
-def public_reply(incident: Incident, message: Message) -> None:
+def public_reply(event: PublicReplyAdded) -> None:
     """Send an agent's public reply to the requester side; tell the agent of a user's reply."""
+    incident, message = event.incident, event.message
     author = message.author
     if author is not None and author.is_agent:
         _notify(
@@ -154,24 +170,26 @@ def public_reply(incident: Incident, message: Message) -> None:
         )
 
 
-def withdrawn(incident: Incident, reason: str | None) -> None:
+def withdrawn(event: Withdrawn) -> None:
     """Tell the agents working on it that the requester withdrew it, so nobody keeps on."""
+    incident = event.incident
     _notify(
         incident,
         [incident.assigned_agent, incident.owner_agent],
         incident.requester,
         "withdrawn",
-        reason=reason,
+        reason=event.reason,
         link=_console(incident),
     )
 
 
-def resolved(incident: Incident, actor: User | None = None) -> None:
+def resolved(event: Resolved) -> None:
     """Tell the requester side it is resolved, with one-click confirm and "still broken" links."""
+    incident = event.incident
     _notify(
         incident,
         _requester_side(incident),
-        actor,
+        event.actor,
         "resolved",
         link=_portal(incident),
         personal=lambda person: {
@@ -181,7 +199,12 @@ def resolved(incident: Incident, actor: User | None = None) -> None:
     )
 
 
-def closed(incident: Incident, actor: User | None) -> None:
+def closed(event: Closed) -> None:
+    """The requester confirmed or solved it themselves: tell the requester side."""
+    _closed(event.incident, event.actor)
+
+
+def _closed(incident: Incident, actor: User | None) -> None:
     """Tell the requester side it is closed; the requester gets a link to rate it."""
     _notify(
         incident,
@@ -197,25 +220,27 @@ def closed(incident: Incident, actor: User | None) -> None:
     )
 
 
-def status_changed(incident: Incident, actor: User | None) -> None:
+def status_changed(event: StatusChanged) -> None:
     """Mail about a status an agent set by hand: closing it (other statuses show on the portal)."""
-    if incident.status == lifecycle.CLOSED:
-        closed(incident, actor)
+    if event.incident.status == lifecycle.CLOSED:
+        _closed(event.incident, event.actor)
 
 
-def assignment(incident: Incident, actor: User, team: Team | None, agent: User | None) -> None:
-    """Tell the new assignee, or the team whose queue it now waits in. Call before applying."""
+def assignment(event: Assigned) -> None:
+    """Tell the new assignee, or the team whose queue it now waits in (unless that is where
+    it already was)."""
+    incident, team, agent, actor = event.incident, event.team, event.agent, event.actor
     if agent is not None:
-        if agent.id != incident.assigned_agent_id:
+        if agent.id != event.previous_agent_id:
             _notify(incident, [agent], actor, "assigned", team=team, link=_console(incident))
     elif team is not None and (
-        team.id != incident.assigned_team_id or incident.assigned_agent_id is not None
+        team.id != event.previous_team_id or event.previous_agent_id is not None
     ):
         members = [member for member in team.members if member.is_agent]
         _notify(incident, members, actor, "team_queue", team=team, link=_console(incident))
 
 
-def password_link(user: User, link: str, registering: bool = False) -> None:
+def password_link(event: PasswordLinkIssued) -> None:
     """Send a single-use link to set or reset a password (sent even for first-time setup;
     `registering`: someone entered the address on the registration form).
 
@@ -224,6 +249,7 @@ def password_link(user: User, link: str, registering: bool = False) -> None:
     the hourly limit of automatic notices. An address that cannot be written in ASCII
     cannot get it at all (addresses.py).
     """
+    user = event.user
     if ascii_address(user.email) is None:
         log.info("not mailing user %s a password link: %s", user.id, audience.NEEDS_SMTPUTF8)
         return
@@ -233,7 +259,25 @@ def password_link(user: User, link: str, registering: bool = False) -> None:
         "password_link",
         auto_submitted=AUTO_GENERATED,
         html=False,
-        link=link,
+        link=event.link,
         first_time=not user.has_password,
-        registering=registering,
+        registering=event.registering,
     )
+
+
+def subscribe_to_events() -> None:
+    """Have the services' events mail people, and the file transport deliver what a unit of
+    work queued once it commits (the composition root calls this)."""
+    handlers: list[tuple[type, Callable[[Any], None]]] = [
+        (IncidentOpened, incident_opened),
+        (PublicReplyAdded, public_reply),
+        (Assigned, assignment),
+        (StatusChanged, status_changed),
+        (Resolved, resolved),
+        (Closed, closed),
+        (Withdrawn, withdrawn),
+        (PasswordLinkIssued, password_link),
+    ]
+    for event_type, handler in handlers:
+        events.subscribe(event_type, handler)
+    events.after_commit(deliver_after_commit)

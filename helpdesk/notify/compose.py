@@ -20,11 +20,10 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
-from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 
-from helpdesk.config import DEFAULT_BASE_URL
+from helpdesk.core.urls import external_url
 from helpdesk.extensions import db
 from helpdesk.incidents.attachments import blob_path
 from helpdesk.models import Attachment, Incident, Message, OutboundEmail, User, utcnow
@@ -42,20 +41,6 @@ PLAIN_LEAD_MAX = 40  # a leading ASCII word kept readable must leave the line sh
 # The stdlib decodes any RFC 2047 word it meets in a header value, even one typed into a
 # name or subject, and "=?utf-8?b?DQo...?=" decodes to CR/LF: text never reaches it raw.
 ENCODED_WORD_START = "=?"
-
-
-def external_url(endpoint: str, **values: object) -> str:
-    """Build an absolute link on the configured BASE_URL, inside or outside a request.
-
-    Built with a URL adapter bound to BASE_URL rather than a fake request context (which
-    cost half a millisecond a link, and a mail has several). Never on the request's Host
-    header, which the client chooses: a password link could then point anywhere.
-    """
-    base = urlsplit(current_app.config["BASE_URL"] or DEFAULT_BASE_URL)
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
-    )
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def new_message_id() -> str:

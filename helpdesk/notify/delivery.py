@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from helpdesk.durable import write_durably
+from helpdesk.core.durable import write_durably
 from helpdesk.extensions import db
 from helpdesk.models import OutboundEmail, utcnow
 from helpdesk.models.outbox import PENDING, SENT

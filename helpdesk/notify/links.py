@@ -5,33 +5,28 @@ never act as "reject" or "rate", and a token for one incident or person names no
 confirm and reject tokens also name the resolution they answer: after a reopen and a second
 resolution, the old mail's buttons no longer decide about the new one.
 
-The signing and checking here (sign, read_token, incident_and_user) also serve the knowledge
-base's "this fixed it" links (helpdesk.kb.mail_links), each kind under its own salt. Links are
-absolute on BASE_URL (compose.external_url), so the web app, the gateway and the CLI make the
-same ones; the web side is helpdesk.web.mail_links.
+Signing and checking are helpdesk.core.signed_links, which the knowledge base's "this fixed
+it" links share, each kind under its own salt. Links are absolute on BASE_URL
+(core.urls.external_url), so the web app, the gateway and the CLI make the same ones; the web
+side is helpdesk.web.mail_links.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any
-
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from helpdesk import lifecycle
-from helpdesk.extensions import db
-from helpdesk.incidents.errors import InvalidInput
+from helpdesk.core.errors import InvalidInput
+from helpdesk.core.signed_links import incident_and_user, read_token, sign
+from helpdesk.core.urls import external_url
 from helpdesk.models import Incident, User
-from helpdesk.notify.compose import external_url
 
 CONFIRM = "confirm"
 REJECT = "reject"
 RATE = "rate"
 ACTIONS = (CONFIRM, REJECT, RATE)
 URL_PREFIX = "/m"
-BROKEN = "This link is not valid. It may have been cut short."
 
 
 @dataclass(frozen=True)
@@ -68,39 +63,6 @@ def resolution_stamp(incident: Incident) -> int | None:
     if incident.resolved_at is None:
         return None
     return round(incident.resolved_at.replace(tzinfo=UTC).timestamp() * 1000)
-
-
-def _signer(salt: str) -> URLSafeTimedSerializer:
-    """The instance secret under one salt: each kind of link signs apart from the others."""
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
-def sign(salt: str, payload: dict[str, object]) -> str:
-    """Sign a link's payload under a salt."""
-    return _signer(salt).dumps(payload)
-
-
-def read_token(salt: str, token: str) -> dict[str, Any]:
-    """Check a link's signature and age; return its payload, or raise InvalidInput saying why."""
-    days = int(current_app.config["MAIL_LINK_MAX_AGE_DAYS"])
-    try:
-        data = _signer(salt).loads(token, max_age=days * 86_400)
-    except SignatureExpired as error:
-        raise InvalidInput(f"This link has expired (links work for {days} days).") from error
-    except BadSignature as error:
-        raise InvalidInput(BROKEN) from error
-    if not isinstance(data, dict):
-        raise InvalidInput(BROKEN)
-    return data
-
-
-def incident_and_user(data: dict[str, Any], reference: str) -> tuple[Incident, User]:
-    """The incident and person a payload names; the incident must be the one in the URL."""
-    incident = db.session.get(Incident, data.get("i"))
-    user = db.session.get(User, data.get("u"))
-    if incident is None or user is None or incident.reference != reference:
-        raise InvalidInput("This link does not belong to that incident.")
-    return incident, user
 
 
 def _salt(action: str) -> str:

@@ -16,8 +16,7 @@ from sqlalchemy import select
 from helpdesk.access import can_view_incident
 from helpdesk.channels import in_words
 from helpdesk.extensions import db
-from helpdesk.incidents import RESOLUTION_CODES
-from helpdesk.lifecycle import HOLD_REASONS, STATUS_LABELS
+from helpdesk.lifecycle import HOLD_REASONS, RESOLUTION_CODES, STATUS_LABELS
 from helpdesk.models import Incident, utcnow
 from helpdesk.priority import priority_label
 from helpdesk.references import spell_reference

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, request
 
-from helpdesk.incidents.validation import CONTROL_CHARACTERS
+from helpdesk.core.validation import CONTROL_CHARACTERS
 
 
 def safe_next(target: str | None) -> str | None:

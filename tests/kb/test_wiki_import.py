@@ -13,8 +13,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from helpdesk.core.validation import CONTROL_CHARACTERS, typed_text
 from helpdesk.extensions import db
-from helpdesk.incidents.validation import CONTROL_CHARACTERS, typed_text
 from helpdesk.kb import files, queries, service
 from helpdesk.kb.cli import kb_group
 from helpdesk.kb.service import ArticleContent

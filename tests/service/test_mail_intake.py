@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import DataError
 
+from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
-from helpdesk.incidents.unit import transaction
 from helpdesk.models import Incident, Message, OutboundEmail, QuarantinedEmail, ReceivedEmail
 from mail_gateway import ledger
 from mail_gateway.ingest import ingest

@@ -14,8 +14,8 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from helpdesk import incident_search, incidents, lifecycle
+from helpdesk.core.validation import typed_text
 from helpdesk.incidents import DomainError
-from helpdesk.incidents.validation import typed_text
 from helpdesk.models import Incident
 from helpdesk.priority import priority_label
 from helpdesk.web.agent.blueprint import bp

@@ -210,8 +210,8 @@ class ResolveForm(FlaskForm):
         """Offer the resolution codes."""
         agent_codes = (
             (code, label)
-            for code, label in incidents.RESOLUTION_CODES.items()
-            if code not in incidents.REQUESTER_ONLY_CODES
+            for code, label in lifecycle.RESOLUTION_CODES.items()
+            if code not in lifecycle.REQUESTER_ONLY_CODES
         )
         self.code.choices = _choices("Choose a code", agent_codes)
 

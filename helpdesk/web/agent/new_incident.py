@@ -12,8 +12,8 @@ from flask import flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from helpdesk import accounts, directory, incidents
+from helpdesk.core.unit import transaction
 from helpdesk.incidents import DomainError
-from helpdesk.incidents.unit import transaction
 from helpdesk.models import Incident, User
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import NewIncidentForm

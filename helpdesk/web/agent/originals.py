@@ -12,13 +12,13 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterable
-from pathlib import Path
 
-from flask import abort, current_app
+from flask import abort
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from helpdesk.core.blobs import blob_file
 from helpdesk.extensions import db
 from helpdesk.models import Message, ReceivedEmail
 from helpdesk.web.agent.blueprint import bp
@@ -80,7 +80,7 @@ def message_original(reference: str, message_id: int) -> Response:
     original = _stored_original(message)
     if original is None:
         abort(404)
-    path = Path(current_app.config["ATTACHMENT_DIR"]) / original.raw_path
+    path = blob_file(original.raw_path)
     return stored_download(path, f"{reference}-message-{message.id}.eml")
 
 

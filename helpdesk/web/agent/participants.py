@@ -12,9 +12,9 @@ from __future__ import annotations
 from flask import abort
 
 from helpdesk import incidents
+from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
 from helpdesk.incidents.participants import person_label
-from helpdesk.incidents.unit import transaction
 from helpdesk.models import User
 from helpdesk.web.agent.actions import Outcome, perform
 from helpdesk.web.agent.blueprint import bp

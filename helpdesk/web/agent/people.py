@@ -15,7 +15,7 @@ from flask import jsonify, request
 from werkzeug.wrappers import Response
 
 from helpdesk import accounts, directory, incidents
-from helpdesk.incidents.validation import typed_text
+from helpdesk.core.validation import typed_text
 from helpdesk.models import User
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.roles import agent_required

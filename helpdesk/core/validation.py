@@ -6,8 +6,8 @@ import re
 from typing import TypeVar
 
 from helpdesk.bounds import is_id
+from helpdesk.core.errors import InvalidInput, NotAllowed, NotFound
 from helpdesk.extensions import Model, db
-from helpdesk.incidents.errors import InvalidInput, NotAllowed, NotFound
 from helpdesk.models import CatalogueEntry, Incident, User
 from helpdesk.priority import LEVELS
 

@@ -20,8 +20,8 @@ from typing import ParamSpec, TypeVar
 
 from flask import g
 
+from helpdesk.core import events
 from helpdesk.extensions import db
-from helpdesk.notify.delivery import deliver_after_commit
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -60,12 +60,13 @@ def unit_of_work(function: Callable[P, R]) -> Callable[P, R]:
 
 
 def commit() -> None:
-    """End the unit: commit and deliver queued mail, or only flush inside an outer unit."""
+    """End the unit: commit and run the after-commit hooks, or only flush inside an outer
+    unit."""
     if _depth() > 1:
         db.session.flush()
         return
     db.session.commit()
-    deliver_after_commit()
+    events.committed()
 
 
 @contextmanager
@@ -79,7 +80,7 @@ def transaction() -> Iterator[None]:
         if outermost:
             db.session.commit()
     if outermost:
-        deliver_after_commit()
+        events.committed()
 
 
 def _begin_for_savepoints() -> None:

@@ -1,0 +1,72 @@
+"""What the incident service says happened, for whoever subscribes (helpdesk.core.events):
+notifications today; webhooks, SLA clocks and search indexing as they come.
+
+Each event carries the incident as it is after the change, plus what a subscriber cannot
+read off it any more (who it was assigned to before, the withdrawing requester's words).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from helpdesk.models import Incident, Message, Team, User
+
+
+@dataclass(frozen=True)
+class IncidentOpened:
+    """An incident was opened; `acknowledge` is False for mail that must get no auto-reply."""
+
+    incident: Incident
+    acknowledge: bool = True
+
+
+@dataclass(frozen=True)
+class PublicReplyAdded:
+    """A public message was added: an agent's reply, or the requester side's."""
+
+    incident: Incident
+    message: Message
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """The incident went to a team and maybe one of its agents."""
+
+    incident: Incident
+    actor: User
+    team: Team | None
+    agent: User | None
+    previous_team_id: int | None
+    previous_agent_id: int | None
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    """An agent moved the incident to another status by hand."""
+
+    incident: Incident
+    actor: User
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """An agent resolved the incident; the requester is asked to confirm."""
+
+    incident: Incident
+    actor: User | None
+
+
+@dataclass(frozen=True)
+class Closed:
+    """The incident is closed (the requester confirmed, or solved it themselves)."""
+
+    incident: Incident
+    actor: User | None
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """The requester withdrew the incident (cancelled), with their words if any."""
+
+    incident: Incident
+    reason: str | None
