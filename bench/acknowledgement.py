@@ -11,7 +11,7 @@ own person, acknowledgement off), then times for each, and prints the medians:
 
   parse    mail_gateway.parse.parse of the raw mail (the gateway's parser)
   rank     kb.search.ids_like_this: the articles matching the mail, from the search index
-  offer    kb.mail_links.offers: ranking, reading the articles, signing their links
+  offer    kb.helped_links.offers: ranking, reading the articles, signing their links
   compose  notify.compose.queue_email of the acknowledgement with those articles: its
            threading queries, both templates, the MIME message (not flushed)
   notify   notify.incident_opened: who may be mailed (the hourly cap's query), offer, compose
@@ -36,7 +36,11 @@ from helpdesk import accounts, create_app, incidents, notify  # noqa: E402
 from helpdesk.core.urls import external_url  # noqa: E402
 from helpdesk.extensions import db  # noqa: E402
 from helpdesk.incidents.events import IncidentOpened  # noqa: E402
-from helpdesk.kb import demo_articles, mail_links, search  # noqa: E402
+from helpdesk.kb import (  # noqa: E402
+    demo_articles,
+    helped_links,
+    search,
+)
 from helpdesk.models import Incident  # noqa: E402
 from helpdesk.models.kb import PUBLIC  # noqa: E402
 from helpdesk.notify.compose import incident_subject, queue_email  # noqa: E402
@@ -75,7 +79,7 @@ def measure(count: int) -> dict[str, list[float]]:
         person = incident.requester
         text = f"{incident.subject} {incident.description}"
         timed(timings["rank"], search.ids_like_this, text, PUBLIC, 6)
-        articles = timed(timings["offer"], mail_links.offers, incident, person)
+        articles = timed(timings["offer"], helped_links.offers, incident, person)
         subject = incident_subject(incident)
         link = external_url("portal.incident", reference=incident.reference)
         timed(

@@ -7,7 +7,7 @@
 Builds a database with N incidents spread over three years (mostly closed, recent ones
 open, as in a real helpdesk) with one to four messages each, a few of them mail awaiting
 review (more on recent incidents, some forgotten on old ones), then times the first page
-and a page deep in the keyset of every queue through helpdesk.queues.load_page, the code
+and a page deep in the keyset of every queue through helpdesk.reads.queues.load_page, the code
 the views use, and prints SQLite's query plans so index use can be checked by eye.
 """
 
@@ -30,7 +30,7 @@ from sqlalchemy import func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from helpdesk import create_app, lifecycle, queues
+from helpdesk import create_app, lifecycle
 from helpdesk.extensions import db
 from helpdesk.models import (
     NOTE,
@@ -44,6 +44,7 @@ from helpdesk.models import (
     team_members,
     utcnow,
 )
+from helpdesk.reads import queues
 
 TEAMS = {"Service Desk": 15, "Network": 6, "Desktop": 6, "Applications": 6, "Security": 4}
 REQUESTERS = 20_000

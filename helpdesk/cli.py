@@ -178,7 +178,7 @@ def parse_since(_ctx: click.Context, _param: click.Parameter, value: str | None)
 @with_appcontext
 def export_command(output_format: str, since: datetime | None, output: TextIO) -> None:
     """Export incidents with their messages and audit trail."""
-    from helpdesk.export import write_jsonl
+    from helpdesk.reads.export import write_jsonl
 
     count = write_jsonl(output, since)
     click.echo(

@@ -58,6 +58,8 @@ RESOLUTION_CODES = {
     "third_party": "Fixed by third party",
     "self_service": "Solved by the user with a help article",
 }
+# The audit action holding a resolution the requester turned down, as it was proposed.
+REJECTED_RESOLUTION = "resolution_rejected"
 # Codes the system sets for the requester's own actions; agents do not choose them.
 REQUESTER_ONLY_CODES = frozenset({"self_service"})
 

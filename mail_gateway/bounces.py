@@ -14,7 +14,7 @@ from dataclasses import replace
 from flufl.bounce import all_failures
 
 from mail_gateway.decode import EMAILISH, printable
-from mail_gateway.parsed import DeliveryReport, ParsedMail
+from mail_gateway.parsed_mail import DeliveryReport, ParsedMail
 
 # flufl.bounce logs every detector it tries at INFO and tracebacks that read_delivery_report
 # already catches; neither belongs in the gateway's log.

@@ -14,10 +14,9 @@ from flask.cli import with_appcontext
 
 from helpdesk.core.schema import require_schema
 from mail_gateway import outbox, runner
-from mail_gateway.failures import DATABASE_ERRORS
-from mail_gateway.imap import describe
+from mail_gateway.failures import DATABASE_ERRORS, error_text
 from mail_gateway.imap_settings import GatewayError
-from mail_gateway.importer import SKIP_REASONS, Summary, import_paths
+from mail_gateway.mail_files import SKIP_REASONS, Summary, import_paths
 
 
 @click.group("gateway")
@@ -27,7 +26,7 @@ def gateway_group() -> None:
 
 def _fail(error: BaseException) -> click.ClickException:
     """A clean exit-1 error for a failed connection, login or database."""
-    return click.ClickException(f"mail gateway: {describe(error)}")
+    return click.ClickException(f"mail gateway: {error_text(error)}")
 
 
 @gateway_group.command("run")

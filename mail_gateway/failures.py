@@ -16,3 +16,12 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.error)
 # The database itself: stop the pass and retry later, never quarantine for them.
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+
+
+def error_text(error: BaseException) -> str:
+    """A short, secret-free description of a network or protocol error."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    if isinstance(error, DATABASE_ERRORS):  # without the SQL and its parameters
+        return f"database error: {getattr(error, 'orig', None) or type(error).__name__}"
+    return str(error) or type(error).__name__

@@ -27,9 +27,9 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 
 from helpdesk.core.unit import transaction
 from mail_gateway import oauth
-from mail_gateway.failures import DATABASE_ERRORS, NETWORK_ERRORS
+from mail_gateway.failures import NETWORK_ERRORS, error_text
 from mail_gateway.imap_settings import GatewayError, ImapSettings
-from mail_gateway.importer import Ingest, Summary
+from mail_gateway.mail_files import Ingest, Summary
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +43,6 @@ FAULT_ENV = "MAIL_GATEWAY_FAULT"
 
 class FaultInjected(RuntimeError):
     """Raised by the fault hook, standing in for a crash at that point."""
-
-
-def describe(error: BaseException) -> str:
-    """A short, secret-free description of a network or protocol error."""
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    if isinstance(error, DATABASE_ERRORS):  # without the SQL and its parameters
-        return f"database error: {getattr(error, 'orig', None) or type(error).__name__}"
-    return str(error) or type(error).__name__
 
 
 def connect(settings: ImapSettings, config: Mapping[str, Any]) -> IMAPClient:
@@ -71,7 +62,7 @@ def connect(settings: ImapSettings, config: Mapping[str, Any]) -> IMAPClient:
             client.starttls(context)
     except NETWORK_ERRORS as error:
         raise GatewayError(
-            f"cannot connect to the IMAP server {where}: {describe(error)}"
+            f"cannot connect to the IMAP server {where}: {error_text(error)}"
         ) from error
     try:
         log_in(client, settings, config)
@@ -101,7 +92,7 @@ def log_in(client: IMAPClient, settings: ImapSettings, config: Mapping[str, Any]
     except LoginError as error:
         raise GatewayError(
             f"the IMAP server {settings.host} refused the login of {settings.username} "
-            f"({settings.auth}): {describe(error)}"
+            f"({settings.auth}): {error_text(error)}"
         ) from error
     log.info("Signed in to %s", settings.mailbox)
 

@@ -30,7 +30,7 @@ from helpdesk import accounts, incidents
 from helpdesk.core.blobs import write_blob
 from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
-from helpdesk.incidents import intake
+from helpdesk.incidents import mail_notes
 from helpdesk.incidents.attachments import NewAttachment
 from helpdesk.models import Incident, Message, OutboundEmail, QuarantinedEmail, User, utcnow
 from helpdesk.models import mail as outcomes
@@ -40,7 +40,7 @@ from mail_gateway.failures import DATABASE_ERRORS
 from mail_gateway.fitting import MB, fit_to_limits
 from mail_gateway.ledger import DUPLICATE, RACE_LOST, Delivery, IngestResult
 from mail_gateway.parse import parse
-from mail_gateway.parsed import ParsedMail
+from mail_gateway.parsed_mail import ParsedMail
 from mail_gateway.quotes import strip_quoted
 
 MACHINE_LABELS = {
@@ -181,7 +181,7 @@ def _on_incident(delivery: Delivery, incident: Incident) -> IngestResult:
         return _follow_up(delivery, incident, sender, body, files)
     if decision == route.AS_NOTE:
         detail = f"Agent mail on {incident.reference}, which is finished: kept as a note."
-        message = intake.add_mail_note(
+        message = mail_notes.add_mail_note(
             incident, sender, body, files, ledger.message_id_of(mail), mail.html
         )
         return ledger.record(delivery, outcomes.REPLY, detail, incident, message)
@@ -233,7 +233,7 @@ def _flagged(delivery: Delivery, incident: Incident, reason: str = "") -> Ingest
     mail = delivery.mail
     author = accounts.ensure_user_for_email(mail.from_address, mail.from_name)
     body, files = _body_and_files(mail, _reply_text(mail))
-    message = intake.add_flagged_note(
+    message = mail_notes.add_flagged_note(
         incident, author, body, files, ledger.message_id_of(mail), mail.html, reason
     )
     detail = f"{message.review_reason} Kept as a note for review."
@@ -246,7 +246,7 @@ def _machine_note(delivery: Delivery, incident: Incident) -> IngestResult:
     text = f"{MACHINE_LABELS.get(delivery.kind, 'Automatic mail')} from {mail.from_address}:"
     body, files = _body_and_files(mail, f"{text}\n\n{_reply_text(mail)}")
     detail = f"{delivery.kind} mail, kept as an internal note on {incident.reference}."
-    message = intake.add_mail_note(incident, None, body, files, ledger.message_id_of(mail))
+    message = mail_notes.add_mail_note(incident, None, body, files, ledger.message_id_of(mail))
     return ledger.record(delivery, outcomes.IGNORED, detail, incident, message)
 
 
@@ -262,7 +262,7 @@ def _bounce(delivery: Delivery) -> IngestResult:
     reason = mail.report.reason if mail.report else ""
     where = f" on {incident.reference}" if incident else ""
     detail = f"Bounce for {', '.join(addresses) or 'an unknown address'}{where}."
-    message = intake.record_bounce(addresses, reason, incident, ledger.message_id_of(mail))
+    message = mail_notes.record_bounce(addresses, reason, incident, ledger.message_id_of(mail))
     return ledger.record(delivery, outcomes.BOUNCE, detail, incident, message)
 
 

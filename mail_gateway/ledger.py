@@ -20,7 +20,7 @@ from helpdesk.models import Incident, Message, QuarantinedEmail, ReceivedEmail, 
 from helpdesk.models import mail as outcomes
 from mail_gateway import loops
 from mail_gateway.decode import printable, unsurrogate
-from mail_gateway.parsed import ParsedMail
+from mail_gateway.parsed_mail import ParsedMail
 
 DUPLICATE = "duplicate"
 KEY_MAX = 255
@@ -107,7 +107,7 @@ def quarantine(delivery: Delivery, error: Exception) -> IngestResult:
     same mail meanwhile, only this record is undone and the mail counts as a duplicate.
     """
     mail = delivery.mail
-    text = describe(error, mail)
+    text = quarantine_reason(error, mail)
     try:
         with db.session.begin_nested():
             entry = delivery.retrying or QuarantinedEmail(dedupe_key=delivery.key)
@@ -129,7 +129,7 @@ def _describe_mail(row: ReceivedEmail | QuarantinedEmail, delivery: Delivery) ->
     row.size = len(delivery.mail.raw)
 
 
-def describe(error: Exception, mail: ParsedMail) -> str:
+def quarantine_reason(error: Exception, mail: ParsedMail) -> str:
     """Say why a mail was quarantined: the refusal, or the bug, plus what the parser noticed.
 
     A database error is named by the driver's message, without the SQL and its parameters

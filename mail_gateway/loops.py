@@ -24,7 +24,7 @@ from enum import StrEnum
 
 from mail_gateway.bounces import is_bounce_by_sender
 from mail_gateway.decode import EMAILISH
-from mail_gateway.parsed import ParsedMail
+from mail_gateway.parsed_mail import ParsedMail
 
 _SYSTEM_LOCAL_PART = re.compile(
     r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_]?daemon|mail-daemon|postmaster)"

@@ -31,7 +31,7 @@ from helpdesk.models import OutboundEmail, utcnow
 from helpdesk.models.outbox import FAILED, PENDING, SENT
 from helpdesk.notify.addresses import ascii_address
 from helpdesk.notify.delivery import write_eml_files
-from mail_gateway.imap import describe
+from mail_gateway.failures import error_text
 from mail_gateway.imap_settings import is_loopback
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def _failure(error: Exception, settings: SmtpSettings) -> SmtpFailure:
     ):
         text = f"{error.smtp_code} {_text(error.smtp_error)}"
         return SmtpFailure(f"the SMTP server refused the message: {text}", error.smtp_code >= 500)
-    return SmtpFailure(f"cannot deliver via {where}: {describe(error)}", connection=True)
+    return SmtpFailure(f"cannot deliver via {where}: {error_text(error)}", connection=True)
 
 
 def _text(value: bytes | str) -> str:

@@ -14,7 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass, field, replace
 
-from mail_gateway.parsed import ParsedAttachment
+from mail_gateway.parsed_mail import ParsedAttachment
 
 MB = 1024 * 1024
 _ONLY_ORIGINAL = "it is kept only in the original message"

@@ -43,7 +43,7 @@ from mail_gateway.decode import (
 from mail_gateway.header_policy import POLICY
 from mail_gateway.html import html_to_text, sanitize_html
 from mail_gateway.oversized import MB, Cut, Omitted
-from mail_gateway.parsed import ParsedAttachment, ParsedMail
+from mail_gateway.parsed_mail import ParsedAttachment, ParsedMail
 
 # Text beyond this is cut (with a defect); attachments and the raw mail are kept whole.
 MAX_TEXT_CHARS = 1_000_000

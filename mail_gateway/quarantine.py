@@ -97,7 +97,7 @@ def discard(quarantined_id: int, actor: User) -> None:
     log.info("quarantined mail %s discarded by %s", entry.id, actor.email)
 
 
-def describe(result: IngestResult) -> str:
+def retry_result_sentence(result: IngestResult) -> str:
     """Say in a sentence what a retry did."""
     if result.outcome == "quarantined":
         return f"It still cannot be processed: {result.detail}"

@@ -20,10 +20,10 @@ from flask import current_app
 
 from helpdesk.config import DEFAULT_BASE_URL
 from mail_gateway import health, imap, outbox
-from mail_gateway.failures import DATABASE_ERRORS, NETWORK_ERRORS
+from mail_gateway.failures import DATABASE_ERRORS, NETWORK_ERRORS, error_text
 from mail_gateway.imap_settings import GatewayError, ImapSettings
-from mail_gateway.importer import Ingest, Summary, ingest_maildir
 from mail_gateway.ingest import ingest as ingest_raw
+from mail_gateway.mail_files import Ingest, Summary, ingest_maildir
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def failures(summary: Summary) -> str | None:
 
 def _note_error(name: str, error: BaseException, running: bool = False) -> None:
     """Log a failed cycle and put it on the heartbeat (if the database is there to take it)."""
-    text = imap.describe(error)
+    text = error_text(error)
     log.warning("Mail gateway cycle failed for %s: %s", name, text)
     try:
         health.record_error(name, text, running)

@@ -22,12 +22,13 @@ from wtforms import IntegerField, RadioField, SelectField
 from wtforms.fields.core import UnboundField
 
 import helpdesk.web
-from helpdesk import incidents, queues
+from helpdesk import incidents
 from helpdesk.extensions import db
 from helpdesk.kb import service
 from helpdesk.kb.service import ArticleContent
 from helpdesk.models import Category, Incident
 from helpdesk.models.kb import PUBLISHED
+from helpdesk.reads import queues
 from tests.factories import PASSWORD, gen_category, gen_incident, gen_service, gen_team, gen_user
 
 INT32_PAST = str(2**31)

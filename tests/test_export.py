@@ -15,9 +15,9 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from helpdesk import cli, incidents
-from helpdesk.export import write_jsonl
 from helpdesk.extensions import db
 from helpdesk.models import Incident
+from helpdesk.reads.export import write_jsonl
 from tests.factories import gen_category, gen_incident, gen_service, gen_team, gen_user
 
 LOG = b"09:00 tunnel up\n09:20 tunnel down: rekey failed\n"

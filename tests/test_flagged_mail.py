@@ -8,9 +8,15 @@ from sqlalchemy import update
 
 from helpdesk import incidents
 from helpdesk.extensions import db
-from helpdesk.flagged_mail import FlaggedMail, Sender, count_query, flagged_mail, summary_query
 from helpdesk.models import NOTE, Message, utcnow
-from helpdesk.queues import sqlite_plan
+from helpdesk.reads.flagged_mail import (
+    FlaggedMail,
+    Sender,
+    count_query,
+    flagged_mail,
+    summary_query,
+)
+from helpdesk.reads.queues import sqlite_plan
 from tests.factories import gen_incident, gen_user
 
 

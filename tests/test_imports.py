@@ -37,12 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("mail_gateway",),
     ("helpdesk.notify",),
     ("helpdesk.incidents", "helpdesk.accounts", "helpdesk.directory", "helpdesk.kb"),
-    (
-        "helpdesk.queues",
-        "helpdesk.incident_search",
-        "helpdesk.flagged_mail",
-        "helpdesk.export",
-    ),
+    ("helpdesk.reads",),
     (
         "helpdesk.core",
         "helpdesk.access",

@@ -27,7 +27,7 @@ from helpdesk.models import (
 from mail_gateway import ledger
 from mail_gateway.ingest import NO_SENDER, ingest, ingest_mail
 from mail_gateway.parse import parse
-from mail_gateway.parsed import ParsedAttachment
+from mail_gateway.parsed_mail import ParsedAttachment
 from tests.factories import gen_incident, gen_user
 
 SUPPORT = "support@helpdesk.localhost"

@@ -10,7 +10,7 @@ import pytest
 from mail_gateway import bounces, loops
 from mail_gateway.loops import MailKind, classify
 from mail_gateway.parse import parse
-from mail_gateway.parsed import DeliveryReport, ParsedMail
+from mail_gateway.parsed_mail import DeliveryReport, ParsedMail
 
 CORPUS = Path(__file__).parent / "mail_corpus"
 OWN = {"Support@helpdesk.example", "helpdesk@example.org"}

@@ -11,8 +11,8 @@ from sqlalchemy.exc import OperationalError
 from helpdesk import cli
 from helpdesk.extensions import db
 from helpdesk.models import Incident, Message, ReceivedEmail
-from mail_gateway.importer import Summary, import_paths, ingest_maildir
 from mail_gateway.ingest import ingest
+from mail_gateway.mail_files import Summary, import_paths, ingest_maildir
 from mail_gateway.maildir import DropFolderMissing
 from tests.test_ingest import eml
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mail_gateway.parse import MAX_TEXT_CHARS, parse
-from mail_gateway.parsed import ParsedMail
+from mail_gateway.parsed_mail import ParsedMail
 from tests.mail import mutations
 
 CORPUS = Path(__file__).parent / "mail_corpus"

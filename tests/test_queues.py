@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from helpdesk import incident_search, incidents, notify, queues
+from helpdesk import incidents, notify
 from helpdesk.extensions import db
 from helpdesk.models import Incident, Message, utcnow
+from helpdesk.reads import incident_search, queues
 from tests.factories import gen_category, gen_incident, gen_team, gen_user
 
 

@@ -16,7 +16,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Incident, Message
 from mail_gateway.ingest import ingest
 from mail_gateway.parse import parse
-from mail_gateway.parsed import ParsedMail
+from mail_gateway.parsed_mail import ParsedMail
 from tests.mail import mutations
 
 CORPUS = Path(__file__).parent / "mail_corpus" / "raw8bit"

@@ -2,7 +2,7 @@
 link, so a token of one kind never works as another, and a payload that names an incident
 and a person checked against the incident the URL names. Used by the one-click links of
 notifications (helpdesk.notify.links) and the knowledge base's "this fixed it" links
-(helpdesk.kb.mail_links).
+(helpdesk.kb.helped_links).
 """
 
 from __future__ import annotations

@@ -7,13 +7,13 @@ from helpdesk.incidents.assignment import assign, take_ownership
 from helpdesk.incidents.attachments import NewAttachment
 from helpdesk.incidents.classification import Classification, classify
 from helpdesk.incidents.conversation import add_note, add_reply
-from helpdesk.incidents.intake import (
+from helpdesk.incidents.linking import link, merge, related, unlink
+from helpdesk.incidents.mail_notes import (
     add_flagged_note,
     add_mail_note,
     mark_reviewed,
     record_bounce,
 )
-from helpdesk.incidents.linking import link, merge, related, unlink
 from helpdesk.incidents.opening import (
     IncidentReport,
     open_follow_up,
@@ -23,7 +23,6 @@ from helpdesk.incidents.opening import (
 from helpdesk.incidents.participants import add_participant, change_requester, remove_participant
 from helpdesk.incidents.self_service import resolve_by_requester
 from helpdesk.incidents.workflow import (
-    REJECTED_RESOLUTION,
     cancel,
     change_status,
     confirm_resolution,
@@ -34,7 +33,6 @@ from helpdesk.incidents.workflow import (
 )
 
 __all__ = [
-    "REJECTED_RESOLUTION",
     "Classification",
     "DomainError",
     "IncidentReport",

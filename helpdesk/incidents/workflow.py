@@ -18,13 +18,11 @@ from helpdesk.incidents.events import (
     Withdrawn,
 )
 from helpdesk.incidents.status import move_to
-from helpdesk.lifecycle import REQUESTER_ONLY_CODES, RESOLUTION_CODES
+from helpdesk.lifecycle import REJECTED_RESOLUTION, REQUESTER_ONLY_CODES, RESOLUTION_CODES
 from helpdesk.models import REPLY, Incident, Message, User, utcnow
 
 WITHDRAWN = "Withdrawn by the requester"
 WITHDRAW_REASON_MAX = 2000
-# The audit action holding a resolution the requester turned down, as it was proposed.
-REJECTED_RESOLUTION = "resolution_rejected"
 
 # Statuses reached through their own service function, which asks for more than a click.
 SPECIAL_TARGETS = {

@@ -10,8 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.kb import files, index, queries, service
+from helpdesk.kb import files, index, service
 from helpdesk.models import Category, User
+from helpdesk.reads import kb_articles
 
 ARTICLES_DIR = Path(__file__).parent / "articles"
 
@@ -37,7 +38,7 @@ def seed(author: User) -> int:
     with index.deferred():
         for path in paths:
             item = files.read_article(path)
-            if queries.article_by_slug(item.slug) is not None:
+            if kb_articles.article_by_slug(item.slug) is not None:
                 continue
             article = service.create_article(author, item.content, slug=item.slug)
             if item.status != article.status:

@@ -37,9 +37,10 @@ from helpdesk import directory
 from helpdesk.core.errors import DomainError, InvalidInput, NotAllowed
 from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
-from helpdesk.kb import index, queries, service
+from helpdesk.kb import index, service
 from helpdesk.models import Category, KnowledgeArticle, User
 from helpdesk.models.kb import AGENTS, ARTICLE_STATUSES, DRAFT, PUBLIC
+from helpdesk.reads import kb_articles
 
 # The words wikis use for who may read a page, and the audience each means here.
 AUDIENCE_WORDS = {
@@ -235,7 +236,7 @@ def read_article(path: Path, category: CategoryFinder = existing_category) -> Ar
 
 def _apply(item: ArticleFile, actor: User, note: str) -> str:
     """Create or update the article the file describes; say which it was."""
-    article = queries.article_by_slug(item.slug)
+    article = kb_articles.article_by_slug(item.slug)
     outcome = "unchanged"
     if article is None:
         article = service.create_article(actor, item.content, slug=item.slug, note=note)

@@ -22,11 +22,11 @@ from whoosh.searching import Searcher
 
 from helpdesk.extensions import db
 from helpdesk.kb import index, scoring, snippets
-from helpdesk.kb import query as planner
+from helpdesk.kb import query_terms as planner
 from helpdesk.kb.analysis import words
-from helpdesk.kb.queries import readable
 from helpdesk.models import KnowledgeArticle, User
 from helpdesk.models.kb import AGENTS, PUBLIC
+from helpdesk.reads.kb_articles import readable
 
 PER_PAGE = 10
 # Nobody reads page 100 of a help search; asking for it costs as much as ranking 1,000.

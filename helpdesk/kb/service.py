@@ -18,7 +18,6 @@ from helpdesk.core import validation as check
 from helpdesk.core.errors import InvalidInput, NotAllowed
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
-from helpdesk.kb import queries
 from helpdesk.models import (
     ArticleRevision,
     ArticleVote,
@@ -29,6 +28,7 @@ from helpdesk.models import (
     utcnow,
 )
 from helpdesk.models.kb import ARCHIVED, AUDIENCES, DRAFT, PUBLIC, PUBLISHED
+from helpdesk.reads import kb_articles
 
 TITLE_MAX = 200
 SUMMARY_MAX = 500
@@ -145,7 +145,7 @@ def _record(article: KnowledgeArticle, editor: User | None, action: str, note: s
     db.session.add(
         ArticleRevision(
             article_id=article.id,
-            number=queries.latest_revision_number(article) + 1,
+            number=kb_articles.latest_revision_number(article) + 1,
             action=action,
             editor_id=editor.id if editor else None,
             title=article.title,
@@ -206,7 +206,7 @@ def edit_article(
     """
     check.require_agent(editor)
     fields = _checked(content)
-    latest = queries.latest_revision_number(article)
+    latest = kb_articles.latest_revision_number(article)
     if base_revision is not None and base_revision != latest:
         raise InvalidInput(
             f"This article was changed by someone else while you were editing (now at "

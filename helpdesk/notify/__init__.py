@@ -39,7 +39,7 @@ from helpdesk.incidents.events import (
     StatusChanged,
     Withdrawn,
 )
-from helpdesk.kb import mail_links
+from helpdesk.kb import helped_links
 from helpdesk.models import Attachment, Incident, Message, User
 from helpdesk.notify import audience, links
 from helpdesk.notify.addresses import ascii_address
@@ -141,7 +141,7 @@ def _help_articles(incident: Incident, person: User) -> Sequence[tuple[object, s
     portal already offered articles while the user typed)."""
     if incident.channel != "email" or person.id != incident.requester_id:
         return []
-    return mail_links.offers(incident, person)
+    return helped_links.offers(incident, person)
 
 
 def public_reply(event: PublicReplyAdded) -> None:

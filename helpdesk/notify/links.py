@@ -8,7 +8,7 @@ resolution, the old mail's buttons no longer decide about the new one.
 Signing and checking are helpdesk.core.signed_links, which the knowledge base's "this fixed
 it" links share, each kind under its own salt. Links are absolute on BASE_URL
 (core.urls.external_url), so the web app, the gateway and the CLI make the same ones; the web
-side is helpdesk.web.mail_links.
+side is helpdesk.web.one_click_links.
 """
 
 from __future__ import annotations

@@ -18,10 +18,10 @@ def init_app(app: Flask) -> None:
         errors,
         filters,
         kb,
-        mail_links,
         mailroom,
         main,
         numbers,
+        one_click_links,
         portal,
         safety,
     )
@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
 
     # Before any route is added: every `<int:...>` takes only ids a row can have.
     app.url_map.converters["int"] = numbers.IdConverter
-    blueprints = (main, auth, portal, agent, admin, attachments, mailroom, mail_links, kb)
+    blueprints = (main, auth, portal, agent, admin, attachments, mailroom, one_click_links, kb)
     for module in blueprints:
         app.register_blueprint(module.bp)
     errors.init_app(app)

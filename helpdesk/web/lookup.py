@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask import abort
 
 from helpdesk.access import can_view_incident
-from helpdesk.incident_search import find_by_reference
 from helpdesk.models import Incident, User
+from helpdesk.reads.incident_search import find_by_reference
 
 
 def incident_or_404(reference: str) -> Incident:

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from flask.testing import FlaskCliRunner
 
-from helpdesk.kb import queries, search
+from helpdesk.kb import search
 from helpdesk.kb.cli import kb_group
 from helpdesk.models import User
 from helpdesk.models.kb import PUBLIC
+from helpdesk.reads import kb_articles
 
 ARTICLE = "---\ntitle: Kestrel printing\nstatus: published\n---\nPrint with the kestrel.\n"
 
@@ -26,7 +27,7 @@ def test_import_and_export(runner: FlaskCliRunner, tmp_path: Path, admin: User) 
     result = runner.invoke(kb_group, ["import", str(tmp_path / "in")])
     assert result.exit_code == 0, result.output
     assert "Created 1, updated 0, unchanged 0, failed 0." in result.output
-    assert queries.article_by_slug("kestrel").author_id == admin.id
+    assert kb_articles.article_by_slug("kestrel").author_id == admin.id
     assert [r.article.slug for r in search.search("kestrel", PUBLIC).results] == ["kestrel"]
 
     result = runner.invoke(kb_group, ["export", str(tmp_path / "out")])
@@ -39,7 +40,7 @@ def test_import_as_a_named_agent(runner: FlaskCliRunner, tmp_path: Path, agent: 
     (tmp_path / "kestrel.md").write_text(ARTICLE, encoding="utf-8")
     result = runner.invoke(kb_group, ["import", str(tmp_path), "--as", agent.email])
     assert result.exit_code == 0
-    assert queries.article_by_slug("kestrel").author_id == agent.id
+    assert kb_articles.article_by_slug("kestrel").author_id == agent.id
 
 
 def test_import_failures_exit_non_zero(runner: FlaskCliRunner, tmp_path: Path, admin: User) -> None:

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.kb import files, queries, service
+from helpdesk.kb import files, service
 from helpdesk.kb.service import ArticleContent
 from helpdesk.models import User
 from helpdesk.models.kb import AGENTS, ARCHIVED, PUBLISHED
+from helpdesk.reads import kb_articles
 from tests.factories import gen_category
 
 ARTICLE = """---
@@ -101,8 +102,8 @@ def test_import_creates_updates_and_reports(tmp_path: Path, admin: User) -> None
             "(or internal, staff, private).",
         )
     ]
-    assert report.categories == [] and queries.article_by_slug("bad") is None
-    vpn = queries.article_by_slug("vpn-from-home")
+    assert report.categories == [] and kb_articles.article_by_slug("bad") is None
+    vpn = kb_articles.article_by_slug("vpn-from-home")
     assert (vpn.title, vpn.status, vpn.audience, vpn.tags) == (
         "VPN: connect from home",
         PUBLISHED,
@@ -110,7 +111,7 @@ def test_import_creates_updates_and_reports(tmp_path: Path, admin: User) -> None
         "vpn,remote, access",
     )
     assert vpn.revisions[0].note == "Imported from vpn.md"
-    assert queries.article_by_slug("draft").status == "draft"
+    assert kb_articles.article_by_slug("draft").status == "draft"
 
     again = files.import_paths([tmp_path / "kb" / "vpn.md"], admin)
     assert [Path(p).name for p in again.unchanged] == ["vpn.md"]

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from helpdesk import incidents, lifecycle
 from helpdesk.extensions import db
-from helpdesk.kb import deflection, mail_links, service
+from helpdesk.kb import deflection, helped_links, service
 from helpdesk.kb.service import ArticleContent
 from helpdesk.models import AuditEvent, Incident, KnowledgeArticle, OutboundEmail, User
 from helpdesk.models.kb import AGENTS, EMAIL, FILED, SOLVED, SuggestionOutcome
@@ -65,7 +65,9 @@ def acknowledgement(person: User) -> tuple[str, str]:
 
 def helped_path(incident: Incident, user: User, article: KnowledgeArticle) -> str:
     """The link's path (the mail's links start with BASE_URL)."""
-    return mail_links.url_for_article(incident, user, article).removeprefix("http://helpdesk.test")
+    return helped_links.url_for_article(incident, user, article).removeprefix(
+        "http://helpdesk.test"
+    )
 
 
 def test_the_acknowledgement_offers_three_public_articles_with_links(user: User, articles) -> None:

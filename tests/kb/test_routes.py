@@ -10,10 +10,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.kb import queries, service
+from helpdesk.kb import service
 from helpdesk.kb.service import ArticleContent
 from helpdesk.models import ArticleRevision, KnowledgeArticle, SearchLog, User
 from helpdesk.models.kb import AGENTS, ARCHIVED, PUBLISHED
+from helpdesk.reads import kb_articles
 from tests.conftest import AuthActions
 from tests.factories import gen_category
 
@@ -220,7 +221,7 @@ def test_writing_an_article_with_preview_then_publishing(
     assert saved.status_code == 302 and saved.headers["Location"].endswith(
         "/kb/manage/hamster-wheel/edit"
     )
-    assert queries.article_by_slug("hamster-wheel").status == PUBLISHED
+    assert kb_articles.article_by_slug("hamster-wheel").status == PUBLISHED
     assert "Hamster wheel" in text(client.get("/kb/search?q=hamster"))
 
 
@@ -291,7 +292,7 @@ def test_only_admins_delete(
     sign_in(auth, admin)
     response = client.post("/kb/manage/ferret-basics/delete", follow_redirects=True)
     assert "“Ferret basics” was deleted." in text(response)
-    assert queries.article_by_slug("ferret-basics") is None
+    assert kb_articles.article_by_slug("ferret-basics") is None
     assert "/kb/ferret-basics" not in text(client.get("/kb/search?q=ferret"))
     assert (
         db.session.scalar(select(ArticleRevision).where(ArticleRevision.title == "Ferret basics"))

@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from helpdesk.core.validation import CONTROL_CHARACTERS, typed_text
 from helpdesk.extensions import db
-from helpdesk.kb import files, queries, service
+from helpdesk.kb import files, service
 from helpdesk.kb.cli import kb_group
 from helpdesk.kb.service import ArticleContent
 from helpdesk.models import Category, KnowledgeArticle, User
 from helpdesk.models.kb import AGENTS, PUBLIC, PUBLISHED
+from helpdesk.reads import kb_articles
 from tests.factories import gen_category
 
 JEKYLL = """---
@@ -88,7 +89,7 @@ Body.
 
 def imported(slug: str) -> KnowledgeArticle:
     """The article the import created under this slug."""
-    article = queries.article_by_slug(slug)
+    article = kb_articles.article_by_slug(slug)
     assert article is not None, slug
     return article
 
@@ -178,7 +179,7 @@ def test_only_an_admin_import_creates_categories(
     result = runner.invoke(kb_group, ["import", str(tmp_path), "--as", agent.email])
     assert result.exit_code == 1
     assert "Unknown category 'Facilities': only an admin can create it." in result.output
-    assert queries.article_by_slug("printer") is None
+    assert kb_articles.article_by_slug("printer") is None
     gen_category("Facilities")
     assert runner.invoke(kb_group, ["import", str(tmp_path), "--as", agent.email]).exit_code == 0
 

@@ -12,7 +12,7 @@ from pytest import approx
 
 from helpdesk.config import DEFAULTS
 from mail_gateway.parse import MAX_PART_BYTES, MAX_TEXT_CHARS, MB, parse
-from mail_gateway.parsed import ParsedMail
+from mail_gateway.parsed_mail import ParsedMail
 
 TEXT = "Hello,\n\nthe scanner sends this file; the attachment shows the error.\n"
 

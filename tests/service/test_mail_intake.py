@@ -108,7 +108,7 @@ def test_a_database_refusal_is_quarantined_without_the_sql_or_a_nul(app):
         {"content_type": "text/pl\x00ain"},
         Exception("PostgreSQL text fields cannot contain NUL (0x00) bytes"),
     )
-    text = ledger.describe(refusal, parse(b"Subject: x\x00y\n\nbody"))
+    text = ledger.quarantine_reason(refusal, parse(b"Subject: x\x00y\n\nbody"))
     assert text == "DataError: PostgreSQL text fields cannot contain NUL (0x00) bytes"
 
 

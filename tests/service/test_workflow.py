@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from helpdesk import incidents
+from helpdesk import incidents, lifecycle
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, OutboundEmail
 from tests.factories import gen_incident, gen_user
@@ -152,7 +152,7 @@ def test_reject_keeps_the_turned_down_resolution_in_the_trail(parties):
     incidents.resolve(incident, agent, "fixed", "Replaced the switch port")
 
     event = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == incidents.REJECTED_RESOLUTION)
+        select(AuditEvent).where(AuditEvent.action == lifecycle.REJECTED_RESOLUTION)
     ).one()
     assert event.actor_id == requester.id
     assert event.details == {

@@ -14,7 +14,7 @@ from helpdesk.incidents import DomainError
 from helpdesk.web.admin.blueprint import bp
 from helpdesk.web.admin.forms import ActiveForm, EntryForm
 from helpdesk.web.roles import admin_required
-from helpdesk.web.views import UNPROCESSABLE, me, refused, unreadable
+from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused, unreadable
 
 Outcome = Response | tuple[str, int]
 

@@ -11,7 +11,7 @@ from helpdesk.models import Team
 from helpdesk.web.admin.blueprint import bp
 from helpdesk.web.admin.forms import ButtonForm, MemberForm, TeamForm
 from helpdesk.web.roles import admin_required
-from helpdesk.web.views import UNPROCESSABLE, me, refused, unreadable
+from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused, unreadable
 
 Outcome = Response | tuple[str, int]
 

@@ -13,7 +13,7 @@ from helpdesk.web.admin.blueprint import bp
 from helpdesk.web.admin.forms import ButtonForm, NewUserForm, UserForm, UserSearchForm
 from helpdesk.web.numbers import page_number
 from helpdesk.web.roles import admin_required
-from helpdesk.web.views import UNPROCESSABLE, me, refused, unreadable
+from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused, unreadable
 
 Outcome = Response | tuple[str, int] | str
 

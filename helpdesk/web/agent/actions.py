@@ -13,11 +13,12 @@ from flask import flash, redirect, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from helpdesk import incident_search, incidents, lifecycle
+from helpdesk import incidents, lifecycle
 from helpdesk.core.validation import typed_text
 from helpdesk.incidents import DomainError
 from helpdesk.models import Incident
 from helpdesk.priority import priority_label
+from helpdesk.reads import incident_search
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import (
     AssignForm,
@@ -33,7 +34,7 @@ from helpdesk.web.agent.workbench import render_workbench
 from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.roles import agent_required
 from helpdesk.web.uploads import new_attachments
-from helpdesk.web.views import UNPROCESSABLE, me, refused, unreadable
+from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused, unreadable
 
 Outcome = Response | tuple[str, int]
 

@@ -22,10 +22,11 @@ from wtforms import (
     TextAreaField,
 )
 
-from helpdesk import incidents, lifecycle, queues
+from helpdesk import incidents, lifecycle
 from helpdesk.channels import AGENT_CHANNELS
 from helpdesk.models import CatalogueEntry, Incident, Team, User
 from helpdesk.priority import LEVELS, PRIORITY_LABELS, priority_label
+from helpdesk.reads import queues
 from helpdesk.web.numbers import optional_int
 
 # Targets that have their own form (resolve, cancel) are not offered as a plain status change.

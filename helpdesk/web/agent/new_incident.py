@@ -21,7 +21,7 @@ from helpdesk.web.agent.people import match_person
 from helpdesk.web.agent.workbench import upload_hint
 from helpdesk.web.roles import agent_required
 from helpdesk.web.uploads import new_attachments
-from helpdesk.web.views import UNPROCESSABLE, me, refused, unreadable
+from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused, unreadable
 
 
 def _log(form: NewIncidentForm, requester: User | None) -> Incident:

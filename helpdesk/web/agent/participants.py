@@ -22,7 +22,7 @@ from helpdesk.web.agent.forms import ButtonForm, PersonForm
 from helpdesk.web.agent.people import person_for
 from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.roles import agent_required
-from helpdesk.web.views import me
+from helpdesk.web.view_helpers import me
 
 
 @bp.post("/incidents/<reference>/participants")

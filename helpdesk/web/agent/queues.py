@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from helpdesk import directory, incident_search, queues
+from helpdesk import directory
 from helpdesk.models import utcnow
+from helpdesk.reads import incident_search, queues
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import QueueFilterForm
 from helpdesk.web.roles import agent_required
-from helpdesk.web.views import me
+from helpdesk.web.view_helpers import me
 
 # Query-string keys that are part of a page position, not of the filter.
 CURSOR_KEYS = ("after", "before")

@@ -20,7 +20,7 @@ from helpdesk.web.auth.forms import (
     SetPasswordForm,
 )
 from helpdesk.web.safety import safe_next
-from helpdesk.web.views import me
+from helpdesk.web.view_helpers import me
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from helpdesk.web.kb.editor import Page, offered_categories, render_editor
 from helpdesk.web.kb.forms import ArticleForm
 from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.roles import agent_required
-from helpdesk.web.views import UNPROCESSABLE, me, refused
+from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused
 
 
 class LinkForm(FlaskForm):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort
 from flask_login import current_user
 
-from helpdesk.kb import queries, search
+from helpdesk.kb import search
 from helpdesk.models import KnowledgeArticle, User
+from helpdesk.reads import kb_articles
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")
 
@@ -23,7 +24,7 @@ def audience() -> str:
 
 def readable_article(slug: str) -> KnowledgeArticle:
     """The article if the viewer may open it, else 404 (the same as a missing one)."""
-    article = queries.article_for(slug, audience())
+    article = kb_articles.article_for(slug, audience())
     if article is None:
         abort(404)
     return article
@@ -31,7 +32,7 @@ def readable_article(slug: str) -> KnowledgeArticle:
 
 def editable_article(slug: str) -> KnowledgeArticle:
     """Any article by slug, for the editor pages (agents only), else 404."""
-    article = queries.article_by_slug(slug)
+    article = kb_articles.article_by_slug(slug)
     if article is None:
         abort(404)
     return article

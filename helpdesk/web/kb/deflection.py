@@ -2,7 +2,7 @@
 HTML fragment the form's script fetches, debounced), one article opened in place, and
 "This solved my problem", which records a deflection instead of an incident. Also the
 "this fixed it" page behind the articles in an acknowledgement email (a signed link, no
-sign-in; like helpdesk.web.mail_links, a GET only shows buttons, the POST acts).
+sign-in; like helpdesk.web.one_click_links, a GET only shows buttons, the POST acts).
 
 The fragments are rendered on the server, escaped like any page, so the script only
 inserts them; the "solved" button is an ordinary CSRF-protected form (PRG), which also
@@ -21,10 +21,10 @@ from wtforms.validators import AnyOf
 from helpdesk import lifecycle
 from helpdesk.extensions import db
 from helpdesk.incidents import DomainError
-from helpdesk.kb import deflection, mail_links, render
+from helpdesk.kb import deflection, helped_links, render
 from helpdesk.models import KnowledgeArticle
 from helpdesk.web.kb.blueprint import bp
-from helpdesk.web.views import me, refused
+from helpdesk.web.view_helpers import me, refused
 
 
 class SolvedForm(FlaskForm):
@@ -93,7 +93,7 @@ def solved(article_id: int) -> Response:
 def helped(reference: str, token: str) -> Response | tuple[str, int]:
     """Did the emailed article help? "This fixed it" closes the requester's incident."""
     try:
-        link = mail_links.open_link(reference, token)
+        link = helped_links.open_link(reference, token)
     except DomainError as error:
         return render_template(
             "mail_links/refused.html", reason=str(error), reference=reference

@@ -9,14 +9,15 @@ from werkzeug.wrappers import Response
 
 from helpdesk.extensions import db
 from helpdesk.incidents import DomainError
-from helpdesk.kb import queries, render, service
+from helpdesk.kb import render, service
 from helpdesk.models import Category, KnowledgeArticle
 from helpdesk.models.kb import ARCHIVED, ARTICLE_STATUSES, DRAFT, PUBLISHED
+from helpdesk.reads import kb_articles
 from helpdesk.web.kb.blueprint import bp, editable_article
 from helpdesk.web.kb.forms import ArticleForm, DeleteForm, StatusForm
 from helpdesk.web.numbers import page_number
 from helpdesk.web.roles import admin_required, agent_required
-from helpdesk.web.views import UNPROCESSABLE, me, refused
+from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused
 
 Page = Response | tuple[str, int]
 
@@ -38,7 +39,7 @@ def manage() -> str:
     status = request.args.get("status", "")
     status = status if status in ARTICLE_STATUSES else ""
     text = request.args.get("q", "").strip()[:100]
-    listing = queries.editor_listing(
+    listing = kb_articles.editor_listing(
         status, text, page_number(), int(current_app.config["PAGE_SIZE"])
     )
     return render_template(
@@ -46,7 +47,7 @@ def manage() -> str:
         listing=listing,
         status=status,
         text=text,
-        counts=queries.status_counts(),
+        counts=kb_articles.status_counts(),
     )
 
 
@@ -93,14 +94,14 @@ def edit_article(slug: str) -> Page:
     form = ArticleForm()
     form.offer(offered_categories(article.category_id))
     if not form.is_submitted():
-        form.load(article, queries.latest_revision_number(article))
+        form.load(article, kb_articles.latest_revision_number(article))
     if "preview" in request.form or not form.validate_on_submit():
         return render_editor(form, article, UNPROCESSABLE if form.errors else 200)
     try:
         service.edit_article(article, me(), form.content(), form.note.data or "", form.based_on)
     except DomainError as error:
         refused(error)
-        form.base_revision.data = str(queries.latest_revision_number(article))
+        form.base_revision.data = str(kb_articles.latest_revision_number(article))
         return render_editor(form, article, UNPROCESSABLE)
     flash("Your changes were saved as a new revision.", "success")
     return redirect(url_for("kb.edit_article", slug=article.slug))
@@ -148,4 +149,4 @@ def delete(slug: str) -> Response:
 def history(slug: str) -> str:
     """Every revision of an article: who changed what, when, and why."""
     article = editable_article(slug)
-    return render_template("kb/history.html", article=article, changes=queries.history(article))
+    return render_template("kb/history.html", article=article, changes=kb_articles.history(article))

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from helpdesk.kb import deflection, queries
+from helpdesk.kb import deflection
+from helpdesk.reads import kb_articles
 from helpdesk.web.kb.blueprint import bp
 from helpdesk.web.roles import admin_required
 
@@ -20,16 +21,16 @@ def insights() -> str:
     articles."""
     days = request.args.get("days", 30, type=int)
     days = days if days in PERIODS else 30
-    searches, misses = queries.search_totals(days)
+    searches, misses = kb_articles.search_totals(days)
     return render_template(
         "kb/insights.html",
         days=days,
         periods=PERIODS,
         searches=searches,
         misses=misses,
-        missing=queries.searches(days, missing=True),
-        frequent=queries.searches(days, missing=False),
-        unhelpful=queries.least_helpful(),
+        missing=kb_articles.searches(days, missing=True),
+        frequent=kb_articles.searches(days, missing=False),
+        unhelpful=kb_articles.least_helpful(),
         deflections=deflection.deflection_rate(days),
         solvers=deflection.top_solvers(days),
     )

@@ -11,13 +11,14 @@ from werkzeug.wrappers import Response
 
 from helpdesk.extensions import db
 from helpdesk.incidents import DomainError
-from helpdesk.kb import incident_links, queries, render, search, service
+from helpdesk.kb import incident_links, render, search, service
 from helpdesk.models import Category
 from helpdesk.models.kb import PUBLISHED
+from helpdesk.reads import kb_articles
 from helpdesk.web.kb.blueprint import audience, bp, readable_article, viewer
 from helpdesk.web.kb.forms import FeedbackForm, SearchForm
 from helpdesk.web.numbers import page_number
-from helpdesk.web.views import refused
+from helpdesk.web.view_helpers import refused
 
 # Anonymous visitors' answers to "was this helpful?" live in their session, this many.
 REMEMBERED_VOTES = 50
@@ -27,7 +28,7 @@ def _search_form() -> SearchForm:
     """The search form read from the query string, with the categories offered."""
     form = SearchForm(request.args)
     form.validate()
-    form.offer([category for category, _ in queries.categories(audience())])
+    form.offer([category for category, _ in kb_articles.categories(audience())])
     return form
 
 
@@ -38,9 +39,9 @@ def index() -> str:
     return render_template(
         "kb/index.html",
         form=_search_form(),
-        categories=queries.categories(readers),
-        popular=queries.popular(readers),
-        recent=queries.recently_updated(readers),
+        categories=kb_articles.categories(readers),
+        popular=kb_articles.popular(readers),
+        recent=kb_articles.recently_updated(readers),
     )
 
 
@@ -60,7 +61,7 @@ def category(category_id: int) -> str:
     """The articles of one category, alphabetically."""
     chosen = db.session.get(Category, category_id) or abort(404)
     per_page = int(current_app.config["PAGE_SIZE"])
-    listing = queries.in_category(chosen.id, audience(), page_number(), per_page)
+    listing = kb_articles.in_category(chosen.id, audience(), page_number(), per_page)
     return render_template("kb/category.html", category=chosen, listing=listing)
 
 
@@ -88,7 +89,7 @@ def _previous_vote(article_id: int) -> bool | None:
     the browser session."""
     reader = viewer()
     if reader is not None:
-        return queries.vote_of(article_id, reader.id)
+        return kb_articles.vote_of(article_id, reader.id)
     return session.get("kb_votes", {}).get(str(article_id))
 
 

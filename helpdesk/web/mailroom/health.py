@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from helpdesk.incidents import DomainError
 from helpdesk.web.mailroom.blueprint import bp
 from helpdesk.web.roles import admin_required, agent_required
-from helpdesk.web.views import refused
+from helpdesk.web.view_helpers import refused
 from mail_gateway import health as gateway_health
 from mail_gateway import outbox
 

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from helpdesk.incidents import DomainError, NotFound
 from helpdesk.web.mailroom.blueprint import bp
 from helpdesk.web.roles import agent_required
-from helpdesk.web.views import refused
+from helpdesk.web.view_helpers import refused
 from mail_gateway import quarantine
 
 
@@ -65,7 +65,7 @@ def quarantine_retry(entry_id: int) -> Response:
         """Retry, with a flash category that tells success from another failure."""
         result = quarantine.retry(entry_id, current_user._get_current_object())
         failed = result.outcome == "quarantined"
-        return quarantine.describe(result), "error" if failed else "success"
+        return quarantine.retry_result_sentence(result), "error" if failed else "success"
 
     return _act(change)
 

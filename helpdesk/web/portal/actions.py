@@ -22,7 +22,7 @@ from helpdesk.web.portal.blueprint import bp
 from helpdesk.web.portal.forms import ConfirmForm, RateForm, RejectForm, ReplyForm, WithdrawForm
 from helpdesk.web.portal.page import render_incident
 from helpdesk.web.uploads import new_attachments
-from helpdesk.web.views import UNPROCESSABLE, me, refused
+from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused
 
 Outcome = Response | tuple[str, int]
 

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 
 from helpdesk import lifecycle
 from helpdesk.models import Incident, User
-from helpdesk.web.portal import queries
+from helpdesk.reads import my_incidents
 from helpdesk.web.portal.blueprint import bp
 from helpdesk.web.portal.forms import RateForm, RejectForm, ReplyForm, WithdrawForm
 from helpdesk.web.portal.presenters import standing_of
@@ -88,8 +88,8 @@ def render_incident(
     page = render_template(
         "portal/incident.html",
         incident=incident,
-        thread=queries.public_thread(incident),
-        rejected=queries.rejected_resolution(incident),
+        thread=my_incidents.public_thread(incident),
+        rejected=my_incidents.rejected_resolution(incident),
         allowed=allowed(incident, user),
         limits=upload_limits(),
         **(blank | forms),

@@ -9,29 +9,29 @@ from werkzeug.wrappers import Response
 from helpdesk import incidents
 from helpdesk.incidents import DomainError
 from helpdesk.kb import deflection
+from helpdesk.reads import my_incidents
 from helpdesk.web.lookup import incident_for
-from helpdesk.web.portal import queries
 from helpdesk.web.portal.blueprint import bp
 from helpdesk.web.portal.forms import IncidentForm
 from helpdesk.web.portal.page import render_incident, upload_limits
 from helpdesk.web.uploads import new_attachments
-from helpdesk.web.views import UNPROCESSABLE, me, refused
+from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused
 
 
 @bp.get("/incidents")
 @login_required
 def index() -> str:
     """List the incidents I reported or take part in, open or closed, latest activity first."""
-    tab = request.args.get("tab", queries.DEFAULT_TAB)
-    if tab not in queries.TABS:
-        tab = queries.DEFAULT_TAB
+    tab = request.args.get("tab", my_incidents.DEFAULT_TAB)
+    if tab not in my_incidents.TABS:
+        tab = my_incidents.DEFAULT_TAB
     page = max(request.args.get("page", 1, type=int), 1)
-    listing = queries.my_incidents(me(), tab, page, int(current_app.config["PAGE_SIZE"]))
+    listing = my_incidents.my_incidents(me(), tab, page, int(current_app.config["PAGE_SIZE"]))
     return render_template(
         "portal/index.html",
         tab=tab,
         listing=listing,
-        waiting=queries.awaiting_confirmation(me()),
+        waiting=my_incidents.awaiting_confirmation(me()),
     )
 
 
@@ -40,7 +40,7 @@ def index() -> str:
 def new_incident() -> Response | tuple[str, int]:
     """Report an incident; a refused report shows the form again with everything typed kept."""
     form = IncidentForm()
-    form.offer(queries.active_categories(), queries.active_services())
+    form.offer(my_incidents.active_categories(), my_incidents.active_services())
     if form.validate_on_submit():
         try:
             incident = incidents.open_incident(

@@ -45,11 +45,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload
 
-from helpdesk import incident_search, lifecycle
+from helpdesk import lifecycle
 from helpdesk.bounds import fits_integer
 from helpdesk.extensions import db
-from helpdesk.flagged_mail import FLAGGED, FlaggedMail, count_query, flagged_mail
 from helpdesk.models import Incident, User, utcnow
+from helpdesk.reads import incident_search
+from helpdesk.reads.flagged_mail import FLAGGED, FlaggedMail, count_query, flagged_mail
 
 # The queue of incidents with mail awaiting review.
 REVIEW = "review"

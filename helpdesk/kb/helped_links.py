@@ -15,9 +15,9 @@ from helpdesk.core.errors import InvalidInput
 from helpdesk.core.urls import external_url
 from helpdesk.extensions import db
 from helpdesk.kb import search
-from helpdesk.kb.queries import readable_by
 from helpdesk.models import Incident, KnowledgeArticle, User
 from helpdesk.models.kb import PUBLIC
+from helpdesk.reads.kb_articles import readable_by
 
 SALT = "helpdesk.kb-helped"
 # Articles offered in one acknowledgement.

@@ -21,7 +21,7 @@ from helpdesk.incidents import DomainError
 from helpdesk.notify import links
 from helpdesk.notify.links import MailLink
 from helpdesk.web.portal.forms import ConfirmForm, RateForm, RejectForm
-from helpdesk.web.views import UNPROCESSABLE
+from helpdesk.web.view_helpers import UNPROCESSABLE
 
 bp = Blueprint("mail_links", __name__, url_prefix=links.URL_PREFIX)
 

@@ -6,7 +6,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import selectinload
 
-from helpdesk import bounds, incidents, lifecycle
+from helpdesk import bounds, lifecycle
 from helpdesk.extensions import db
 from helpdesk.models import (
     REPLY,
@@ -75,7 +75,7 @@ def rejected_resolution(incident: Incident) -> AuditEvent | None:
         select(AuditEvent)
         .where(
             AuditEvent.incident_id == incident.id,
-            AuditEvent.action == incidents.REJECTED_RESOLUTION,
+            AuditEvent.action == lifecycle.REJECTED_RESOLUTION,
         )
         .options(selectinload(AuditEvent.actor))
         .order_by(AuditEvent.id.desc())
