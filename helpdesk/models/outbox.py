@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, false
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.extensions import Model
@@ -16,7 +17,7 @@ FAILED = "failed"
 
 
 class OutboundEmail(Model):
-    """A rendered email waiting for (or done with) delivery."""
+    """An email waiting to be rendered and delivered (or done with delivery)."""
 
     __tablename__ = "outbound_emails"
 
@@ -25,7 +26,14 @@ class OutboundEmail(Model):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(255))
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
-    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    # What the mail must say, recorded with the change (helpdesk.notify.compose): the
+    # template and a snapshot of ids and the values that must not change before it is sent.
+    kind: Mapped[str | None] = mapped_column(String(40))
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The RFC 5322 message, rendered when the outbox is drained (helpdesk.notify.render) and
+    # kept, so a retry after a refusal sends the same bytes. Rows queued before 0008 have it.
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    rendered_at: Mapped[datetime | None]
     # Automatic notices (RFC 3834 auto-replied) count toward the per-sender hourly limit.
     automatic: Mapped[bool] = mapped_column(default=False, server_default=false())
     message_row_id: Mapped[int | None] = mapped_column(
