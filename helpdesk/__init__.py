@@ -26,6 +26,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ASSETS_ROOT / "static"),
     )
     app.config.update(build_config(instance_path, overrides))
+    from helpdesk.core.settings import install_settings
+
+    install_settings(app)  # a bad value stops here, with its key named
     _init_extensions(app)
     _init_logging(app)
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, with_appcontext
 
 from helpdesk import background, create_app
-from helpdesk.config import DEFAULT_BASE_URL
 from helpdesk.core.schema import require_schema
+from helpdesk.core.settings import SettingsError, install_settings, settings
 from helpdesk.kb.cli import kb_group
 from mail_gateway.cli import gateway_group, mail_group
 from mail_gateway.maildir import make_maildir
@@ -23,7 +22,16 @@ if TYPE_CHECKING:
     from werkzeug.local import LocalProxy
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def create_app_or_say_why() -> Flask:
+    """Build the app; a bad config value ends the command with its message, no traceback
+    (Flask's CLI prints a NoAppException as an error, even while it lists the commands)."""
+    try:
+        return create_app()
+    except SettingsError as error:
+        raise NoAppException(f"Bad configuration: {error}") from error
+
+
+@click.group(cls=FlaskGroup, create_app=create_app_or_say_why, add_version_option=False)
 def main() -> None:
     """Helpdesk: email and self-service portal helpdesk for ITIL incident management."""
 
@@ -33,9 +41,10 @@ def prepare_instance() -> None:
     the database schema up to date."""
     from flask_migrate import upgrade
 
-    for key in ("ATTACHMENT_DIR", "OUTBOX_DIR", "SEARCH_INDEX_DIR"):
-        Path(current_app.config[key]).mkdir(parents=True, exist_ok=True)
-    make_maildir(Path(current_app.config["MAILDROP_DIR"]))
+    folders = settings().folders
+    for folder in (folders.attachments, folders.outbox, folders.search_index):
+        folder.mkdir(parents=True, exist_ok=True)
+    make_maildir(folders.maildrop)
     upgrade()
 
 
@@ -50,10 +59,11 @@ def init_command() -> None:
 def use_served_address(host: str, port: int) -> str:
     """Point links in mail where this server is reached, unless BASE_URL says where the
     app is published; return the address links use."""
-    config = current_app.config
-    if not config.get("BASE_URL"):
-        config["BASE_URL"] = background.served_url(host, port)
-    return str(config["BASE_URL"])
+    if settings().site.base_url is None:
+        app = cast("LocalProxy[Flask]", current_app)._get_current_object()
+        app.config["BASE_URL"] = background.served_url(host, port)
+        install_settings(app)
+    return settings().site.link_base
 
 
 def run_server(host: str, port: int) -> None:
@@ -91,7 +101,7 @@ def serve_command(host: str, port: int) -> None:
 def demo_command() -> None:
     """Load demo teams, people and incidents (does nothing if they are already loaded)."""
     require_schema()
-    load_and_describe_demo(current_app.config["BASE_URL"] or DEFAULT_BASE_URL)
+    load_and_describe_demo(settings().site.link_base)
 
 
 @main.command("quickstart")
@@ -112,12 +122,12 @@ def quickstart_command(host: str, port: int) -> None:
 
 def describe_embedded_mail() -> None:
     """Say where to drop mail for the gateway and where sent mail lands, when embedded."""
-    config = current_app.config
-    if str(config["INBOUND_TRANSPORT"]).lower() == "maildir":
-        new = Path(config["MAILDROP_DIR"]) / "new"
+    mail, folders = settings().mail, settings().folders
+    if not mail.uses_imap:
+        new = folders.maildrop / "new"
         click.echo(f"Mail in: drop messages into {new}; the mail gateway takes them.")
-    if config["OUTBOX_TRANSPORT"] == "file":
-        click.echo(f"Mail out: written as .eml files to {config['OUTBOX_DIR']}")
+    if mail.outbox_transport == "file":
+        click.echo(f"Mail out: written as .eml files to {folders.outbox}")
 
 
 def load_and_describe_demo(base_url: str) -> None:

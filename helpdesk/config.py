@@ -2,7 +2,8 @@
 
 Settings are plain upper-case keys on the Flask config. Environment values are parsed as
 TOML scalars when they look like one (numbers, booleans), so `HELPDESK_MAX_UPLOAD_MB=50`
-becomes an int while `HELPDESK_SECRET_KEY=abc` stays a string.
+becomes an int while `HELPDESK_SECRET_KEY=abc` stays a string. The keys domain code reads
+are checked and typed once, in helpdesk/core/settings.py.
 """
 
 from __future__ import annotations
@@ -152,15 +153,8 @@ def build_config(instance_path: Path, overrides: dict[str, Any] | None = None) -
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'helpdesk.sqlite3'}"
     config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
-    config["MAX_CONTENT_LENGTH"] = _request_size_limit(config)
     config.setdefault("ATTACHMENT_DIR", str(instance_path / "attachments"))
     config.setdefault("OUTBOX_DIR", str(instance_path / "outbox"))
     config.setdefault("SEARCH_INDEX_DIR", str(instance_path / "search-index"))
     config.setdefault("MAILDROP_DIR", str(instance_path / "maildrop"))
     return config
-
-
-def _request_size_limit(config: dict[str, Any]) -> int:
-    """Allow a full set of maximum-size attachments plus form overhead in one request."""
-    per_file = int(config["MAX_UPLOAD_MB"]) * 1024 * 1024
-    return per_file * int(config["MAX_ATTACHMENTS_PER_MESSAGE"]) + 1024 * 1024

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from helpdesk import create_app
+from helpdesk.core.settings import install_settings
 from helpdesk.extensions import db
 from tests import pg
 from tests.factories import PASSWORD
@@ -42,6 +43,12 @@ def make_app(instance: Path, database_url: str | None = None, **overrides: objec
         db.drop_all()
         db.create_all()
     return app
+
+
+def reconfigure(app: Flask, **values: object) -> None:
+    """Change config keys of a built app and rebuild its settings, which read them once."""
+    app.config.update(values)
+    install_settings(app)
 
 
 @pytest.fixture

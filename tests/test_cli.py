@@ -13,6 +13,7 @@ from helpdesk import accounts, background, cli, create_app
 from helpdesk.core.urls import external_url
 from helpdesk.extensions import db
 from helpdesk.models import Incident, User
+from tests.conftest import reconfigure
 from tests.factories import gen_user
 
 PASSWORD = "s3cret-Sandpiper"
@@ -137,7 +138,7 @@ def test_quickstart_sets_up_loads_the_demo_and_serves(
 def test_serve_points_mail_links_where_it_listens_unless_base_url_is_set(
     bare_app: Flask, monkeypatch: pytest.MonkeyPatch, configured: str | None, link: str
 ) -> None:
-    bare_app.config["BASE_URL"] = configured
+    reconfigure(bare_app, BASE_URL=configured)
     links: list[str] = []
 
     def serve(_host: str, _port: int) -> None:

@@ -19,6 +19,7 @@ from helpdesk.incidents import NewAttachment
 from helpdesk.models import OutboundEmail
 from helpdesk.notify import compose
 from helpdesk.notify.message_ids import SignedId, verify
+from tests.conftest import reconfigure
 from tests.factories import gen_incident, gen_user
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\xff binary \r\n bytes"
@@ -275,6 +276,6 @@ def test_queued_mail_has_the_crlf_line_ends_smtp_needs(app):
 
 @pytest.mark.parametrize("base", ["http://127.0.0.1:5000", "https://help.example.org/desk"])
 def test_links_in_mail_are_built_on_the_base_url(app, base):
-    app.config["BASE_URL"] = base
+    reconfigure(app, BASE_URL=base)
     link = external_url("attachments.download", attachment_id=3, filename="a b/ü.txt")
     assert link == f"{base}/attachments/3/a%20b/%C3%BC.txt"

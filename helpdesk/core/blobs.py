@@ -7,14 +7,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import current_app
-
 from helpdesk.core.durable import write_durably
+from helpdesk.core.settings import settings
 
 
 def store_root() -> Path:
     """The folder that holds every blob."""
-    return Path(current_app.config["ATTACHMENT_DIR"])
+    return settings().folders.attachments
 
 
 def write_blob(data: bytes) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from helpdesk.core.errors import InvalidInput
+from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.models import Incident, User
 
@@ -31,9 +32,10 @@ def sign(salt: str, payload: dict[str, object]) -> str:
 
 def read_token(salt: str, token: str) -> dict[str, Any]:
     """Check a link's signature and age; return its payload, or raise InvalidInput saying why."""
-    days = int(current_app.config["MAIL_LINK_MAX_AGE_DAYS"])
+    links = settings().links
+    days = links.mail_link_max_age_days
     try:
-        data = _signer(salt).loads(token, max_age=days * 86_400)
+        data = _signer(salt).loads(token, max_age=links.mail_link_max_age_seconds)
     except SignatureExpired as error:
         raise InvalidInput(f"This link has expired (links work for {days} days).") from error
     except BadSignature as error:

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from helpdesk.config import DEFAULT_BASE_URL
+from helpdesk.core.settings import settings
 
 
 def external_url(endpoint: str, **values: object) -> str:
@@ -16,7 +16,7 @@ def external_url(endpoint: str, **values: object) -> str:
     cost half a millisecond a link, and a mail has several). Never on the request's Host
     header, which the client chooses: a password link could then point anywhere.
     """
-    base = urlsplit(current_app.config["BASE_URL"] or DEFAULT_BASE_URL)
+    base = urlsplit(settings().site.link_base)
     adapter = current_app.url_map.bind(
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
     )

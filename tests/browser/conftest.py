@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.conftest import make_app
+from tests.conftest import make_app, reconfigure
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 # Without these flags Chromium tries to reach Google's services, which this network refuses.
@@ -47,7 +47,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """Serve a fresh app (CSRF on, as in production) from a background thread."""
     app = make_app(tmp_path / "instance", WTF_CSRF_ENABLED=True, TESTING=False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    reconfigure(app, BASE_URL=f"http://127.0.0.1:{server.server_port}")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
