@@ -17,7 +17,9 @@ incident_participants = Table(
     "incident_participants",
     db.metadata,
     Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    # "My incidents": the incidents a user is copied on, read from the index alone.
+    Index("ix_incident_participants_user_incident", "user_id", "incident_id"),
 )
 
 
@@ -97,7 +99,14 @@ class Incident(Model):
         Index("ix_incidents_status_activity", "status", "last_activity_at", "id"),
         Index("ix_incidents_team_activity", "assigned_team_id", "last_activity_at", "id"),
         Index("ix_incidents_agent_activity", "assigned_agent_id", "last_activity_at", "id"),
-        Index("ix_incidents_requester_activity", "requester_id", "last_public_activity_at", "id"),
+        # "My incidents" pages a tab's statuses one branch each (see reads.my_incidents).
+        Index(
+            "ix_incidents_requester_status_activity",
+            "requester_id",
+            "status",
+            "last_public_activity_at",
+            "id",
+        ),
         Index("ix_incidents_priority_activity", "priority", "last_activity_at", "id"),
     )
 
