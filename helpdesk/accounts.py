@@ -17,6 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from helpdesk.addresses import InvalidAddress, canonical, normalise_address
 from helpdesk.core import events
 from helpdesk.core.errors import InvalidInput, NotFound
+from helpdesk.core.settings import settings
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.core.urls import external_url
 from helpdesk.core.validation import typed_text
@@ -113,7 +114,7 @@ def send_password_link(user: User, registering: bool = False) -> None:
 
 def user_for_token(token: str) -> User:
     """Return the user a valid, unused, unexpired token names, or raise InvalidInput."""
-    max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"])
+    max_age = settings().links.password_link_max_age_seconds
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired as error:

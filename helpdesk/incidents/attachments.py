@@ -6,11 +6,11 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
 from werkzeug.utils import secure_filename
 
 from helpdesk.core.blobs import blob_file, write_blob
 from helpdesk.core.errors import InvalidInput
+from helpdesk.core.settings import settings
 from helpdesk.models import Attachment, Message
 
 
@@ -25,15 +25,12 @@ class NewAttachment:
 
 def check_attachments(files: list[NewAttachment]) -> None:
     """Refuse too many files or any file over the configured size, before anything is saved."""
-    config = current_app.config
-    limit_mb = int(config["MAX_UPLOAD_MB"])
-    if len(files) > int(config["MAX_ATTACHMENTS_PER_MESSAGE"]):
-        raise InvalidInput(
-            f"Too many attachments (at most {config['MAX_ATTACHMENTS_PER_MESSAGE']})."
-        )
+    limits = settings().limits
+    if len(files) > limits.max_attachments:
+        raise InvalidInput(f"Too many attachments (at most {limits.max_attachments}).")
     for file in files:
-        if len(file.data) > limit_mb * 1024 * 1024:
-            raise InvalidInput(f"{file.filename} is larger than {limit_mb} MB.")
+        if len(file.data) > limits.max_upload_bytes:
+            raise InvalidInput(f"{file.filename} is larger than {limits.max_upload_mb} MB.")
 
 
 def display_name(filename: str) -> str:

@@ -8,13 +8,11 @@ gateway's own questions, which incident a mail threads into, are mail_gateway.lo
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import current_app
 from sqlalchemy import func, select
 
 from helpdesk.core import validation as check
 from helpdesk.core.errors import InvalidInput
+from helpdesk.core.settings import settings
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
 from helpdesk.incidents.attachments import NewAttachment
@@ -90,8 +88,8 @@ def record_bounce(
 ) -> Message | None:
     """Stop mailing addresses that bounced for a while, and tell the incident's agents why."""
     reason_text = " ".join((reason or "").split())[:REASON_MAX] or "No reason given."
-    days = int(current_app.config["BOUNCE_SUPPRESS_DAYS"])
-    until = utcnow() + timedelta(days=days)
+    suppress = settings().mail.bounce_suppress
+    until = utcnow() + suppress
     wanted = sorted({a.strip().lower() for a in addresses if a.strip()})
     for user in _users_with(wanted):
         user.bouncing_until = until
@@ -101,7 +99,7 @@ def record_bounce(
         who = ", ".join(wanted) or "an unknown recipient"
         body = (
             f"Mail to {who} bounced: {reason_text}\n"
-            f"No mail goes to this address for {days} days; check it with the requester."
+            f"No mail goes to this address for {suppress.days} days; check it with the requester."
         )
         message = new_message(incident, None, NOTE, body, "email", None, email_message_id, None)
         record(incident, None, "mail_bounced", addresses=wanted, reason=reason_text)

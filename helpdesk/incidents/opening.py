@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
-
 from helpdesk import sla
 from helpdesk.channels import AGENT_CHANNELS, INCIDENT_CHANNELS
 from helpdesk.core import events
 from helpdesk.core import validation as check
 from helpdesk.core.errors import InvalidInput
+from helpdesk.core.settings import settings
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
 from helpdesk.incidents.attachments import NewAttachment, attach, check_attachments
@@ -43,7 +42,7 @@ class IncidentReport:
 
 def format_reference(number: int) -> str:
     """Return the display reference for an incident number, e.g. INC-000123."""
-    return spell_reference(current_app.config["REFERENCE_PREFIX"], number)
+    return spell_reference(settings().site.reference_prefix, number)
 
 
 @unit_of_work

@@ -30,7 +30,6 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
-from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
@@ -39,6 +38,7 @@ from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 from whoosh.util.filelock import FileLock
 
+from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.kb.analysis import ANALYZER, WORD_ANALYZER
 from helpdesk.kb.render import plain_text
@@ -83,7 +83,7 @@ _open_lock = threading.Lock()
 
 def index_root() -> Path:
     """The folder that holds the index generations, from the config."""
-    return Path(current_app.config["SEARCH_INDEX_DIR"])
+    return settings().folders.search_index
 
 
 def document(article: KnowledgeArticle) -> dict[str, str]:
@@ -283,7 +283,7 @@ def sync_quietly(wait: float | None = None) -> None:
     """Sync after a commit or before a search; a failure is logged and the changes stay
     queued, never raised to the person whose request triggered it."""
     if wait is None:
-        wait = float(current_app.config["KB_INDEX_LOCK_SECONDS"])
+        wait = settings().kb_index_lock_seconds
     try:
         sync(wait)
     except Exception:

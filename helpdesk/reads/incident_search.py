@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app
 from sqlalchemy import ColumnElement, and_, or_, select
 
+from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.models import Incident, User
 from helpdesk.references import spell_reference
@@ -25,7 +25,7 @@ def reference_candidates(text: str) -> list[str] | None:
         return None
     letters, digits = match.groups()
     number = int(digits)
-    prefix = current_app.config["REFERENCE_PREFIX"]
+    prefix = settings().site.reference_prefix
     spellings = [
         f"{letters}-{digits}",
         f"{letters.upper()}-{digits}",

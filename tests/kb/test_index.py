@@ -15,6 +15,7 @@ from helpdesk.kb import index, search, service
 from helpdesk.kb.service import ArticleContent
 from helpdesk.models import IndexQueueEntry, KnowledgeArticle, User
 from helpdesk.models.kb import AGENTS, ARCHIVED, PUBLIC
+from tests.conftest import reconfigure
 
 
 @pytest.fixture
@@ -94,7 +95,7 @@ def test_a_refused_change_leaves_nothing_queued(agent: User) -> None:
 def test_a_busy_index_queues_the_change_and_the_next_search_applies_it(
     app: Flask, agent: User
 ) -> None:
-    app.config["KB_INDEX_LOCK_SECONDS"] = 0.05
+    reconfigure(app, KB_INDEX_LOCK_SECONDS=0.05)
     index.rebuild()
     with index.write_lock(root(app), wait=0) as acquired:
         assert acquired

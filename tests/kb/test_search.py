@@ -10,6 +10,7 @@ from helpdesk.kb import index, search, service
 from helpdesk.kb.service import ArticleContent
 from helpdesk.models import KnowledgeArticle, User
 from helpdesk.models.kb import AGENTS, ARCHIVED, PUBLIC
+from tests.conftest import reconfigure
 from tests.factories import gen_category
 
 
@@ -171,7 +172,7 @@ def test_users_see_public_published_articles_only(agent: User, admin: User) -> N
 
 def test_the_database_has_the_last_word_on_visibility(app, agent: User) -> None:
     article = publish(agent, "Ocelot guide", "Ocelot text.")
-    app.config["KB_INDEX_LOCK_SECONDS"] = 0.01
+    reconfigure(app, KB_INDEX_LOCK_SECONDS=0.01)
     with index.write_lock(index.index_root(), wait=0):
         service.edit_article(
             article, agent, ArticleContent("Ocelot guide", "Ocelot text.", audience=AGENTS)

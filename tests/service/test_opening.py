@@ -6,6 +6,7 @@ from sqlalchemy import select
 from helpdesk import incidents
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Message, OutboundEmail
+from tests.conftest import reconfigure
 from tests.factories import gen_category, gen_incident, gen_service, gen_user
 
 
@@ -22,7 +23,7 @@ def test_open_sets_reference_priority_sla_and_first_message(app):
 
 
 def test_reference_prefix_is_configurable(app):
-    app.config["REFERENCE_PREFIX"] = "IT"
+    reconfigure(app, REFERENCE_PREFIX="IT")
     assert gen_incident().reference.startswith("IT-")
 
 
@@ -101,7 +102,7 @@ def test_attachments_are_stored_with_size_and_type(app):
 
 
 def test_oversized_attachment_is_refused(app):
-    app.config["MAX_UPLOAD_MB"] = 1
+    reconfigure(app, MAX_UPLOAD_MB=1)
     big = incidents.NewAttachment("dump.bin", "application/octet-stream", b"x" * (1024 * 1024 + 1))
     with pytest.raises(incidents.InvalidInput, match="larger than 1 MB"):
         gen_incident(attachments=[big])
