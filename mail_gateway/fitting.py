@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import current_app
-
 from helpdesk.core import validation as check
+from helpdesk.core.settings import MB, settings
 from helpdesk.incidents.attachments import NewAttachment
 
-MB = 1024 * 1024
 NO_TEXT = "(The email had no text.)"
 LEFT_OUT = "Not attached, over the size or number limit (the original email is kept):"
 CUT_SHORT = "\n\n[Cut short here; the original email is kept.]"
@@ -26,9 +24,8 @@ def fit_to_limits(
     keeps the original email, so nothing is lost. `unread` names (with their sizes in
     bytes) files the parser already left out for their size.
     """
-    config = current_app.config
-    size_limit = int(config["MAX_UPLOAD_MB"]) * MB
-    room = int(config["MAX_ATTACHMENTS_PER_MESSAGE"])
+    limits = settings().limits
+    size_limit, room = limits.max_upload_bytes, limits.max_attachments
     kept: list[NewAttachment] = []
     left_out = list(unread)
     for file in files:

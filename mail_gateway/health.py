@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
+from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.models import GatewayHeartbeat, OutboundEmail, QuarantinedEmail, utcnow
 from helpdesk.models.outbox import FAILED, PENDING
@@ -134,7 +134,7 @@ class Health:
 
 def stale_after() -> timedelta:
     """How long without a heartbeat means the gateway is probably not running."""
-    poll = int(current_app.config["IMAP_POLL_SECONDS"])
+    poll = settings().mail.poll_seconds
     return timedelta(seconds=max(2 * poll, 120) + 60)
 
 

@@ -22,8 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
-from flask import current_app
-
+from helpdesk.core.settings import settings
 from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
 from mail_gateway import maildir
@@ -190,7 +189,7 @@ def _ingest_in_batches(items: Iterator[Item], summary: Summary, apply: Ingest) -
     Each message is read and ingested before the next is taken from `items`, so a source
     that closes when it runs out (an mbox) is never read after its end.
     """
-    size = max(1, int(current_app.config["IMAP_BATCH_SIZE"]))
+    size = settings().mail.batch_size
     while True:
         with transaction():
             done = [_ingest_item(item, summary, apply) for item in itertools.islice(items, size)]

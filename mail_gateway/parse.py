@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from email.feedparser import BytesFeedParser
 from email.message import Message
 
-from helpdesk.config import DEFAULTS
+from helpdesk.core.settings import DEFAULT_LIMITS
 from mail_gateway.bounces import read_delivery_report
 from mail_gateway.decode import (
     HeaderReader,
@@ -42,14 +42,15 @@ from mail_gateway.decode import (
 )
 from mail_gateway.header_policy import POLICY
 from mail_gateway.html import html_to_text, sanitize_html
-from mail_gateway.oversized import MB, Cut, Omitted
+from mail_gateway.oversized import Cut, Omitted
 from mail_gateway.parsed_mail import ParsedAttachment, ParsedMail
 
 # Text beyond this is cut (with a defect); attachments and the raw mail are kept whole.
 MAX_TEXT_CHARS = 1_000_000
-# Parts bigger than ingest may store (MAX_UPLOAD_MB; parse() also runs without an app)
-# are not decoded: they are listed as omitted, and stay in the stored original mail.
-MAX_PART_BYTES = int(DEFAULTS["MAX_UPLOAD_MB"]) * MB
+# Parts bigger than ingest may store are not decoded: they are listed as omitted, and stay
+# in the stored original mail. Ingest passes the instance's limit (settings().limits);
+# this default, an instance's that sets none, is for callers without an app (tests, bench).
+MAX_PART_BYTES = DEFAULT_LIMITS.max_upload_bytes
 MAX_DEPTH = 30
 MAX_DEFECTS = 50
 ADDRESS_HEADERS = ("from", "to", "cc", "reply-to")

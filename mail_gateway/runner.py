@@ -13,12 +13,11 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
 
-from helpdesk.config import DEFAULT_BASE_URL
+from helpdesk.core.settings import settings
 from mail_gateway import health, imap, outbox
 from mail_gateway.failures import DATABASE_ERRORS, NETWORK_ERRORS, error_text
 from mail_gateway.imap_settings import GatewayError, ImapSettings
@@ -45,22 +44,19 @@ RETRYABLE: tuple[type[BaseException], ...] = (
 
 def maildrop_pass(ingest: Ingest) -> Summary:
     """Ingest what is in the Maildir drop folder (the embedded inbound transport)."""
-    return ingest_maildir(Path(current_app.config["MAILDROP_DIR"]), apply=ingest)
+    return ingest_maildir(settings().folders.maildrop, apply=ingest)
 
 
 def uses_imap() -> bool:
     """True when mail comes in over IMAP, False for the Maildir drop folder."""
-    transport = str(current_app.config["INBOUND_TRANSPORT"]).lower()
-    if transport not in ("imap", "maildir"):
-        raise GatewayError(f"INBOUND_TRANSPORT must be imap or maildir, not {transport!r}")
-    return transport == "imap"
+    return settings().mail.uses_imap
 
 
 def mailbox_name() -> str:
     """The heartbeat's name for where mail comes from."""
     if uses_imap():
         return ImapSettings.from_config(current_app.config).mailbox
-    return f"maildir:{current_app.config['MAILDROP_DIR']}"
+    return f"maildir:{settings().folders.maildrop}"
 
 
 def poll_once(ingest: Ingest = ingest_raw) -> tuple[Summary, outbox.DrainResult]:
@@ -124,8 +120,9 @@ class Gateway:
     """The long-running gateway; run() returns when `stop` is set."""
 
     def __init__(self, ingest: Ingest = ingest_raw, stop: threading.Event | None = None) -> None:
-        """Prepare the loop; the config is read from the current app."""
-        self.config = current_app.config
+        """Prepare the loop; the config and settings are read from the current app."""
+        self.config = current_app.config  # for the IMAP connection (ImapSettings)
+        self.settings = settings()
         self.ingest = ingest
         self.stop = stop or threading.Event()
         self.backoff = Backoff()
@@ -138,8 +135,9 @@ class Gateway:
     def run(self) -> None:
         """Cycle until stopped, reconnecting with backoff after any network or database error."""
         log.info("Mail gateway started for %s", self.name)
-        if not self.config.get("BASE_URL"):
-            log.warning("BASE_URL is not set: links in mail point to %s", DEFAULT_BASE_URL)
+        site = self.settings.site
+        if site.base_url is None:
+            log.warning("BASE_URL is not set: links in mail point to %s", site.link_base)
         while not self.stop.is_set():
             try:
                 if uses_imap():
@@ -167,11 +165,9 @@ class Gateway:
                 if self.stop.is_set():
                     break
                 if idle:
-                    mailbox.wait_for_mail(
-                        float(self.config["IMAP_IDLE_SECONDS"]), self.stop, self._tick
-                    )
+                    mailbox.wait_for_mail(self.settings.mail.idle_seconds, self.stop, self._tick)
                 else:
-                    self._sleep(float(self.config["IMAP_POLL_SECONDS"]))
+                    self._sleep(self.settings.mail.poll_seconds)
 
     def _maildrop_cycle(self) -> None:
         """One pass over the drop folder, then a short sleep (MAILDROP_POLL_SECONDS)."""

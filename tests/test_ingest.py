@@ -28,6 +28,7 @@ from mail_gateway import ledger
 from mail_gateway.ingest import NO_SENDER, ingest, ingest_mail
 from mail_gateway.parse import parse
 from mail_gateway.parsed_mail import ParsedAttachment
+from tests.conftest import reconfigure
 from tests.factories import gen_incident, gen_user
 
 SUPPORT = "support@helpdesk.localhost"
@@ -139,7 +140,7 @@ def test_subject_prefixes_are_dropped_and_attachments_kept(app):
 
 
 def test_files_over_the_size_limit_are_named_instead_of_refusing_the_mail(app):
-    app.config["MAX_UPLOAD_MB"] = 1
+    reconfigure(app, MAX_UPLOAD_MB=1)
     big = b"x" * (1024 * 1024 + 1)
     ingest(eml(files=[("dump.bin", "application/octet-stream", big)]), "test")
     message = only(Message)
@@ -148,7 +149,7 @@ def test_files_over_the_size_limit_are_named_instead_of_refusing_the_mail(app):
 
 
 def test_real_files_take_the_places_before_inline_images(app):
-    app.config["MAX_ATTACHMENTS_PER_MESSAGE"] = 1
+    reconfigure(app, MAX_ATTACHMENTS_PER_MESSAGE=1)
     mail = parse(eml())
     mail.attachments = [
         ParsedAttachment("logo.png", "image/png", b"logo", inline=True, content_id="logo@x"),

@@ -14,6 +14,7 @@ from helpdesk.models import Incident, Message, ReceivedEmail
 from mail_gateway.ingest import ingest
 from mail_gateway.mail_files import Summary, import_paths, ingest_maildir
 from mail_gateway.maildir import DropFolderMissing
+from tests.conftest import reconfigure
 from tests.test_ingest import eml
 
 
@@ -149,7 +150,7 @@ def test_a_message_stays_in_new_when_the_database_fails(app, tmp_path):
 
 
 def test_a_drop_folder_is_taken_in_batches_each_marked_seen_after_its_commit(app, tmp_path):
-    app.config["IMAP_BATCH_SIZE"] = 2
+    reconfigure(app, IMAP_BATCH_SIZE=2)
     names = [f"170000000{number}.m{number}.host" for number in range(5)]
     folder = tmp_path / "maildrop"
     write_maildir(folder, {name: eml(subject=f"Problem {name}") for name in names})

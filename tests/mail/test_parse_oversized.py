@@ -11,7 +11,8 @@ from email.message import EmailMessage
 from pytest import approx
 
 from helpdesk.config import DEFAULTS
-from mail_gateway.parse import MAX_PART_BYTES, MAX_TEXT_CHARS, MB, parse
+from mail_gateway.oversized import MB
+from mail_gateway.parse import MAX_PART_BYTES, MAX_TEXT_CHARS, parse
 from mail_gateway.parsed_mail import ParsedMail
 
 TEXT = "Hello,\n\nthe scanner sends this file; the attachment shows the error.\n"
@@ -40,7 +41,7 @@ def names_and_sizes(mail: ParsedMail) -> list[tuple[str, int, int]]:
     return [(a.filename, len(a.data), a.omitted_size) for a in mail.attachments]
 
 
-def test_the_default_limit_is_the_upload_limit_of_the_config() -> None:
+def test_without_an_app_the_limit_is_the_built_in_upload_limit() -> None:
     assert DEFAULTS["MAX_UPLOAD_MB"] * MB == MAX_PART_BYTES
 
 
