@@ -315,6 +315,16 @@ def test_tab_counts_do_not_scan_the_table(sqlite_world):
     assert full_scans(queues.sqlite_plan(queues.counts_query(me))) == []
 
 
+def test_tab_counts_and_queue_pages_read_the_index_alone(sqlite_world):
+    me, *_ = sqlite_world
+    statements = [queues.counts_query(me)]
+    statements += [queues.page_query(queues.Listing(q, me)) for q in ("unassigned", "team")]
+    for statement in statements:
+        plan = queues.sqlite_plan(statement)
+        reads = [line for line in plan if line.startswith(("SEARCH incidents", "SCAN incidents"))]
+        assert reads and all("COVERING INDEX" in line for line in reads), plan
+
+
 # The review queue: incidents in any status with mail awaiting review.
 
 

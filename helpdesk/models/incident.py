@@ -96,7 +96,17 @@ class Incident(Model):
     __table_args__ = (
         # Keyset pagination of every queue: (filter columns..., last_activity_at, id).
         Index("ix_incidents_activity", "last_activity_at", "id"),
-        Index("ix_incidents_status_activity", "status", "last_activity_at", "id"),
+        # The queues' index; the columns after the key are what the queues check and count
+        # (assignment, recently resolved), so pages and tab counts never read the table.
+        Index(
+            "ix_incidents_status_activity",
+            "status",
+            "last_activity_at",
+            "id",
+            "assigned_agent_id",
+            "assigned_team_id",
+            "resolved_at",
+        ),
         Index("ix_incidents_team_activity", "assigned_team_id", "last_activity_at", "id"),
         Index("ix_incidents_agent_activity", "assigned_agent_id", "last_activity_at", "id"),
         # "My incidents" pages a tab's statuses one branch each (see reads.my_incidents).

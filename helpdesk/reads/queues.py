@@ -12,7 +12,9 @@ Three choices keep a queue page fast at a million incidents (bench/queues.py mea
 - Queue conditions other than status (my agent id, my teams, the filters) are checked on
   the rows the branch reads, never used to pick an index: an agent's or a team's index
   range holds all their closed history too, and would be read to its end whenever the
-  queue fits on one page, whereas the open statuses hold only current work.
+  queue fits on one page, whereas the open statuses hold only current work. The status
+  index carries the assignment and resolution time after its key, so those checks, and
+  the tab counts, are read from the index alone, never from the table.
 
 The activity sorts are fully index-backed. The other sorts (priority, created, due) order
 the queue's own rows, which the status branches already narrow to current work.
