@@ -10,6 +10,7 @@ from sqlalchemy import update
 from helpdesk import incidents, notify
 from helpdesk.extensions import db
 from helpdesk.models import Incident, utcnow
+from tests.conftest import reconfigure
 from tests.factories import gen_incident, gen_team, gen_user
 
 
@@ -133,7 +134,7 @@ def test_sort_by_priority(client, agent):
 
 
 def test_next_and_previous_links_page_through_the_queue(app, client, agent):
-    app.config["PAGE_SIZE"] = 2
+    reconfigure(app, PAGE_SIZE=2)
     with notify.suppressed():
         made = [gen_incident(subject=f"Item {n}") for n in range(5)]
     newest_first = [i.reference for i in reversed(made)]

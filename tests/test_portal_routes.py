@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from helpdesk import incidents
 from helpdesk.extensions import db
 from helpdesk.models import EVENT, Incident, Message, utcnow
+from tests.conftest import reconfigure
 from tests.factories import gen_category, gen_incident, gen_service, gen_team, gen_user
 
 
@@ -121,7 +122,7 @@ def test_list_is_newest_activity_first(client, requester):
 
 
 def test_list_is_paginated_by_page_size(app, client, requester):
-    app.config["PAGE_SIZE"] = 2
+    reconfigure(app, PAGE_SIZE=2)
     made = [gen_incident(requester, subject=f"Report number {n}") for n in range(3)]
     for age, incident in enumerate(reversed(made)):
         incident.last_activity_at = utcnow() - timedelta(hours=age)

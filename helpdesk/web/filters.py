@@ -8,13 +8,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, url_for
+from flask import Flask, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from helpdesk.access import can_view_incident
 from helpdesk.channels import in_words
+from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.lifecycle import HOLD_REASONS, RESOLUTION_CODES, STATUS_LABELS
 from helpdesk.models import Incident, utcnow
@@ -161,7 +162,7 @@ def _incident_links(references: Iterable[str]) -> dict[str, str]:
 def linkify(text: str | None) -> Markup:
     """The message-text filter: escaped text with web addresses and visible incidents linked."""
     text = text or ""
-    prefix = current_app.config["REFERENCE_PREFIX"]
+    prefix = settings().site.reference_prefix
     named = (m.group("ref") for m in _reference_pattern(prefix).finditer(text) if m.group("ref"))
     links = _incident_links(reference_key(prefix, found) for found in named)
     return linkify_text(text, prefix, links.get)

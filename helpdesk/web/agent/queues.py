@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from helpdesk import directory
+from helpdesk.core.settings import settings
 from helpdesk.models import utcnow
 from helpdesk.reads import incident_search, queues
 from helpdesk.web.agent.blueprint import bp
@@ -50,7 +51,7 @@ def queue(name: str) -> Response | str:
         sort=sort,
         after=queues.Cursor.decode(request.args.get("after"), sorts[sort]),
         before=queues.Cursor.decode(request.args.get("before"), sorts[sort]),
-        size=int(current_app.config["PAGE_SIZE"]),
+        size=settings().site.page_size,
     )
     kept = {k: v for k, v in request.args.items() if k not in CURSOR_KEYS and v}
     return render_template(

@@ -3,10 +3,11 @@ publishing and archiving, and the revision history."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
+from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.incidents import DomainError
 from helpdesk.kb import render, service
@@ -39,9 +40,7 @@ def manage() -> str:
     status = request.args.get("status", "")
     status = status if status in ARTICLE_STATUSES else ""
     text = request.args.get("q", "").strip()[:100]
-    listing = kb_articles.editor_listing(
-        status, text, page_number(), int(current_app.config["PAGE_SIZE"])
-    )
+    listing = kb_articles.editor_listing(status, text, page_number(), settings().site.page_size)
     return render_template(
         "kb/manage.html",
         listing=listing,

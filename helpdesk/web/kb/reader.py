@@ -6,9 +6,10 @@ account. Everything else answers 404, the same as an article that does not exist
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.incidents import DomainError
 from helpdesk.kb import incident_links, render, search, service
@@ -60,7 +61,7 @@ def search_page() -> str:
 def category(category_id: int) -> str:
     """The articles of one category, alphabetically."""
     chosen = db.session.get(Category, category_id) or abort(404)
-    per_page = int(current_app.config["PAGE_SIZE"])
+    per_page = settings().site.page_size
     listing = kb_articles.in_category(chosen.id, audience(), page_number(), per_page)
     return render_template("kb/category.html", category=chosen, listing=listing)
 

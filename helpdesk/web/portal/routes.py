@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from helpdesk import incidents
+from helpdesk.core.settings import settings
 from helpdesk.incidents import DomainError
 from helpdesk.kb import deflection
 from helpdesk.reads import my_incidents
@@ -26,7 +27,7 @@ def index() -> str:
     if tab not in my_incidents.TABS:
         tab = my_incidents.DEFAULT_TAB
     page = max(request.args.get("page", 1, type=int), 1)
-    listing = my_incidents.my_incidents(me(), tab, page, int(current_app.config["PAGE_SIZE"]))
+    listing = my_incidents.my_incidents(me(), tab, page, settings().site.page_size)
     return render_template(
         "portal/index.html",
         tab=tab,
