@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from helpdesk import incidents, notify
 from helpdesk.extensions import db
 from helpdesk.models import Incident, OutboundEmail, User, utcnow
+from tests.conftest import reconfigure
 from tests.factories import gen_incident, gen_team, gen_user
 
 
@@ -220,7 +221,7 @@ def test_bouncing_addresses_get_nothing_until_the_pause_ends(crowd):
 
 
 def test_automatic_notices_are_capped_per_recipient_per_hour(app):
-    app.config["AUTO_REPLIES_PER_SENDER_PER_HOUR"] = 2
+    reconfigure(app, AUTO_REPLIES_PER_SENDER_PER_HOUR=2)
     requester, agent = gen_user(), gen_user("agent")
     opened = [gen_incident(requester) for _ in range(3)]
     assert len(inbox(requester)) == 2

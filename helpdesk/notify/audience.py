@@ -13,9 +13,9 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.models import OutboundEmail, User, utcnow
 from helpdesk.notify.addresses import ascii_address
@@ -62,7 +62,7 @@ def is_bouncing(person: User) -> bool:
 
 def over_hourly_limit(address: str) -> bool:
     """True when this address already got its share of automatic notices in the last hour."""
-    limit = int(current_app.config["AUTO_REPLIES_PER_SENDER_PER_HOUR"])
+    limit = settings().mail.auto_replies_per_sender_per_hour
     since = utcnow() - timedelta(hours=1)
     count = db.session.scalar(
         select(func.count(OutboundEmail.id)).where(

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from helpdesk.core.settings import settings
+
 TAG_LENGTH = 20
 SIGNED_ID = re.compile(r"<hd\.(\d+)\.(\d+)\.([0-9a-f]{8})\.([0-9a-f]+)@[^>]+>", re.IGNORECASE)
 
@@ -35,7 +37,7 @@ def _tag(payload: str) -> str:
 
 def mail_domain() -> str:
     """The support address's domain, which every Message-ID we make ends in."""
-    return current_app.config["SUPPORT_ADDRESS"].rpartition("@")[2] or "helpdesk.localhost"
+    return settings().site.support_address.rpartition("@")[2] or "helpdesk.localhost"
 
 
 def signed_message_id(incident_id: int, message_row_id: int | None = None) -> str:

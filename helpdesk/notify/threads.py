@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
+from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.models import REPLY, Incident, Message, OutboundEmail
 from helpdesk.notify.thread_index import conversation_guid, thread_index
@@ -44,7 +44,7 @@ def thread_for(incident: Incident, recipient: str, now: datetime) -> Thread:
     parent = _last(received) or _last(sent) or first
     chain = _unique([first, *(message_id for _, message_id in sorted(received + sent))])
     replies = [moment for moment, _ in sent[1:]] + [now] if sent else []
-    guid = conversation_guid(current_app.config["SUPPORT_ADDRESS"], incident.id)
+    guid = conversation_guid(settings().site.support_address, incident.id)
     return Thread(
         in_reply_to=parent,
         references=_references(chain, parent),
