@@ -77,6 +77,7 @@ def register(email: str, name: str) -> None:
     user = find_by_email(email) or create_user(email, name, "user")
     if user.active:
         send_password_link(user, registering=True)
+    commit()
 
 
 def ensure_user_for_email(email: str, name: str = "") -> User:

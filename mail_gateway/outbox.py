@@ -7,6 +7,9 @@ simply expires and the row is due again. A row is marked sent only after the ser
 accepted it; a refusal or a dead server leaves it pending with `last_error` and an
 exponential backoff, until OUTBOX_GIVE_UP_HOURS after it was queued, when it becomes
 "failed" (shown to admins, who can retry it). A permanent (5xx) refusal fails at once.
+
+Rows hold what the mail must say; each is rendered here, right before it is sent
+(helpdesk.notify.delivery.rendered), and a row that cannot be rendered fails alone.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from helpdesk.incidents import InvalidInput, NotFound
 from helpdesk.models import OutboundEmail, utcnow
 from helpdesk.models.outbox import FAILED, PENDING, SENT
 from helpdesk.notify.addresses import ascii_address
-from helpdesk.notify.delivery import write_eml_files
+from helpdesk.notify.delivery import MAIL_QUEUED, rendered, write_eml_files
 from mail_gateway.failures import error_text
 from mail_gateway.imap_settings import is_loopback
 
@@ -140,25 +143,25 @@ class Sender:
             raise
         return smtp
 
-    def send(self, row: OutboundEmail) -> None:
-        """Hand one message to the server; raises SmtpFailure when it is not accepted."""
+    def send(self, row: OutboundEmail, raw: bytes) -> None:
+        """Hand one rendered message to the server; raises SmtpFailure when it is not accepted."""
         try:
             if self.smtp is not None:
                 try:
-                    self._sendmail(row)
+                    self._sendmail(row, raw)
                     return
                 except smtplib.SMTPServerDisconnected:
                     self.close()  # the server dropped an idle connection: reconnect once
             self.smtp = self._open()
-            self._sendmail(row)
+            self._sendmail(row, raw)
         except (smtplib.SMTPException, OSError) as error:
             if not isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
                 self.close()
             raise _failure(error, self.settings) from error
 
-    def _sendmail(self, row: OutboundEmail) -> None:
+    def _sendmail(self, row: OutboundEmail, raw: bytes) -> None:
         """The SMTP transaction: envelope to the row's recipient (its domain in ASCII), the
-        raw bytes as they are.
+        rendered bytes as they are.
 
         Only line endings change: SMTP requires CRLF, and strict servers refuse bare LF
         (smtplib converts them for text, not for bytes).
@@ -167,8 +170,7 @@ class Sender:
         recipient = ascii_address(row.recipient)
         if recipient is None:  # queued before the helpdesk refused such addresses
             raise SmtpFailure(f"{row.recipient} needs SMTPUTF8, which is not used", permanent=True)
-        raw = BARE_LF.sub(b"\r\n", row.raw)
-        self.smtp.sendmail(self.settings.envelope_from, [recipient], raw)
+        self.smtp.sendmail(self.settings.envelope_from, [recipient], BARE_LF.sub(b"\r\n", raw))
 
     def close(self) -> None:
         """Say QUIT (or just drop the connection when that fails)."""
@@ -255,9 +257,14 @@ def _claim_next(after_id: int, claim_seconds: float) -> OutboundEmail | None:
 
 
 def _attempt(sender: Sender, row: OutboundEmail, result: DrainResult) -> bool:
-    """Send one claimed row and record the outcome; False when the server is unreachable."""
+    """Render (if not yet) and send one claimed row and record the outcome; False when the
+    server is unreachable. A row that cannot be rendered is failed by `rendered`."""
+    raw = rendered(row)
+    if raw is None:
+        result.failed += 1
+        return True
     try:
-        sender.send(row)
+        sender.send(row, raw)
     except SmtpFailure as failure:
         _record_failure(row, failure, result)
         return not failure.connection
@@ -303,5 +310,6 @@ def retry_failed(email_id: int) -> OutboundEmail:
     row.attempts = 0
     row.next_attempt_at = now
     row.created_at = now  # the give-up time counts from here again
+    db.session.info[MAIL_QUEUED] = True  # the embedded transport writes it after the commit
     commit()
     return row

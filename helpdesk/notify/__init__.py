@@ -39,20 +39,15 @@ from helpdesk.incidents.events import (
     StatusChanged,
     Withdrawn,
 )
-from helpdesk.kb import helped_links
-from helpdesk.models import Attachment, Incident, Message, User
+from helpdesk.models import Attachment, Incident, Message, Team, User
 from helpdesk.notify import audience, links
 from helpdesk.notify.addresses import ascii_address
-from helpdesk.notify.compose import (
-    AUTO_GENERATED,
-    AUTO_REPLIED,
-    incident_subject,
-    queue_email,
-)
+from helpdesk.notify.compose import AUTO_GENERATED, AUTO_REPLIED, JsonValue, incident_subject
 from helpdesk.notify.delivery import deliver_after_commit
+from helpdesk.notify.intents import queue_email
 from helpdesk.promises import service_promise
 
-PersonalLinks = Callable[[User], dict[str, Any]]
+PersonalLinks = Callable[[User], dict[str, JsonValue]]
 log = logging.getLogger(__name__)
 
 
@@ -98,9 +93,11 @@ def _notify(
     message: Message | None = None,
     attachments: Sequence[Attachment] = (),
     personal: PersonalLinks | None = None,
-    **context: Any,
+    offers: bool = False,
+    **context: JsonValue,
 ) -> None:
-    """Queue one mail per allowed recipient; `personal` adds per-person links (tokens)."""
+    """Queue one mail per allowed recipient; `personal` adds per-person links (tokens);
+    `offers`: the requester's mail lists matching help articles."""
     if not _enabled():
         return
     for person in audience.recipients(candidates, actor, automatic):
@@ -112,14 +109,19 @@ def _notify(
             auto_submitted=AUTO_REPLIED if automatic else None,
             message=message,
             attachments=attachments,
-            **context,
-            **(personal(person) if personal else {}),
+            offers=offers and person.id == incident.requester_id,
+            context={**context, **(personal(person) if personal else {})},
         )
 
 
 def incident_opened(event: IncidentOpened) -> None:
     """Acknowledge a new incident to its requester, with the reference and a portal link;
-    an emailed one also gets up to three public help articles with "this fixed it" links."""
+    an emailed one also gets up to three public help articles with "this fixed it" links
+    (the portal already offered articles while the user typed).
+
+    Which articles is decided when the mail is rendered: those readable then, and the
+    ranking, the dearest part of an acknowledgement, stays out of intake.
+    """
     if not event.acknowledge:
         return
     incident = event.incident
@@ -128,20 +130,12 @@ def incident_opened(event: IncidentOpened) -> None:
         [incident.requester],
         None,
         "incident_opened",
+        offers=incident.channel == "email",
         link=_portal(incident),
         promise=service_promise(
             incident.status, incident.priority, answered=incident.first_response_at is not None
         ),
-        personal=lambda person: {"articles": _help_articles(incident, person)},
     )
-
-
-def _help_articles(incident: Incident, person: User) -> Sequence[tuple[object, str]]:
-    """Public articles matching an emailed incident, each with its personal link (the
-    portal already offered articles while the user typed)."""
-    if incident.channel != "email" or person.id != incident.requester_id:
-        return []
-    return helped_links.offers(incident, person)
 
 
 def public_reply(event: PublicReplyAdded) -> None:
@@ -232,12 +226,17 @@ def assignment(event: Assigned) -> None:
     incident, team, agent, actor = event.incident, event.team, event.agent, event.actor
     if agent is not None:
         if agent.id != event.previous_agent_id:
-            _notify(incident, [agent], actor, "assigned", team=team, link=_console(incident))
+            _notify(incident, [agent], actor, "assigned", team=_team(team), link=_console(incident))
     elif team is not None and (
         team.id != event.previous_team_id or event.previous_agent_id is not None
     ):
         members = [member for member in team.members if member.is_agent]
-        _notify(incident, members, actor, "team_queue", team=team, link=_console(incident))
+        _notify(incident, members, actor, "team_queue", team=_team(team), link=_console(incident))
+
+
+def _team(team: Team | None) -> JsonValue:
+    """The team as the mail names it (the snapshot holds values, not records)."""
+    return {"name": team.name} if team is not None else None
 
 
 def password_link(event: PasswordLinkIssued) -> None:
@@ -259,9 +258,11 @@ def password_link(event: PasswordLinkIssued) -> None:
         "password_link",
         auto_submitted=AUTO_GENERATED,
         html=False,
-        link=event.link,
-        first_time=not user.has_password,
-        registering=event.registering,
+        context={
+            "link": event.link,
+            "first_time": not user.has_password,
+            "registering": event.registering,
+        },
     )
 
 

@@ -1,4 +1,4 @@
-"""Turning a notification into an RFC 5322 message queued in the outbox.
+"""Turning a queued notification (intents.py) into an RFC 5322 message, when it is drained.
 
 Every mail has a text and (for incident mail) an HTML part, the reference token in the
 subject, and a Message-ID; incident mail is signed and threaded (threads.py). Display
@@ -16,31 +16,32 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any, TypeAlias
 
 from flask import current_app, render_template
 
 from helpdesk.core.urls import external_url
 from helpdesk.extensions import db
 from helpdesk.incidents.attachments import blob_path
-from helpdesk.models import Attachment, Incident, Message, OutboundEmail, User, utcnow
+from helpdesk.kb import helped_links
+from helpdesk.models import Attachment, Incident, Message, OutboundEmail, User
 from helpdesk.notify.addresses import ascii_address
-from helpdesk.notify.delivery import MAIL_QUEUED
-from helpdesk.notify.message_ids import mail_domain, signed_message_id
-from helpdesk.notify.threads import thread_for
+from helpdesk.notify.message_ids import mail_domain
 
 # RFC 3834: replies to a mail (acknowledgements, notices) vs mail nobody wrote back to.
 AUTO_REPLIED = "auto-replied"
 AUTO_GENERATED = "auto-generated"
-SUBJECT_COLUMN = 255
 ENCODED_WORD_BYTES = 39  # 52 base64 characters: each encoded word fits a 78-column line
 PLAIN_LEAD_MAX = 40  # a leading ASCII word kept readable must leave the line short
 # The stdlib decodes any RFC 2047 word it meets in a header value, even one typed into a
 # name or subject, and "=?utf-8?b?DQo...?=" decodes to CR/LF: text never reaches it raw.
 ENCODED_WORD_START = "=?"
+# What a snapshot holds: it is stored as JSON.
+JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, "JsonValue"] | None
 
 
 def new_message_id() -> str:
@@ -132,99 +133,80 @@ def incident_subject(incident: Incident) -> str:
     return one_line(f"[{incident.reference}] {incident.subject}")
 
 
-def queue_email(
-    recipient: User,
-    subject: str,
-    template: str,
-    incident: Incident | None = None,
-    auto_submitted: str | None = AUTO_REPLIED,
-    message: Message | None = None,
-    attachments: Sequence[Attachment] = (),
-    html: bool = True,
-    **context: object,
-) -> OutboundEmail:
-    """Render templates/email/<template>.txt (and .html) for one recipient into the outbox.
+def render(row: OutboundEmail) -> bytes:
+    """Build the message a queued row describes (intents.queue_email), with CRLF line ends.
 
-    `auto_submitted` is None for an agent's personal reply; auto-replied notices count
-    toward the hourly limit per recipient. `message` is the thread message the mail
-    carries, if any; `attachments` are sent along as far as the size budget allows.
+    Ids in the snapshot are read now; the values it holds were decided when it was queued.
+    Raises on anything that keeps the mail from being written (delivery.rendered says so).
     """
-    now = utcnow()
-    attached, too_big = _within_budget(attachments)
-    linked = [(item, _download_url(item)) for item in too_big]
-    context.update(recipient=recipient, incident=incident, message=message, linked=linked)
+    snapshot = row.snapshot
+    if row.kind is None or snapshot is None:
+        raise ValueError("the outbox row has neither a mail nor a snapshot to render it from")
+    incident = db.session.get(Incident, row.incident_id) if row.incident_id else None
+    message = db.session.get(Message, row.message_row_id) if row.message_row_id else None
+    attached, too_big = _within_budget(_attachments(snapshot["attachments"]))
+    context = dict(snapshot["context"])
+    context.update(
+        recipient=snapshot["to"],
+        incident=incident,
+        message=message,
+        linked=[(item, _download_url(item)) for item in too_big],
+    )
+    if snapshot["offers"] and incident is not None:
+        context["articles"] = _offers(incident, snapshot["to"]["id"])
     mail = EmailMessage()
-    message_id = _headers(mail, recipient, subject, incident, message, auto_submitted, now)
-    mail.set_content(render_template(f"email/{template}.txt", **context))
-    if html:
-        mail.add_alternative(render_template(f"email/{template}.html", **context), subtype="html")
+    _headers(mail, row, snapshot)
+    mail.set_content(render_template(f"email/{row.kind}.txt", **context))
+    if snapshot["html"]:
+        mail.add_alternative(render_template(f"email/{row.kind}.html", **context), subtype="html")
     for attachment in attached:
         _attach(mail, attachment)
-    if message is not None and message.email_message_id is None:
-        message.email_message_id = message_id  # a reply to it then finds this very message
-    row = OutboundEmail(
-        incident_id=incident.id if incident else None,
-        recipient=recipient.email,
-        subject=one_line(subject)[:SUBJECT_COLUMN],
-        message_id=message_id,
-        raw=mail.as_bytes(policy=policy.SMTP),  # CRLF line ends, as SMTP requires
-        automatic=auto_submitted == AUTO_REPLIED,
-        message_row_id=message.id if message else None,
-        created_at=now,
-        next_attempt_at=now,
-    )
-    db.session.add(row)
-    db.session.info[MAIL_QUEUED] = True  # tells the embedded transport there is work
-    return row
+    return mail.as_bytes(policy=policy.SMTP)  # CRLF line ends, as SMTP requires
 
 
-def _headers(
-    mail: EmailMessage,
-    recipient: User,
-    subject: str,
-    incident: Incident | None,
-    message: Message | None,
-    auto_submitted: str | None,
-    now: datetime,
-) -> str:
-    """Set every header of the mail; return its Message-ID (signed for incident mail)."""
-    _address(mail, recipient, subject, now)
-    if incident is None:
-        message_id = new_message_id()
-    else:
-        message_id = signed_message_id(incident.id, message.id if message else None)
-    _set_raw(mail, "Message-ID", message_id)
+def _offers(incident: Incident, requester_id: int) -> list[tuple[helped_links.Offer, str]]:
+    """The help articles readable now that match the incident, with their "this fixed it" links
+    (ranked here, not at intake: the ranking is the dearest part of an acknowledgement)."""
+    requester = db.session.get(User, requester_id)
+    return helped_links.offers(incident, requester) if requester is not None else []
+
+
+def _attachments(ids: list[int]) -> list[Attachment]:
+    """The snapshot's attachments that still exist, in its order."""
+    found = (db.session.get(Attachment, attachment_id) for attachment_id in ids)
+    return [attachment for attachment in found if attachment is not None]
+
+
+def _headers(mail: EmailMessage, row: OutboundEmail, snapshot: dict[str, Any]) -> None:
+    """Set every header of the mail from the row and its snapshot."""
+    site = address_header(current_app.config["SITE_NAME"], current_app.config["SUPPORT_ADDRESS"])
+    _set_raw(mail, "From", site)
+    address = ascii_address(row.recipient)
+    if address is None:  # audience.refusal() keeps such recipients out of every notice
+        raise ValueError("refusing a recipient whose address needs SMTPUTF8")
+    _set_raw(mail, "To", address_header(snapshot["to"]["name"], address))
+    _set_raw(mail, "Reply-To", site)
+    set_text_header(mail, "Subject", snapshot["subject"])
+    _set_raw(mail, "Date", format_datetime(row.created_at.replace(tzinfo=UTC)))
+    _set_raw(mail, "Message-ID", row.message_id)
     # Our own mail coming back (a forwarding rule, a list) is recognised by this and dropped.
     _set_raw(mail, "X-Loop", one_line(current_app.config["SUPPORT_ADDRESS"]))
-    if incident is not None:
-        _thread(mail, incident, recipient, now)
+    thread = snapshot.get("thread")
+    if thread is not None:
+        _thread(mail, thread)
+    auto_submitted = snapshot["auto_submitted"]
     if auto_submitted:
         _set_raw(mail, "Auto-Submitted", auto_submitted)
         _set_raw(mail, "X-Auto-Response-Suppress", "All")  # Exchange: no out-of-office replies
-    return message_id
 
 
-def _address(mail: EmailMessage, recipient: User, subject: str, now: datetime) -> None:
-    """From the site at the support address, to the recipient, replies to support."""
-    site = address_header(current_app.config["SITE_NAME"], current_app.config["SUPPORT_ADDRESS"])
-    _set_raw(mail, "From", site)
-    address = ascii_address(recipient.email)
-    if address is None:  # audience.refusal() keeps such recipients out of every notice
-        raise ValueError("refusing a recipient whose address needs SMTPUTF8")
-    _set_raw(mail, "To", address_header(recipient.name, address))
-    _set_raw(mail, "Reply-To", site)
-    set_text_header(mail, "Subject", subject)
-    _set_raw(mail, "Date", format_datetime(now.replace(tzinfo=UTC)))
-
-
-def _thread(mail: EmailMessage, incident: Incident, recipient: User, now: datetime) -> None:
+def _thread(mail: EmailMessage, thread: dict[str, Any]) -> None:
     """Threading headers so Gmail, Thunderbird and Outlook show one conversation."""
-    thread = thread_for(incident, recipient.email, now)
-    if thread.in_reply_to:  # ids from threads.usable(): checked, one token each
-        _set_raw(mail, "In-Reply-To", thread.in_reply_to)
-        _set_raw(mail, "References", "\n ".join(thread.references))
-    set_text_header(mail, "Thread-Topic", incident.subject)
-    _set_raw(mail, "Thread-Index", thread.thread_index)
+    if thread["in_reply_to"]:  # ids from threads.usable(): checked, one token each
+        _set_raw(mail, "In-Reply-To", thread["in_reply_to"])
+        _set_raw(mail, "References", "\n ".join(thread["references"]))
+    set_text_header(mail, "Thread-Topic", thread["topic"])
+    _set_raw(mail, "Thread-Index", thread["index"])
 
 
 def _within_budget(attachments: Sequence[Attachment]) -> tuple[list[Attachment], list[Attachment]]:
