@@ -41,6 +41,7 @@ class SettingsError(ValueError):
 
 
 def _wrong(key: str, wanted: str, value: object) -> SettingsError:
+    """The one wording of a refusal: the key, what it must be, and what it was."""
     return SettingsError(f"{key} must be {wanted} (got {value!r})")
 
 
@@ -51,6 +52,7 @@ class _Reader:
         self.config = config
 
     def _raw(self, key: str) -> Any:
+        """The value as configured; every key has a default, so a missing one was removed."""
         if key not in self.config:
             raise SettingsError(f"{key} is not set")
         return self.config[key]
@@ -137,6 +139,7 @@ class SiteSettings:
     own_addresses: tuple[str, ...] = field(init=False)  # our mail, for the loop guard
 
     def __post_init__(self) -> None:
+        """Derive once what several callers would otherwise each work out."""
         object.__setattr__(self, "link_base", self.base_url or DEFAULT_BASE_URL)
         object.__setattr__(self, "own_addresses", (self.support_address, *self.other_addresses))
 
@@ -166,6 +169,7 @@ class LimitSettings:
     mail_attachment_budget_bytes: int = field(init=False)
 
     def __post_init__(self) -> None:
+        """Work the byte limits out once (the upload limit was computed in seven places)."""
         per_file = self.max_upload_mb * MB
         object.__setattr__(self, "max_upload_bytes", per_file)
         object.__setattr__(
@@ -237,6 +241,7 @@ class LinkSettings:
     mail_link_max_age_seconds: int = field(init=False)
 
     def __post_init__(self) -> None:
+        """The signer counts seconds; people are told days."""
         object.__setattr__(self, "mail_link_max_age_seconds", self.mail_link_max_age_days * 86_400)
 
     @classmethod
