@@ -12,9 +12,12 @@ own person, acknowledgement off), then times for each, and prints the medians:
   parse    mail_gateway.parse.parse of the raw mail (the gateway's parser)
   rank     kb.search.ids_like_this: the articles matching the mail, from the search index
   offer    kb.helped_links.offers: ranking, reading the articles, signing their links
-  compose  notify.compose.queue_email of the acknowledgement with those articles: its
-           threading queries, both templates, the MIME message (not flushed)
-  notify   notify.incident_opened: who may be mailed (the hourly cap's query), offer, compose
+  queue    notify.intents.queue_email of the acknowledgement: its threading queries and
+           the snapshot (not flushed)
+  notify   notify.incident_opened: who may be mailed (the hourly cap's query) and queue;
+           this is what intake pays
+  render   notify.compose.render of that row when the outbox is drained: offer, both
+           templates, the MIME message
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy import select
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -41,13 +46,14 @@ from helpdesk.kb import (  # noqa: E402
     helped_links,
     search,
 )
-from helpdesk.models import Incident  # noqa: E402
+from helpdesk.models import Incident, OutboundEmail  # noqa: E402
 from helpdesk.models.kb import PUBLIC  # noqa: E402
-from helpdesk.notify.compose import incident_subject, queue_email  # noqa: E402
+from helpdesk.notify.compose import incident_subject, render  # noqa: E402
+from helpdesk.notify.intents import queue_email  # noqa: E402
 from mail_gateway.parse import parse  # noqa: E402
 from tests.mail.messages import make_message  # noqa: E402
 
-TIMED = ("parse", "rank", "offer", "compose", "notify")
+TIMED = ("parse", "rank", "offer", "queue", "notify", "render")
 T = TypeVar("T")
 
 
@@ -79,20 +85,25 @@ def measure(count: int) -> dict[str, list[float]]:
         person = incident.requester
         text = f"{incident.subject} {incident.description}"
         timed(timings["rank"], search.ids_like_this, text, PUBLIC, 6)
-        articles = timed(timings["offer"], helped_links.offers, incident, person)
+        timed(timings["offer"], helped_links.offers, incident, person)
         subject = incident_subject(incident)
         link = external_url("portal.incident", reference=incident.reference)
-        timed(
-            timings["compose"],
+        context = {"link": link}
+        queued = timed(
+            timings["queue"],
             queue_email,
             person,
             subject,
             "incident_opened",
             incident,
-            link=link,
-            articles=articles,
+            offers=True,
+            context=context,
         )
+        db.session.expunge(queued)  # timed for its cost only: one acknowledgement is enough
         timed(timings["notify"], notify.incident_opened, IncidentOpened(incident))
+        db.session.flush()
+        row = db.session.scalars(select(OutboundEmail).order_by(OutboundEmail.id.desc())).first()
+        row.raw = timed(timings["render"], render, row)  # the file transport writes it as is
         db.session.commit()
     return timings
 

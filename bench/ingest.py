@@ -13,10 +13,14 @@ RSS (VmHWM):
   (a) the raw ceiling: IMAPClient fetching BODY.PEEK[] in batches of IMAP_BATCH_SIZE plus
       `email` parsing (policy.default, the body and attachments decoded), no database;
   (b) `helpdesk gateway poll --once` on a fresh SQLite instance (after `helpdesk init`,
-      with the demo's 47 help articles, which acknowledgements offer).
+      with the demo's 47 help articles, which acknowledgements offer), sending its outbox
+      over SMTP to a sink started here: the pass records each acknowledgement as an outbox
+      row, and the drain at its end renders and sends them, timed on its own.
 
-Prints messages per second and peak RSS for both, and their ratio. Targets: (b) at least
-half of (a) at N=5000, peak RSS under 200 MB.
+Prints messages per second and peak RSS for both, their ratio, the acknowledgements the
+sink received, and the cost per mail: process start, intake (fetch, parse, apply, queue),
+and rendering plus sending per acknowledgement. Targets: (b) at least 0.25 of (a) at
+N=5000, peak RSS under 200 MB, every new incident acknowledged.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from imapclient import IMAPClient  # noqa: E402
 from mail_gateway.imap import quiet  # noqa: E402
 from tests.mail.dovecot import DovecotServer, start_server  # noqa: E402
 from tests.mail.messages import make_message  # noqa: E402
+from tests.mail.smtp_sink import SmtpSink  # noqa: E402
 
 # Enough people that nobody reaches the hourly cap of automatic notices: every new
 # incident is acknowledged, as in a day's real mail, rather than skipped by the cap.
@@ -160,11 +165,30 @@ SEED_ARTICLES = (
 )
 
 
-def gateway_env(server: DovecotServer, instance: Path, batch: int) -> dict[str, str]:
-    """Environment for `helpdesk` on a fresh instance reading the private Dovecot."""
+# Prepended to the gateway child: its outbox drain prints how long it took, so intake and
+# delivery (rendering included) are told apart in the same run.
+TIMED_DRAIN = (
+    "import time\n"
+    "from mail_gateway import outbox\n"
+    "untimed_drain = outbox.drain\n"
+    "def timed_drain(*args, **kwargs):\n"
+    "    started = time.perf_counter()\n"
+    "    try:\n"
+    "        return untimed_drain(*args, **kwargs)\n"
+    "    finally:\n"
+    "        print('DRAIN', time.perf_counter() - started)\n"
+    "outbox.drain = timed_drain\n"
+)
+
+
+def gateway_env(
+    server: DovecotServer, sink: SmtpSink, instance: Path, batch: int
+) -> dict[str, str]:
+    """Environment for `helpdesk` on a fresh instance reading the private Dovecot and
+    sending to the sink."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("HELPDESK_")}
     env["HELPDESK_INSTANCE"] = str(instance)
-    settings = server.settings(IMAP_BATCH_SIZE=batch, OUTBOX_TRANSPORT="file")
+    settings = {**server.settings(IMAP_BATCH_SIZE=batch), **sink.settings()}
     env.update({f"HELPDESK_{key}": str(value) for key, value in settings.items()})
     return env
 
@@ -182,15 +206,20 @@ def main() -> None:
         raw_ceiling(host, int(port), user, password, args.batch)
         return
     server = start_server()
+    sink = SmtpSink()
+    sink.start()
     instance = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
     try:
-        measure(server, instance, args.n, args.batch, args.big)
+        measure(server, sink, instance, args.n, args.batch, args.big)
     finally:
+        sink.stop()
         server.stop()
         shutil.rmtree(instance, ignore_errors=True)
 
 
-def measure(server: DovecotServer, instance: Path, count: int, batch: int, big: int) -> None:
+def measure(
+    server: DovecotServer, sink: SmtpSink, instance: Path, count: int, batch: int, big: int
+) -> None:
     """Load, then run (a) and (b) as children, and report."""
     started = time.perf_counter()
     messages = generate(count, big)
@@ -210,21 +239,41 @@ def measure(server: DovecotServer, instance: Path, count: int, batch: int, big: 
         f"in {float(raw_seconds):.1f} s = {raw_rate:.0f} msg/s, peak RSS {raw_rss:.0f} MB"
     )
 
-    env = gateway_env(server, instance, batch)
-    helpdesk = ["from helpdesk.cli import main; main()"]
-    run_child([*helpdesk, "init"], env)
+    env = gateway_env(server, sink, instance, batch)
+    rate, rss = gateway(env, sink, count)
+    print(
+        f"ratio (b)/(a): {rate / raw_rate:.2f} (target >= 0.25); "
+        f"peak RSS {rss:.0f} MB (target < 200 MB); IMAP_BATCH_SIZE={batch}"
+    )
+
+
+def gateway(env: dict[str, str], sink: SmtpSink, count: int) -> tuple[float, float]:
+    """Child (b) on a fresh instance: print its figures and the cost per mail; return its
+    rate (messages per second) and peak RSS in MB."""
+    helpdesk = "from helpdesk.cli import main; main()"
+    run_child([helpdesk, "init"], env)
     run_child([SEED_ARTICLES], env)
-    output, seconds, rss = run_child([*helpdesk, "gateway", "poll", "--once"], env)
+    output, seconds, rss = run_child([TIMED_DRAIN + helpdesk, "gateway", "poll", "--once"], env)
+    _, start_seconds, _ = run_child([helpdesk, "gateway", "send", "--once"], env)
+    timing, _, lines = output.partition("DRAIN ")
+    drain_seconds, _, summary = lines.partition("\n")
+    drain = float(drain_seconds)
+    acknowledged = len(sink.deliveries)
     rate = count / seconds
     print(
         f"(b) helpdesk gateway poll --once, empty SQLite: {count} messages in {seconds:.1f} s "
         f"= {rate:.0f} msg/s, peak RSS {rss:.0f} MB (wall time, process start included)"
     )
-    print("    " + output.strip().replace("\n", "\n    "))
+    print("    " + (timing + summary).strip().replace("\n", "\n    "))
+    print(f"    acknowledgements received by the SMTP sink: {acknowledged}")
+    intake = seconds - drain - start_seconds
     print(
-        f"ratio (b)/(a): {rate / raw_rate:.2f} (target >= 0.50); "
-        f"peak RSS {rss:.0f} MB (target < 200 MB); IMAP_BATCH_SIZE={batch}"
+        f"    per mail: process start {start_seconds * 1000 / count:.2f} ms "
+        f"({start_seconds:.1f} s, a `gateway send --once` with nothing to send), "
+        f"intake {intake * 1000 / count:.2f} ms, outbox drain {drain * 1000 / count:.2f} ms "
+        f"({drain * 1000 / max(acknowledged, 1):.2f} ms per acknowledgement rendered and sent)"
     )
+    return rate, rss
 
 
 if __name__ == "__main__":
