@@ -2,22 +2,25 @@
 
 "My incidents" are those the user reported or is copied on. Written as one condition
 ("requester is me OR id in my participations") it reads every incident of the tab's
-statuses at a million incidents, so each half is its own query on its own index:
+statuses at a million incidents, so each half is read through its own index:
 
 - Reported: one branch per status over (requester_id, status, last_public_activity_at, id),
   read in order and stopped after the page; counted from the same index alone.
-- Copied: from the participants' (user_id, incident_id) index, each incident by primary
-  key; rows the user also reported are left to the first half, so nothing counts twice.
+- Copied: the participants' (user_id, incident_id) index gives the ids, but status and
+  activity take a primary-key lookup each, the costly part; so they are read once per page
+  view (copied_on), and the tab's page, its count and the resolved ones are taken from
+  them. Incidents the user also reported are left to the first half: none counts twice.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import CompoundSelect, Select, func, select, union_all
+from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from helpdesk import bounds, lifecycle
@@ -40,8 +43,6 @@ TABS: dict[str, frozenset[str]] = {
 }
 DEFAULT_TAB = "open"
 ACTIVITY = Incident.last_public_activity_at.label("activity")
-# Rows of incident id and public activity, the unit every branch below yields.
-IdsByActivity = Select[int, datetime]
 
 
 def _statuses(tab: str) -> tuple[str, ...]:
@@ -49,88 +50,87 @@ def _statuses(tab: str) -> tuple[str, ...]:
     return tuple(s for s in lifecycle.STATUSES if s in TABS[tab])
 
 
-def _reported(user: User, statuses: tuple[str, ...]) -> IdsByActivity:
+class Copied(NamedTuple):
+    """An incident the user is copied on and did not report: what the lists need of it."""
+
+    id: int
+    status: str
+    activity: datetime
+
+
+def copied_on_query(user: User) -> Select[int, str, datetime]:
+    """The incidents the user is copied on but did not report, in any status."""
+    return (
+        select(Incident.id, Incident.status, Incident.last_public_activity_at)
+        .select_from(incident_participants)
+        .join(Incident, Incident.id == incident_participants.c.incident_id)
+        .where(incident_participants.c.user_id == user.id, Incident.requester_id != user.id)
+    )
+
+
+def copied_on(user: User) -> list[Copied]:
+    """Every incident the user is copied on but did not report (read once per page view:
+    each needs a primary-key lookup for its status and activity)."""
+    return [Copied(*row) for row in db.session.execute(copied_on_query(user))]
+
+
+def _reported(user: User, statuses: tuple[str, ...]) -> Select[int, datetime]:
     """Ids and activity of the incidents the user reported in these statuses."""
     return select(Incident.id, ACTIVITY).where(
         Incident.requester_id == user.id, Incident.status.in_(statuses)
     )
 
 
-def _copied(user: User, statuses: tuple[str, ...]) -> IdsByActivity:
-    """Ids and activity of the incidents the user is copied on, but did not report."""
-    return (
-        select(Incident.id, ACTIVITY)
-        .select_from(incident_participants)
-        .join(Incident, Incident.id == incident_participants.c.incident_id)
-        .where(
-            incident_participants.c.user_id == user.id,
-            Incident.requester_id != user.id,
-            Incident.status.in_(statuses),
-        )
-    )
+def reported_count_query(user: User, statuses: tuple[str, ...]) -> Select[Any]:
+    """How many incidents the user reported in these statuses (from the index alone)."""
+    return select(func.count()).select_from(_reported(user, statuses).subquery())
 
 
-def _involving(user: User, statuses: tuple[str, ...]) -> CompoundSelect:
-    """Every incident the user reported or is copied on in these statuses, each once."""
-    return union_all(_reported(user, statuses), _copied(user, statuses))
-
-
-def _newest_first(query: IdsByActivity, limit: int) -> IdsByActivity:
-    """The query's first `limit` rows by public activity, newest first."""
-    return query.order_by(ACTIVITY.desc(), Incident.id.desc()).limit(limit)
-
-
-def page_query(user: User, tab: str, offset: int, per_page: int) -> Select[Any]:
-    """Ids of one page of the user's incidents in a tab, most recent activity first.
-
-    Each branch yields its own first offset + per_page rows in order (a reported branch per
-    status, read from the index in that order), so the merged top rows are the page's.
-    """
-    statuses, limit = _statuses(tab), offset + per_page
-    branches = [_newest_first(_reported(user, (s,)), limit) for s in statuses]
-    branches.append(_newest_first(_copied(user, statuses), limit))
+def reported_page_query(user: User, statuses: tuple[str, ...], limit: int) -> Select[Any]:
+    """The user's `limit` most recently active reported incidents in these statuses, as
+    (id, activity): a branch per status reads the index in that order and stops at `limit`."""
+    branches = [
+        _reported(user, (status,)).order_by(ACTIVITY.desc(), Incident.id.desc()).limit(limit)
+        for status in statuses
+    ]
     merged = union_all(*(select(b.subquery()) for b in branches)).subquery()
     return (
-        select(merged.c.id)
+        select(merged.c.id, merged.c.activity)
         .order_by(merged.c.activity.desc(), merged.c.id.desc())
-        .limit(per_page)
-        .offset(offset)
+        .limit(limit)
     )
-
-
-def count_query(user: User, tab: str) -> Select[Any]:
-    """How many incidents the user has in a tab."""
-    return select(func.count()).select_from(_involving(user, _statuses(tab)).subquery())
 
 
 class MyIncidents(Pagination):
-    """A page of "my incidents" in a tab, counted once beforehand (see my_incidents)."""
+    """A page of "my incidents", worked out beforehand (see my_incidents)."""
 
     def _query_items(self) -> list[Incident]:
-        ids = list(
-            db.session.scalars(
-                page_query(self._query_args["user"], self._query_args["tab"],
-                           self._query_offset, self.per_page)
-            )
-        )  # fmt: skip
-        return _incidents_in_order(ids)
+        return list(self._query_args["incidents"])
 
     def _query_count(self) -> int:
         return int(self._query_args["total"])
 
 
-def my_incidents(user: User, tab: str, page: int, per_page: int) -> Pagination:
-    """One page of the user's incidents in a tab, most recent activity first; a page
-    number past the end shows the last page (page numbers come from URLs)."""
-    total = db.session.scalar(count_query(user, tab)) or 0
-    last = max(math.ceil(total / per_page), 1)
+def my_incidents(
+    user: User, tab: str, page: int, per_page: int, copied: Sequence[Copied]
+) -> Pagination:
+    """One page of the user's incidents in a tab, most recent activity first, given what
+    they are copied on (copied_on); a page number past the end shows the last page (page
+    numbers come from URLs)."""
+    statuses = _statuses(tab)
+    also = [(row.activity, row.id) for row in copied if row.status in statuses]
+    total = (db.session.scalar(reported_count_query(user, statuses)) or 0) + len(also)
+    page = min(bounds.page_in_range(page), max(math.ceil(total / per_page), 1))
+    offset = (page - 1) * per_page
+    reported = db.session.execute(reported_page_query(user, statuses, offset + per_page))
+    newest = sorted([*((row.activity, row.id) for row in reported), *also], reverse=True)
+    ids = [ident for _, ident in newest[offset : offset + per_page]]
     return MyIncidents(
-        page=min(bounds.page_in_range(page), last),
+        page=page,
         per_page=per_page,
         max_per_page=None,
         error_out=False,
-        user=user,
-        tab=tab,
+        incidents=_incidents_in_order(ids),
         total=total,
     )
 
@@ -148,12 +148,18 @@ def _incidents_in_order(ids: list[int]) -> list[Incident]:
     return [by_id[i] for i in ids]
 
 
-def awaiting_confirmation(user: User) -> list[Incident]:
-    """The user's resolved incidents, which wait for them to confirm the fix."""
-    resolved = _involving(user, (lifecycle.RESOLVED,)).subquery()
+def awaiting_confirmation(user: User, copied: Sequence[Copied]) -> list[Incident]:
+    """The user's resolved incidents, which wait for them to confirm the fix, given what
+    they are copied on (copied_on)."""
+    reported = db.session.scalars(
+        _reported(user, (lifecycle.RESOLVED,)).with_only_columns(Incident.id)
+    )
+    ids = [*reported, *(row.id for row in copied if row.status == lifecycle.RESOLVED)]
+    if not ids:
+        return []
     query = (
         select(Incident)
-        .where(Incident.id.in_(select(resolved.c.id)))
+        .where(Incident.id.in_(ids))
         .order_by(Incident.resolved_at.desc(), Incident.id.desc())
     )
     return list(db.session.scalars(query))

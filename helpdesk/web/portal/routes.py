@@ -27,12 +27,13 @@ def index() -> str:
     if tab not in my_incidents.TABS:
         tab = my_incidents.DEFAULT_TAB
     page = max(request.args.get("page", 1, type=int), 1)
-    listing = my_incidents.my_incidents(me(), tab, page, settings().site.page_size)
+    copied = my_incidents.copied_on(me())
+    listing = my_incidents.my_incidents(me(), tab, page, settings().site.page_size, copied)
     return render_template(
         "portal/index.html",
         tab=tab,
         listing=listing,
-        waiting=my_incidents.awaiting_confirmation(me()),
+        waiting=my_incidents.awaiting_confirmation(me(), copied),
     )
 
 
