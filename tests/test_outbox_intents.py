@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from helpdesk.extensions import db
@@ -18,8 +19,7 @@ from helpdesk.models import Incident, KnowledgeArticle, OutboundEmail, User
 from helpdesk.models.outbox import FAILED, PENDING, SENT
 from helpdesk.notify.delivery import RENDER_FAILED
 from mail_gateway import outbox
-from mail_gateway.health import snapshot
-from tests.conftest import make_app
+from tests.conftest import AuthActions, make_app
 from tests.factories import gen_incident, gen_user
 from tests.mail.smtp_sink import SmtpSink
 
@@ -84,7 +84,7 @@ def test_the_subject_is_the_one_of_the_moment_it_was_queued(
 
 
 def test_a_ranking_bug_fails_the_mail_not_the_incident_and_retry_sends_it(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
+    app: Flask, client: FlaskClient, auth: AuthActions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(*_args: object) -> list[object]:
         raise RuntimeError("index is corrupt")
@@ -94,10 +94,13 @@ def test_a_ranking_bug_fails_the_mail_not_the_incident_and_retry_sends_it(
     assert db.session.get(Incident, incident.id) is not None  # the incident is kept
     [row] = rows()
     assert row.state == FAILED and row.raw is None
-    assert row.last_error == f"{RENDER_FAILED}: RuntimeError: index is corrupt"
-    assert [failed.id for failed in snapshot(with_failed=True).failed] == [row.id]
+    reason = f"{RENDER_FAILED}: RuntimeError: index is corrupt"
+    assert row.last_error == reason
+    auth.login(gen_user("admin").email)
+    assert reason in client.get("/agent/mail/health").get_data(as_text=True)
     monkeypatch.undo()  # the fix
-    outbox.retry_failed(row.id)  # the file transport writes it right after the commit
+    # The embedded file transport writes it right after the Retry commits.
+    client.post(f"/agent/mail/outbox/{row.id}/retry")
     [row] = rows()
     assert row.state == SENT and row.raw is not None
     assert (Path(app.config["OUTBOX_DIR"]) / f"{row.id:08d}.eml").read_bytes() == row.raw

@@ -15,6 +15,9 @@ Nobody is mailed about their own action (the acknowledgement excepted: it is the
 and audience.py drops inactive accounts, addresses that cannot be written in ASCII,
 bouncing addresses and, for automatic notices, anyone over the hourly limit. Everything
 except an agent's reply is an automatic notice.
+
+A handler records each mail as an outbox row holding what it must say (intents.py); the
+mail is rendered when the outbox is drained (delivery.py), never inside the change.
 """
 
 from __future__ import annotations

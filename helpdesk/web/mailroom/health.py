@@ -1,7 +1,8 @@
 """Gateway health page: last poll, last error, mail waiting, quarantine, outbox backlog.
 
 Agents see how the mail gateway is doing; admins also see the outbound mail that was given
-up on, each with a Retry button that puts it back in the queue.
+up on or could not be rendered (a template fault), each with the reason and a Retry button
+that puts it back in the queue, to be rendered again.
 """
 
 from __future__ import annotations
