@@ -35,7 +35,9 @@ class Incident(Model):
     description: Mapped[str] = mapped_column(Text)
     channel: Mapped[str] = mapped_column(String(10), default="portal")
 
-    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Indexed first in ix_incidents_requester_status_activity (a lone index would be chosen
+    # by PostgreSQL for "my incidents" and make it read the table).
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
 

@@ -18,6 +18,9 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_index("ix_incidents_requester_activity")
+        # The composite index leads with requester_id; PostgreSQL preferred this one and
+        # then read the table for each incident's status.
+        batch_op.drop_index(batch_op.f("ix_incidents_requester_id"))
         batch_op.create_index(
             "ix_incidents_requester_status_activity",
             ["requester_id", "status", "last_public_activity_at", "id"],
@@ -36,6 +39,9 @@ def downgrade():
         batch_op.create_index("ix_incident_participants_user_id", ["user_id"], unique=False)
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_index("ix_incidents_requester_status_activity")
+        batch_op.create_index(
+            batch_op.f("ix_incidents_requester_id"), ["requester_id"], unique=False
+        )
         batch_op.create_index(
             "ix_incidents_requester_activity",
             ["requester_id", "last_public_activity_at", "id"],
