@@ -44,6 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "helpdesk.addresses",
         "helpdesk.bounds",
         "helpdesk.channels",
+        "helpdesk.permissions",
         "helpdesk.priority",
         "helpdesk.promises",
         "helpdesk.references",
