@@ -8,7 +8,7 @@ from typing import TypeVar
 from helpdesk.bounds import is_id
 from helpdesk.core.errors import InvalidInput, NotAllowed, NotFound
 from helpdesk.extensions import Model, db
-from helpdesk.models import CatalogueEntry, Incident, User
+from helpdesk.models import CatalogueEntry, User
 from helpdesk.priority import LEVELS
 
 Row = TypeVar("Row", bound=Model)
@@ -73,9 +73,3 @@ def require_agent(actor: User | None) -> None:
     """Refuse agent-only work to anyone but agents and admins (None is the system)."""
     if actor is not None and not actor.is_agent:
         raise NotAllowed("Only agents can do that.")
-
-
-def require_involved(incident: Incident, actor: User) -> None:
-    """Refuse a requester-side action to anyone not on the incident (agents may act)."""
-    if not (actor.is_agent or incident.involves(actor)):
-        raise NotAllowed("You can only act on your own incidents.")

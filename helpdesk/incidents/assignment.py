@@ -17,16 +17,16 @@ from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.events import Assigned
+from helpdesk.incidents.guard import ensure
 from helpdesk.incidents.status import move_to
 from helpdesk.models import Incident, Team, User
+from helpdesk.permissions import Action
 
 
 @unit_of_work
 def assign(incident: Incident, actor: User, team_id: int | None, agent_id: int | None) -> None:
     """Assign to a team and optionally one of its agents; a new incident becomes assigned."""
-    check.require_agent(actor)
-    if incident.status in lifecycle.TERMINAL_STATUSES:
-        raise InvalidInput("A closed or cancelled incident cannot be reassigned.")
+    ensure(Action.ASSIGN, actor, incident)
     team = check.existing(Team, team_id, "team")
     agent = check.existing(User, agent_id, "agent")
     if agent is not None and not agent.is_agent:
@@ -55,7 +55,7 @@ def assign(incident: Incident, actor: User, team_id: int | None, agent_id: int |
 @unit_of_work
 def take_ownership(incident: Incident, agent: User) -> None:
     """Make `agent` (and their service desk team, if they are in it) the incident's owner."""
-    check.require_agent(agent)
+    ensure(Action.TAKE_OWNERSHIP, agent, incident)
     service_desk = _service_desk()
     incident.owner_agent = agent
     if service_desk is not None and service_desk in agent.teams:

@@ -10,7 +10,9 @@ from helpdesk.core.errors import InvalidInput
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.core.validation import Entry
 from helpdesk.incidents.audit import record
+from helpdesk.incidents.guard import ensure
 from helpdesk.models import Category, Incident, Service, User
+from helpdesk.permissions import Action
 from helpdesk.priority import PRIORITY_LABELS, priority_for
 
 
@@ -29,7 +31,7 @@ class Classification:
 @unit_of_work
 def classify(incident: Incident, actor: User, change: Classification) -> None:
     """Apply a classification, recompute priority (or take the override) and the SLA due times."""
-    check.require_agent(actor)
+    ensure(Action.CLASSIFY, actor, incident)
     category = _catalogue_change(Category, incident.category_id, change.category_id, "category")
     service = _catalogue_change(Service, incident.service_id, change.service_id, "service")
     priority, reason = _chosen_priority(change)

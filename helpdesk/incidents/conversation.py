@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import current_app
-
 from helpdesk import lifecycle
 from helpdesk.core import events
 from helpdesk.core import validation as check
-from helpdesk.core.errors import InvalidInput
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
 from helpdesk.incidents.attachments import NewAttachment, attach, check_attachments
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.events import PublicReplyAdded
+from helpdesk.incidents.guard import ensure
 from helpdesk.incidents.status import move_to
 from helpdesk.models import NOTE, REPLY, Incident, Message, User, utcnow
+from helpdesk.permissions import Action
 
 
 @unit_of_work
@@ -30,10 +27,7 @@ def add_reply(
     body_html: str | None = None,
 ) -> Message:
     """Add a public reply; a requester's reply can reopen a resolved incident or end a hold."""
-    check.require_involved(incident, author)
-    _refuse_if_finished(incident)
-    if not author.is_agent:
-        _refuse_after_reopen_window(incident)
+    ensure(Action.REPLY, author, incident)
     message = new_message(
         incident, author, REPLY, body, channel, attachments, email_message_id, body_html
     )
@@ -56,7 +50,7 @@ def add_note(
     channel: str = "agent",
 ) -> Message:
     """Add an internal note that only agents see."""
-    check.require_agent(author)
+    ensure(Action.NOTE, author, incident)
     message = new_message(incident, author, NOTE, body, channel, attachments, None)
     record(incident, author, "noted", message_id=message.id)
     commit()
@@ -98,27 +92,6 @@ def new_message(
     if kind == REPLY:
         incident.last_public_activity_at = message.created_at
     return message
-
-
-def _refuse_if_finished(incident: Incident) -> None:
-    """Closed, cancelled and merged incidents take no more replies."""
-    if incident.merged_into is not None:
-        raise InvalidInput(f"This incident was merged into {incident.merged_into.reference}.")
-    if incident.status in lifecycle.TERMINAL_STATUSES:
-        raise InvalidInput(
-            "This incident is closed. Please report a new incident if the problem is back."
-        )
-
-
-def _refuse_after_reopen_window(incident: Incident) -> None:
-    """A resolved incident can be reopened by a reply only within the configured window."""
-    if incident.status != lifecycle.RESOLVED or incident.resolved_at is None:
-        return
-    window = timedelta(days=int(current_app.config["REOPEN_WINDOW_DAYS"]))
-    if utcnow() - incident.resolved_at > window:
-        raise InvalidInput(
-            "This incident was resolved too long ago to reopen. Please report a new one."
-        )
 
 
 def _requester_news(incident: Incident, author: User) -> None:

@@ -5,19 +5,20 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 
 from helpdesk import lifecycle
-from helpdesk.core import validation as check
 from helpdesk.core.errors import InvalidInput
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
 from helpdesk.incidents.audit import record
+from helpdesk.incidents.guard import ensure
 from helpdesk.incidents.status import move_to
 from helpdesk.models import EVENT, Incident, IncidentLink, Message, User, utcnow
+from helpdesk.permissions import Action
 
 
 @unit_of_work
 def link(incident: Incident, actor: User, other: Incident) -> None:
     """Record that two incidents are related (stored once, shown on both)."""
-    check.require_agent(actor)
+    ensure(Action.LINK, actor, incident)
     if other.id == incident.id:
         raise InvalidInput("An incident cannot be linked to itself.")
     low, high = sorted((incident.id, other.id))
@@ -31,7 +32,7 @@ def link(incident: Incident, actor: User, other: Incident) -> None:
 @unit_of_work
 def unlink(incident: Incident, actor: User, other: Incident) -> None:
     """Remove a "related" link between two incidents."""
-    check.require_agent(actor)
+    ensure(Action.LINK, actor, incident)
     low, high = sorted((incident.id, other.id))
     db.session.execute(
         delete(IncidentLink).where(IncidentLink.low_id == low, IncidentLink.high_id == high)
@@ -58,13 +59,11 @@ def related(incident: Incident) -> list[Incident]:
 @unit_of_work
 def merge(duplicate: Incident, actor: User, target: Incident) -> None:
     """Move a duplicate's conversation into `target`, and close the duplicate with a pointer."""
-    check.require_agent(actor)
+    ensure(Action.MERGE, actor, duplicate)
     if duplicate.id == target.id:
         raise InvalidInput("An incident cannot be merged into itself.")
     if target.status in lifecycle.TERMINAL_STATUSES:
         raise InvalidInput(f"{target.reference} is closed; merge into an open incident.")
-    if duplicate.status == lifecycle.CANCELLED or duplicate.merged_into_id:
-        raise InvalidInput(f"{duplicate.reference} is already closed or merged.")
     db.session.execute(
         update(Message).where(Message.incident_id == duplicate.id).values(incident_id=target.id)
     )

@@ -12,11 +12,12 @@ Callers find or create the person (helpdesk.accounts) before calling these.
 
 from __future__ import annotations
 
-from helpdesk.core import validation as check
 from helpdesk.core.errors import InvalidInput
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.incidents.audit import record
+from helpdesk.incidents.guard import ensure
 from helpdesk.models import Incident, User
+from helpdesk.permissions import Action
 
 
 def person_label(person: User) -> str:
@@ -24,14 +25,9 @@ def person_label(person: User) -> str:
     return f"{person.name} <{person.email}>"
 
 
-def _check_changeable(incident: Incident, actor: User, person: User) -> None:
-    """Agents change who is on a live incident, and only to people who can be mailed."""
-    check.require_agent(actor)
-    if incident.merged_into is not None:
-        raise InvalidInput(
-            f"This incident was merged into {incident.merged_into.reference}: "
-            "change the people there."
-        )
+def _check_changeable(incident: Incident, actor: User, person: User, action: Action) -> None:
+    """Agents change who is on an unmerged incident, and only to people who can be mailed."""
+    ensure(action, actor, incident)
     if not person.active:
         raise InvalidInput(f"The account of {person_label(person)} is deactivated.")
 
@@ -44,7 +40,7 @@ def _is_participant(incident: Incident, person: User) -> bool:
 @unit_of_work
 def add_participant(incident: Incident, actor: User, person: User) -> None:
     """Copy `person` on the incident: from now on they get its public replies."""
-    _check_changeable(incident, actor, person)
+    _check_changeable(incident, actor, person, Action.ADD_PARTICIPANT)
     if person.id == incident.requester_id:
         raise InvalidInput(f"{person_label(person)} is the requester of this incident.")
     if _is_participant(incident, person):
@@ -57,7 +53,7 @@ def add_participant(incident: Incident, actor: User, person: User) -> None:
 @unit_of_work
 def remove_participant(incident: Incident, actor: User, person: User) -> None:
     """Stop copying `person` on the incident; the conversation so far stays as it was."""
-    check.require_agent(actor)
+    ensure(Action.REMOVE_PARTICIPANT, actor, incident)
     if not _is_participant(incident, person):
         raise InvalidInput(f"{person_label(person)} is not copied on this incident.")
     incident.participants.remove(person)
@@ -68,7 +64,7 @@ def remove_participant(incident: Incident, actor: User, person: User) -> None:
 @unit_of_work
 def change_requester(incident: Incident, actor: User, person: User) -> None:
     """Make `person` the requester; the old requester stays on as a participant."""
-    _check_changeable(incident, actor, person)
+    _check_changeable(incident, actor, person, Action.CHANGE_REQUESTER)
     previous = incident.requester
     if person.id == previous.id:
         raise InvalidInput(f"{person_label(person)} is already the requester.")

@@ -7,11 +7,12 @@ from typing import Protocol
 
 from helpdesk import lifecycle
 from helpdesk.core import events
-from helpdesk.core.errors import InvalidInput, NotAllowed
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.incidents.events import Closed
+from helpdesk.incidents.guard import ensure
 from helpdesk.incidents.status import move_to
 from helpdesk.models import Incident, User, utcnow
+from helpdesk.permissions import Action
 
 SELF_SERVICE = "self_service"
 
@@ -26,10 +27,7 @@ class Titled(Protocol):
 @unit_of_work
 def resolve_by_requester(incident: Incident, user: User, article: Titled) -> None:
     """The requester says an article fixed it: resolve with code "self_service", then close."""
-    if incident.requester_id != user.id:
-        raise NotAllowed("Only the person who reported the incident can close it this way.")
-    if incident.merged_into_id is not None or incident.status not in lifecycle.OPEN_STATUSES:
-        raise InvalidInput("This incident is no longer open.")
+    ensure(Action.SELF_RESOLVE, user, incident)
     now = utcnow()
     incident.resolution_code = SELF_SERVICE
     incident.resolution_notes = f"Solved by the requester with the help article “{article.title}”."

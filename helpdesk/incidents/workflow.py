@@ -6,7 +6,7 @@ from __future__ import annotations
 from helpdesk import lifecycle
 from helpdesk.core import events
 from helpdesk.core import validation as check
-from helpdesk.core.errors import InvalidInput, NotAllowed
+from helpdesk.core.errors import InvalidInput
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
 from helpdesk.incidents.audit import record
@@ -17,28 +17,23 @@ from helpdesk.incidents.events import (
     StatusChanged,
     Withdrawn,
 )
+from helpdesk.incidents.guard import ensure
 from helpdesk.incidents.status import move_to
 from helpdesk.lifecycle import REJECTED_RESOLUTION, REQUESTER_ONLY_CODES, RESOLUTION_CODES
 from helpdesk.models import REPLY, Incident, Message, User, utcnow
+from helpdesk.permissions import Action
 
 WITHDRAWN = "Withdrawn by the requester"
 WITHDRAW_REASON_MAX = 2000
-
-# Statuses reached through their own service function, which asks for more than a click.
-SPECIAL_TARGETS = {
-    lifecycle.RESOLVED: "resolve it with a resolution code and notes",
-    lifecycle.CANCELLED: "cancel it with a reason",
-}
 
 
 @unit_of_work
 def change_status(
     incident: Incident, actor: User, target: str, hold_reason: str | None = None
 ) -> None:
-    """Let an agent move an incident to another status (hold needs a reason)."""
-    check.require_agent(actor)
-    if target in SPECIAL_TARGETS:
-        raise InvalidInput(f"To set that status, {SPECIAL_TARGETS[target]}.")
+    """Let an agent move an incident to another status (hold needs a reason); resolving and
+    cancelling have their own functions, which ask for more than a click."""
+    ensure(Action.CHANGE_STATUS, actor, incident, target)
     move_to(incident, actor, target, hold_reason)
     events.publish(StatusChanged(incident, actor))
     commit()
@@ -49,7 +44,7 @@ def resolve(
     incident: Incident, actor: User, code: str, notes: str, workaround: str | None = None
 ) -> None:
     """Resolve: record how, tell the requester, and wait for their confirmation."""
-    check.require_agent(actor)
+    ensure(Action.RESOLVE, actor, incident)
     if code not in RESOLUTION_CODES or code in REQUESTER_ONLY_CODES:
         raise InvalidInput("Choose a resolution code.")
     incident.resolution_notes = check.required_text(notes, "Resolution notes")
@@ -65,7 +60,7 @@ def resolve(
 @unit_of_work
 def cancel(incident: Incident, actor: User, reason: str) -> None:
     """Cancel an incident that needs no work (raised in error, spam, a duplicate report)."""
-    check.require_agent(actor)
+    ensure(Action.CANCEL, actor, incident)
     _cancel(incident, actor, check.required_text(reason, "The reason"), "cancelled")
     commit()
 
@@ -77,10 +72,7 @@ def withdraw(incident: Incident, user: User, reason: str | None = None) -> None:
     Only while it is open: a resolved incident waits for a confirmation or a rejection
     instead. The audit trail says the requester withdrew it, with their words if any.
     """
-    if incident.requester_id != user.id:
-        raise NotAllowed("Only the person who reported the incident can withdraw it.")
-    if incident.merged_into_id is not None or incident.status not in lifecycle.OPEN_STATUSES:
-        raise InvalidInput("This incident is no longer open, so it cannot be withdrawn.")
+    ensure(Action.WITHDRAW, user, incident)
     words = check.optional_text(reason, "The reason", WITHDRAW_REASON_MAX)
     _cancel(incident, user, f"{WITHDRAWN}: {words}" if words else WITHDRAWN, "withdrawn")
     events.publish(Withdrawn(incident, words))
@@ -96,7 +88,7 @@ def _cancel(incident: Incident, actor: User, reason: str, action: str) -> None:
 @unit_of_work
 def confirm_resolution(incident: Incident, user: User) -> None:
     """The requester agrees the incident is solved: close it."""
-    _require_resolved_for(incident, user)
+    ensure(Action.CONFIRM, user, incident)
     move_to(incident, user, lifecycle.CLOSED, action="confirmed")
     events.publish(Closed(incident, user))
     commit()
@@ -105,7 +97,7 @@ def confirm_resolution(incident: Incident, user: User) -> None:
 @unit_of_work
 def reject_resolution(incident: Incident, user: User, comment: str) -> Message:
     """The requester says it is still broken: reopen with their explanation in the thread."""
-    _require_resolved_for(incident, user)
+    ensure(Action.REJECT, user, incident)
     text = check.required_text(comment, "Please say what is still wrong; the explanation")
     message = Message(
         incident_id=incident.id,
@@ -137,10 +129,7 @@ def reject_resolution(incident: Incident, user: User, comment: str) -> Message:
 @unit_of_work
 def rate(incident: Incident, user: User, rating: int, comment: str | None = None) -> None:
     """Record the requester's satisfaction (1-5) with a resolved or closed incident."""
-    if incident.requester_id != user.id:
-        raise NotAllowed("Only the person who reported the incident can rate it.")
-    if incident.status not in (lifecycle.RESOLVED, lifecycle.CLOSED):
-        raise InvalidInput("You can rate an incident once it is resolved.")
+    ensure(Action.RATE, user, incident)
     if rating not in range(1, 6):
         raise InvalidInput("The rating must be from 1 to 5.")
     text = check.optional_text(comment, "The comment", 2000)
@@ -148,11 +137,3 @@ def rate(incident: Incident, user: User, rating: int, comment: str | None = None
     incident.satisfaction_comment = text
     record(incident, user, "rated", rating=rating)
     commit()
-
-
-def _require_resolved_for(incident: Incident, user: User) -> None:
-    """Confirming or rejecting needs a resolved incident and someone on it."""
-    if not incident.involves(user):
-        raise NotAllowed("Only the people on this incident can confirm or reject its resolution.")
-    if incident.status != lifecycle.RESOLVED:
-        raise InvalidInput("This incident is not waiting for your confirmation.")

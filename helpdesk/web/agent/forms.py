@@ -25,12 +25,10 @@ from wtforms import (
 from helpdesk import incidents, lifecycle
 from helpdesk.channels import AGENT_CHANNELS
 from helpdesk.models import CatalogueEntry, Incident, Team, User
+from helpdesk.permissions import plain_status_targets
 from helpdesk.priority import LEVELS, PRIORITY_LABELS, priority_label
 from helpdesk.reads import queues
 from helpdesk.web.numbers import optional_int
-
-# Targets that have their own form (resolve, cancel) are not offered as a plain status change.
-OWN_FORM_TARGETS = frozenset({lifecycle.RESOLVED, lifecycle.CANCELLED})
 
 
 def _choices(blank: str, pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
@@ -190,14 +188,10 @@ class StatusForm(FlaskForm):
     def offer(self, incident: Incident) -> None:
         """Offer the statuses the state machine allows next, except resolve and cancel."""
         self.target.choices = [
-            SelectChoice(s, lifecycle.STATUS_LABELS[s]) for s in status_targets(incident)
+            SelectChoice(s, lifecycle.STATUS_LABELS[s])
+            for s in plain_status_targets(incident.status)
         ]
         self.hold_reason.choices = _choices("No hold", lifecycle.HOLD_REASONS.items())
-
-
-def status_targets(incident: Incident) -> list[str]:
-    """Statuses a plain status change can reach from the incident's current one."""
-    return [s for s in lifecycle.next_statuses(incident.status) if s not in OWN_FORM_TARGETS]
 
 
 class ResolveForm(FlaskForm):

@@ -6,7 +6,6 @@ form back in so the agent's typing is kept next to the service layer's message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
@@ -14,10 +13,12 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from helpdesk import directory, incidents, lifecycle
+from helpdesk import directory, incidents
 from helpdesk.extensions import db
+from helpdesk.incidents import guard
 from helpdesk.kb import incident_links
-from helpdesk.models import Incident, Message, utcnow
+from helpdesk.models import Incident, Message, User, utcnow
+from helpdesk.permissions import CONSOLE_ACTIONS, Action
 from helpdesk.web.agent import audit_trail, originals
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import (
@@ -28,40 +29,15 @@ from helpdesk.web.agent.forms import (
     ReferenceForm,
     ResolveForm,
     StatusForm,
-    status_targets,
 )
 from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.roles import agent_required
+from helpdesk.web.view_helpers import me
 
 
-@dataclass(frozen=True)
-class Allowed:
-    """Which actions the incident's current state allows (the service layer decides again)."""
-
-    reply: bool
-    assign: bool
-    own: bool
-    classify: bool
-    status: bool
-    resolve: bool
-    cancel: bool
-    merge: bool
-
-
-def allowed(incident: Incident) -> Allowed:
-    """Offer only what the state machine and the service rules permit right now."""
-    finished = incident.status in lifecycle.TERMINAL_STATUSES
-    merged = incident.merged_into_id is not None
-    return Allowed(
-        reply=not finished and not merged,
-        assign=not finished,
-        own=not finished,
-        classify=not finished,
-        status=bool(status_targets(incident)),
-        resolve=lifecycle.can_transition(incident.status, lifecycle.RESOLVED),
-        cancel=lifecycle.can_transition(incident.status, lifecycle.CANCELLED),
-        merge=not finished and not merged,
-    )
+def offered(incident: Incident, agent: User) -> frozenset[Action]:
+    """The console's actions the policy allows `agent` now, which the services enforce."""
+    return guard.actions_for(agent, incident) & CONSOLE_ACTIONS
 
 
 def thread(incident: Incident) -> list[Message]:
@@ -142,7 +118,8 @@ def render_workbench(
         trail=audit_trail.trail_of(incident),
         related=incidents.related(incident),
         reopened_from=reopened_from,
-        allowed=allowed(incident),
+        allowed=offered(incident, me()),
+        Action=Action,
         upload_hint=upload_hint(),
         refused=list(submitted),
         now=utcnow(),

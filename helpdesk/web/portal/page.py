@@ -7,22 +7,13 @@ from dataclasses import dataclass
 from flask import current_app, render_template
 from flask_wtf import FlaskForm
 
-from helpdesk import lifecycle
+from helpdesk.incidents import guard
 from helpdesk.models import Incident, User
+from helpdesk.permissions import PORTAL_ACTIONS, Action
 from helpdesk.reads import my_incidents
 from helpdesk.web.portal.blueprint import bp
 from helpdesk.web.portal.forms import RateForm, RejectForm, ReplyForm, WithdrawForm
 from helpdesk.web.portal.presenters import standing_of
-
-
-@dataclass(frozen=True)
-class Allowed:
-    """Which requester-side actions the page offers this viewer."""
-
-    reply: bool
-    confirm: bool
-    rate: bool
-    withdraw: bool
 
 
 @dataclass(frozen=True)
@@ -49,20 +40,23 @@ def upload_limits() -> UploadLimits:
     return UploadLimits(int(config["MAX_ATTACHMENTS_PER_MESSAGE"]), int(config["MAX_UPLOAD_MB"]))
 
 
-def allowed(incident: Incident, user: User) -> Allowed:
-    """Offer actions only to people on the incident; agents visiting use their console."""
-    involved = incident.involves(user)
-    finished = incident.status in lifecycle.TERMINAL_STATUSES or incident.merged_into_id is not None
-    return Allowed(
-        reply=involved and not finished,
-        confirm=involved and incident.status == lifecycle.RESOLVED,
-        rate=incident.requester_id == user.id
-        and incident.status in (lifecycle.RESOLVED, lifecycle.CLOSED)
-        and incident.merged_into_id is None,
-        withdraw=incident.requester_id == user.id
-        and incident.status in lifecycle.OPEN_STATUSES
-        and incident.merged_into_id is None,
-    )
+def offered(incident: Incident, user: User) -> frozenset[Action]:
+    """The requester's side's actions the policy allows `user` now, which the services
+    enforce; offered only to people on the incident, since agents visiting use their console."""
+    if not incident.involves(user):
+        return frozenset()
+    return guard.actions_for(user, incident) & PORTAL_ACTIONS
+
+
+# The action behind each form that keeps what the user typed: refused, it stays on the page
+# with their words even when the action is no longer offered (a reopen window that closed
+# while they wrote), so nothing typed is lost.
+TYPED_FORMS = {
+    "reply_form": Action.REPLY,
+    "reject_form": Action.REJECT,
+    "rate_form": Action.RATE,
+    "withdraw_form": Action.WITHDRAW,
+}
 
 
 @bp.context_processor
@@ -75,6 +69,7 @@ def render_incident(
     incident: Incident, user: User, status: int = 200, **forms: FlaskForm
 ) -> tuple[str, int]:
     """Render the incident page with blank forms, except a failed one passed in with its input."""
+    refused = {TYPED_FORMS[slot] for slot in forms if slot in TYPED_FORMS}
     blank: dict[str, FlaskForm] = {
         "reply_form": ReplyForm(formdata=None),
         "reject_form": RejectForm(formdata=None),
@@ -90,7 +85,8 @@ def render_incident(
         incident=incident,
         thread=my_incidents.public_thread(incident),
         rejected=my_incidents.rejected_resolution(incident),
-        allowed=allowed(incident, user),
+        allowed=offered(incident, user) | refused,
+        Action=Action,
         limits=upload_limits(),
         **(blank | forms),
     )
