@@ -70,6 +70,15 @@ def test_pages_mix_reported_and_copied_newest_first_each_once(history):
     assert (first.total, first.pages) == (7, 3)
 
 
+def test_every_page_size_and_depth_gives_the_same_order(history):
+    me, _, newest_first = history
+
+    for per_page in (1, 2, 4):
+        pages = range(1, len(newest_first) // per_page + 2)
+        rows = [ident for page in pages for ident in page_ids(me, "closed", page, per_page)]
+        assert rows[: len(newest_first)] == newest_first, per_page
+
+
 def test_a_page_past_the_end_shows_the_last_page(history):
     me, _, newest_first = history
 
@@ -114,7 +123,7 @@ def test_each_half_reads_its_own_index_not_every_incident_of_the_tab(app):
     me, _, _ = make_history()
     closed = ("closed", "cancelled")
     reported = [
-        my_incidents.reported_page_query(me, closed, 25),
+        my_incidents.reported_page_query(me, closed, 0, 25),
         my_incidents.reported_count_query(me, closed),
     ]
     for statement in reported:

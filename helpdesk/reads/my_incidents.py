@@ -86,9 +86,12 @@ def reported_count_query(user: User, statuses: tuple[str, ...]) -> Select[Any]:
     return select(func.count()).select_from(_reported(user, statuses).subquery())
 
 
-def reported_page_query(user: User, statuses: tuple[str, ...], limit: int) -> Select[Any]:
-    """The user's `limit` most recently active reported incidents in these statuses, as
-    (id, activity): a branch per status reads the index in that order and stops at `limit`."""
+def reported_page_query(
+    user: User, statuses: tuple[str, ...], skip: int, limit: int
+) -> Select[Any]:
+    """The user's reported incidents in these statuses, most recently active first, from
+    the skip-th to the limit-th, as (id, activity): a branch per status reads the index in
+    that order and stops at `limit`."""
     branches = [
         _reported(user, (status,)).order_by(ACTIVITY.desc(), Incident.id.desc()).limit(limit)
         for status in statuses
@@ -97,7 +100,8 @@ def reported_page_query(user: User, statuses: tuple[str, ...], limit: int) -> Se
     return (
         select(merged.c.id, merged.c.activity)
         .order_by(merged.c.activity.desc(), merged.c.id.desc())
-        .limit(limit)
+        .limit(limit - skip)
+        .offset(skip)
     )
 
 
@@ -122,9 +126,12 @@ def my_incidents(
     total = (db.session.scalar(reported_count_query(user, statuses)) or 0) + len(also)
     page = min(bounds.page_in_range(page), max(math.ceil(total / per_page), 1))
     offset = (page - 1) * per_page
-    reported = db.session.execute(reported_page_query(user, statuses, offset + per_page))
+    # At most len(also) copied rows come before the page, so at least `skip` reported ones
+    # do: the database passes over those, and the merge starts that many rows in.
+    skip = max(offset - len(also), 0)
+    reported = db.session.execute(reported_page_query(user, statuses, skip, offset + per_page))
     newest = sorted([*((row.activity, row.id) for row in reported), *also], reverse=True)
-    ids = [ident for _, ident in newest[offset : offset + per_page]]
+    ids = [ident for _, ident in newest[offset - skip : offset - skip + per_page]]
     return MyIncidents(
         page=page,
         per_page=per_page,
