@@ -177,10 +177,6 @@ NOT_YET = {
         "MAIL_TRUSTED_AUTHSERV_IDS",
         "REFERENCE_PREFIX",
     ),
-    "helpdesk/incidents/conversation.py": ("REOPEN_WINDOW_DAYS",),
-    "helpdesk/incidents/guard.py": ("REOPEN_WINDOW_DAYS",),
-    "helpdesk/web/agent/workbench.py": ("MAX_UPLOAD_MB", "MAX_ATTACHMENTS_PER_MESSAGE"),
-    "helpdesk/web/portal/page.py": ("MAX_UPLOAD_MB", "MAX_ATTACHMENTS_PER_MESSAGE"),
 }
 
 

@@ -7,12 +7,9 @@ through.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import current_app
-
 from helpdesk import lifecycle
 from helpdesk.core.errors import InvalidInput, NotAllowed
+from helpdesk.core.settings import settings
 from helpdesk.models import Incident, User, utcnow
 from helpdesk.permissions import Action, IncidentFacts, ViewerFacts, allowed_actions, refusal
 
@@ -43,8 +40,7 @@ def _reopen_window_open(incident: Incident) -> bool:
     """A resolved incident can be reopened by a reply only within the configured window."""
     if incident.status != lifecycle.RESOLVED or incident.resolved_at is None:
         return True
-    window = timedelta(days=int(current_app.config["REOPEN_WINDOW_DAYS"]))
-    return utcnow() - incident.resolved_at <= window
+    return utcnow() - incident.resolved_at <= settings().reopen_window
 
 
 def actions_for(user: User, incident: Incident) -> frozenset[Action]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from helpdesk import directory, incidents
+from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.incidents import guard
 from helpdesk.kb import incident_links
@@ -93,11 +94,8 @@ def _offer_choices(incident: Incident, forms: dict[str, FlaskForm]) -> None:
 
 def upload_hint() -> str:
     """The attachment limits the service layer enforces, in words."""
-    config = current_app.config
-    return (
-        f"Up to {config['MAX_ATTACHMENTS_PER_MESSAGE']} files, "
-        f"at most {config['MAX_UPLOAD_MB']} MB each."
-    )
+    limits = settings().limits
+    return f"Up to {limits.max_attachments} files, at most {limits.max_upload_mb} MB each."
 
 
 def render_workbench(

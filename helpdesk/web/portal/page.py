@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_wtf import FlaskForm
 
+from helpdesk.core.settings import settings
 from helpdesk.incidents import guard
 from helpdesk.models import Incident, User
 from helpdesk.permissions import PORTAL_ACTIONS, Action
@@ -35,9 +36,9 @@ class UploadLimits:
 
 
 def upload_limits() -> UploadLimits:
-    """Read the attachment limits the service layer enforces from the config."""
-    config = current_app.config
-    return UploadLimits(int(config["MAX_ATTACHMENTS_PER_MESSAGE"]), int(config["MAX_UPLOAD_MB"]))
+    """The attachment limits the service layer enforces."""
+    limits = settings().limits
+    return UploadLimits(limits.max_attachments, limits.max_upload_mb)
 
 
 def offered(incident: Incident, user: User) -> frozenset[Action]:
