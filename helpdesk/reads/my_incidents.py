@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from helpdesk import bounds, lifecycle
 from helpdesk.extensions import db
@@ -35,6 +35,7 @@ from helpdesk.models import (
     User,
     incident_participants,
 )
+from helpdesk.reads.in_order import incidents_in_order
 
 # Resolved incidents stay under "Open" until the user confirms: they still need the user.
 TABS: dict[str, frozenset[str]] = {
@@ -137,22 +138,9 @@ def my_incidents(
         per_page=per_page,
         max_per_page=None,
         error_out=False,
-        incidents=_incidents_in_order(ids),
+        incidents=incidents_in_order(ids, Incident.assigned_team, Incident.owner_team),
         total=total,
     )
-
-
-def _incidents_in_order(ids: list[int]) -> list[Incident]:
-    """Load incidents by id with the teams the list shows, in the order given."""
-    if not ids:
-        return []
-    loaded = db.session.scalars(
-        select(Incident)
-        .where(Incident.id.in_(ids))
-        .options(joinedload(Incident.assigned_team), joinedload(Incident.owner_team))
-    ).unique()
-    by_id = {incident.id: incident for incident in loaded}
-    return [by_id[i] for i in ids]
 
 
 def awaiting_confirmation(user: User, copied: Sequence[Copied]) -> list[Incident]:

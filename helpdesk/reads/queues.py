@@ -45,7 +45,6 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import joinedload
 
 from helpdesk import lifecycle
 from helpdesk.bounds import fits_integer
@@ -53,6 +52,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Incident, User, utcnow
 from helpdesk.reads import incident_search
 from helpdesk.reads.flagged_mail import FLAGGED, FlaggedMail, count_query, flagged_mail
+from helpdesk.reads.in_order import incidents_in_order
 
 # The queue of incidents with mail awaiting review.
 REVIEW = "review"
@@ -335,7 +335,12 @@ def load_page(listing: Listing) -> Page:
         if not more:  # reached the top: show a full first page rather than a short one
             return load_page(replace(listing, before=None, after=None))
         rows.reverse()
-    incidents = _incidents_in_order([row.id for row in rows])
+    incidents = incidents_in_order(
+        [row.id for row in rows],
+        Incident.requester,
+        Incident.assigned_team,
+        Incident.assigned_agent,
+    )
     has_next = True if backwards else more
     has_prev = more if backwards else listing.after is not None
     return Page(
@@ -344,23 +349,6 @@ def load_page(listing: Listing) -> Page:
         prev_cursor=Cursor(rows[0].sort_key, rows[0].id).encode() if has_prev and rows else None,
         flagged=flagged_mail([row.id for row in rows]) if listing.queue == REVIEW else {},
     )
-
-
-def _incidents_in_order(ids: list[int]) -> list[Incident]:
-    """Load incidents by id with requester and assignment, in the order given."""
-    if not ids:
-        return []
-    loaded = db.session.scalars(
-        select(Incident)
-        .where(Incident.id.in_(ids))
-        .options(
-            joinedload(Incident.requester),
-            joinedload(Incident.assigned_team),
-            joinedload(Incident.assigned_agent),
-        )
-    ).unique()
-    by_id = {incident.id: incident for incident in loaded}
-    return [by_id[i] for i in ids]
 
 
 def counts_query(viewer: User, now: datetime | None = None) -> Select[Any]:
