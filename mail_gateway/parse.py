@@ -19,29 +19,28 @@ from email.message import Message
 
 from helpdesk.core.settings import DEFAULT_LIMITS
 from mail_gateway.bounces import read_delivery_report
+from mail_gateway.charsets import HeaderReader, decode_text
 from mail_gateway.decode import (
-    HeaderReader,
     addresses,
     content_id,
-    content_type,
-    decode_text,
-    default_name,
-    filename,
     header_lists,
     header_map,
     message_ids,
-    param,
     parse_date,
-    part_defects,
-    payload_bytes,
-    safe,
-    safe_filename,
-    serialize,
     unflow,
     unsurrogate,
 )
+from mail_gateway.filenames import default_name, filename, safe_filename
 from mail_gateway.header_policy import POLICY
 from mail_gateway.html import html_to_text, sanitize_html
+from mail_gateway.mime_parts import (
+    content_type,
+    param,
+    part_defects,
+    payload_bytes,
+    safe,
+    serialize,
+)
 from mail_gateway.oversized import Cut, Omitted
 from mail_gateway.parsed_mail import ParsedAttachment, ParsedMail
 

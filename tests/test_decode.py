@@ -10,13 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mail_gateway import decode
+from mail_gateway import charsets, decode, filenames
+from mail_gateway.charsets import decode_text
 from mail_gateway.decode import (
     addresses,
     content_id,
-    content_type,
     decode_header_value,
-    decode_text,
     decode_words,
     header_lists,
     header_map,
@@ -25,6 +24,7 @@ from mail_gateway.decode import (
     unsurrogate,
 )
 from mail_gateway.header_policy import POLICY
+from mail_gateway.mime_parts import content_type
 
 
 def message(raw: bytes):
@@ -221,7 +221,7 @@ def test_a_content_id_is_text_without_control_characters_or_raw_bytes() -> None:
 
 
 def test_windows_1252_reads_every_byte_as_browsers_do() -> None:
-    text = decode.windows_1252(bytes(range(256)))
+    text = charsets.windows_1252(bytes(range(256)))
     assert len(text) == 256 and "\ufffd" not in text
     assert text[0x80] == "€" and text[0x81] == "\x81" and text[0xE9] == "é"
 
@@ -286,7 +286,7 @@ def test_raw_8bit_header_bytes_are_read_in_the_mail_s_charset(raw: bytes, name: 
 def test_long_file_names_are_cut_between_characters_keeping_the_extension(
     name: str, kept: str
 ) -> None:
-    assert decode.safe_filename(name) == kept
+    assert filenames.safe_filename(name) == kept
 
 
 @settings(max_examples=300, deadline=None)
@@ -297,6 +297,6 @@ def test_raw_header_bytes_never_raise_nor_stay_undecoded(data: bytes, charset: s
     mail = message(raw)
     subject = header_map(mail).get("subject", "")
     assert not any("\udc80" <= char <= "\udcff" for char in subject)
-    text = decode.HeaderReader(mail).decode(data, charset)
+    text = charsets.HeaderReader(mail).decode(data, charset)
     assert not any("\udc80" <= char <= "\udcff" for char in text)
     assert text == data.decode("ascii") if data.isascii() else text
