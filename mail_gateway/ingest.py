@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk import accounts, incidents
 from helpdesk.core.blobs import write_blob
+from helpdesk.core.settings import settings
 from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
 from helpdesk.incidents import mail_notes
@@ -37,7 +37,7 @@ from helpdesk.models import mail as outcomes
 from helpdesk.notify import message_ids
 from mail_gateway import authentication, ledger, lookups, loops, route
 from mail_gateway.failures import DATABASE_ERRORS
-from mail_gateway.fitting import MB, fit_to_limits
+from mail_gateway.fitting import fit_to_limits
 from mail_gateway.ledger import DUPLICATE, RACE_LOST, Delivery, IngestResult
 from mail_gateway.parse import parse
 from mail_gateway.parsed_mail import ParsedMail
@@ -61,7 +61,7 @@ def ingest(raw: bytes, source: str, *, retrying: QuarantinedEmail | None = None)
 
     `retrying` is the quarantine entry this mail comes from when an agent retries it.
     """
-    limit = int(current_app.config["MAX_UPLOAD_MB"]) * MB
+    limit = settings().limits.max_upload_bytes
     return ingest_mail(parse(raw, max_part_bytes=limit), source, retrying=retrying)
 
 
@@ -97,9 +97,7 @@ def _apply_or_quarantine(delivery: Delivery) -> IngestResult:
 
 def own_addresses() -> set[str]:
     """The support address and every other address that delivers to this helpdesk."""
-    config = current_app.config
-    addresses = [config["SUPPORT_ADDRESS"], *config.get("HELPDESK_ADDRESSES", [])]
-    return {a.strip().lower() for a in addresses if a and a.strip()}
+    return {a.strip().lower() for a in settings().site.own_addresses if a.strip()}
 
 
 def _apply(delivery: Delivery) -> IngestResult:
@@ -150,7 +148,7 @@ def _new_incident(delivery: Delivery) -> IngestResult:
 
 def _participants(mail: ParsedMail) -> list[User]:
     """Accounts for the Cc'd addresses (not ours, not the sender's), when so configured."""
-    if not current_app.config["CC_BECOME_PARTICIPANTS"]:
+    if not settings().mail.cc_become_participants:
         return []
     skip = own_addresses() | {mail.from_address.lower()}
     wanted = dict.fromkeys(a.lower() for a in mail.cc if a and a.lower() not in skip)
@@ -175,7 +173,7 @@ def _on_incident(delivery: Delivery, incident: Incident) -> IngestResult:
             return _flagged(delivery, incident, f"Not trusted as agent mail: {check.reason}")
     assert sender is not None  # requesters, participants and agents all have accounts
     body, files = _body_and_files(mail, _reply_text(mail))
-    window = int(current_app.config["REOPEN_WINDOW_DAYS"])
+    window = settings().reopen_window.days
     decision = route.disposition(standing, incident.status, incident.resolved_at, utcnow(), window)
     if decision == route.AS_FOLLOW_UP:
         return _follow_up(delivery, incident, sender, body, files)
@@ -205,7 +203,7 @@ def _follow_up(
     mail = delivery.mail
     report = incidents.IncidentReport(
         subject=route.follow_up_subject(
-            mail.subject, current_app.config["REFERENCE_PREFIX"], finished.subject
+            mail.subject, settings().site.reference_prefix, finished.subject
         ),
         description=body,
         channel="email",
@@ -223,7 +221,7 @@ def _sender_authentication(mail: ParsedMail) -> authentication.Authentication:
     return authentication.authenticate_sender(
         mail.authentication_results,
         mail.from_address,
-        current_app.config["MAIL_TRUSTED_AUTHSERV_IDS"],
+        settings().mail.trusted_authserv_ids,
     )
 
 
@@ -273,7 +271,7 @@ def _routed_incident(mail: ParsedMail) -> Incident | None:
     found = route.decide_route(
         mail.subject,
         ids,
-        current_app.config["REFERENCE_PREFIX"],
+        settings().site.reference_prefix,
         route.Lookups(lookups.incident_id_for_reference, _signed_incident_id, known.get),
     )
     return _final_incident(found.incident_id)

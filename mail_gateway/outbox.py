@@ -27,6 +27,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select, update
 
+from helpdesk.core.settings import settings as helpdesk_settings
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
 from helpdesk.incidents import InvalidInput, NotFound
@@ -67,8 +68,9 @@ class SmtpSettings:
     ca_file: str = ""
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> SmtpSettings:
-        """Build the settings from the Flask config; plaintext only to loopback."""
+    def from_config(cls, config: Mapping[str, Any], support_address: str) -> SmtpSettings:
+        """Build the settings from the Flask config; plaintext only to loopback. Mail
+        goes out from SMTP_ENVELOPE_FROM, or else from the support address."""
         settings = cls(
             host=str(config["SMTP_HOST"]),
             port=int(config["SMTP_PORT"]),
@@ -76,7 +78,7 @@ class SmtpSettings:
             username=str(config["SMTP_USERNAME"]),
             password=str(config["SMTP_PASSWORD"]),
             timeout=float(config["SMTP_TIMEOUT_SECONDS"]),
-            envelope_from=str(config["SMTP_ENVELOPE_FROM"] or config["SUPPORT_ADDRESS"]),
+            envelope_from=str(config["SMTP_ENVELOPE_FROM"] or support_address),
             ca_file=str(config["SMTP_CA_FILE"]),
         )
         if settings.security not in ("ssl", "starttls", "plain"):
@@ -198,10 +200,10 @@ class DrainResult:
 
 def drain(stop: threading.Event | None = None) -> DrainResult:
     """Deliver every due outbox row via the configured transport (SMTP or .eml files)."""
-    config = current_app.config
-    if config["OUTBOX_TRANSPORT"] != "smtp":
+    configured = helpdesk_settings()
+    if configured.mail.outbox_transport != "smtp":
         return DrainResult(sent=write_eml_files())
-    settings = SmtpSettings.from_config(config)
+    settings = SmtpSettings.from_config(current_app.config, configured.site.support_address)
     result = DrainResult()
     sender = Sender(settings)
     last_id = 0
@@ -281,16 +283,16 @@ def _attempt(sender: Sender, row: OutboundEmail, result: DrainResult) -> bool:
 def _record_failure(row: OutboundEmail, failure: SmtpFailure, result: DrainResult) -> None:
     """Count the attempt, keep the reason, and back off, or give up when it is time."""
     now = utcnow()
-    config = current_app.config
+    mail = helpdesk_settings().mail
     row.attempts += 1
     row.last_error = str(failure)
-    give_up_at = row.created_at + timedelta(hours=float(config["OUTBOX_GIVE_UP_HOURS"]))
+    give_up_at = row.created_at + mail.outbox_give_up
     if failure.permanent or now >= give_up_at:
         row.state = FAILED
         result.failed += 1
         log.warning("Gave up on outbox message %s to %s: %s", row.id, row.recipient, failure)
     else:
-        delay = timedelta(seconds=float(config["OUTBOX_RETRY_SECONDS"]) * 2 ** (row.attempts - 1))
+        delay = mail.outbox_retry * 2 ** (row.attempts - 1)
         row.next_attempt_at = now + min(delay, MAX_RETRY_DELAY)
         result.deferred += 1
         log.info("Outbox message %s deferred: %s", row.id, failure)

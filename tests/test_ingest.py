@@ -125,7 +125,7 @@ def test_the_received_record_links_the_incident_and_keeps_the_original(app):
 
 
 def test_cc_participants_can_be_switched_off(app):
-    app.config["CC_BECOME_PARTICIPANTS"] = False
+    reconfigure(app, CC_BECOME_PARTICIPANTS=False)
     ingest(eml(cc="bob@example.org"), "test")
     assert only(Incident).participants == []
 
@@ -243,7 +243,7 @@ def test_agent_mail_becomes_a_public_reply_sent_to_the_requester(app):
     ],
 )
 def test_agent_mail_must_be_vouched_for_by_a_trusted_mail_server(app, results, outcome):
-    app.config["MAIL_TRUSTED_AUTHSERV_IDS"] = ["mx.helpdesk.example"]
+    reconfigure(app, MAIL_TRUSTED_AUTHSERV_IDS=["mx.helpdesk.example"])
     requester = gen_user(email="ada@example.org")
     agent = gen_user("agent", email="grace@helpdesk.example")
     incident = gen_incident(requester)

@@ -12,7 +12,7 @@ from helpdesk.extensions import db
 from helpdesk.models import GatewayHeartbeat, OutboundEmail, QuarantinedEmail, utcnow
 from helpdesk.models.outbox import FAILED, PENDING
 from mail_gateway import health, outbox
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, reconfigure
 from tests.factories import gen_user
 from tests.mail.helpers import queue
 from tests.pg import free_port
@@ -23,7 +23,7 @@ URL = "/agent/mail/health"
 @pytest.fixture(autouse=True)
 def smtp_outbox(app: Flask) -> None:
     """Queue mail for an SMTP gateway, so rows stay pending (the file transport sends at once)."""
-    app.config["OUTBOX_TRANSPORT"] = "smtp"
+    reconfigure(app, OUTBOX_TRANSPORT="smtp")
 
 
 def failed_message(recipient: str = "dee@example.org") -> OutboundEmail:
@@ -96,8 +96,7 @@ def test_a_silent_gateway_is_flagged(client: FlaskClient, auth: AuthActions) -> 
 def test_mail_given_up_after_the_configured_time_is_listed_for_admins(
     app: Flask, client: FlaskClient, auth: AuthActions
 ) -> None:
-    app.config.update(SMTP_SECURITY="plain", SMTP_PORT=free_port())
-    app.config["OUTBOX_GIVE_UP_HOURS"] = 1
+    reconfigure(app, SMTP_SECURITY="plain", SMTP_PORT=free_port(), OUTBOX_GIVE_UP_HOURS=1)
     row = queue("gus@example.org", subject="Disk replaced")
     row.created_at = utcnow() - timedelta(hours=2)
     db.session.commit()

@@ -121,7 +121,7 @@ def test_agent_reply_carries_its_attachments(app):
 
 
 def test_attachments_beyond_the_size_budget_are_linked_instead(app):
-    app.config["MAIL_ATTACHMENT_BUDGET_MB"] = 1
+    reconfigure(app, MAIL_ATTACHMENT_BUDGET_MB=1)
     requester, agent = gen_user(), gen_user("agent")
     incident = gen_incident(requester)
     files = [
@@ -138,7 +138,7 @@ def test_attachments_beyond_the_size_budget_are_linked_instead(app):
 
 
 def test_crlf_in_names_and_subjects_cannot_inject_headers(app):
-    app.config["SITE_NAME"] = "Help\r\nBcc: site@evil.example"
+    reconfigure(app, SITE_NAME="Help\r\nBcc: site@evil.example")
     requester = gen_user(name="Eve\r\nBcc: victim@example.org")
     gen_incident(requester, subject="Help\r\nBcc: everyone@example.org\r\n\r\nbody")
     raw = sorted(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))[0].read_bytes()
@@ -154,7 +154,7 @@ def test_crlf_in_names_and_subjects_cannot_inject_headers(app):
 
 def test_encoded_words_in_names_and_subjects_cannot_inject_headers(app):
     sneaky = "=?utf-8?b?" + base64.b64encode(b"\r\nBcc: victim@example.org").decode() + "?="
-    app.config["SITE_NAME"] = f"Help {sneaky}"
+    reconfigure(app, SITE_NAME=f"Help {sneaky}")
     requester = gen_user(name=f"Eve {sneaky}")
     gen_incident(requester, subject=f"Help {sneaky}")
     raw = sorted(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))[0].read_bytes()
@@ -179,7 +179,7 @@ def test_non_ascii_and_very_long_subjects_keep_every_space(app):
 
 
 def test_names_with_quotes_and_non_ascii_names_arrive_exactly(app):
-    app.config["SITE_NAME"] = 'IT "Help" \\ Desk'
+    reconfigure(app, SITE_NAME='IT "Help" \\ Desk')
     requester = gen_user(name='Zoë O\'Brien-Østergård, "Dr." 山田 ' + "é" * 40)
     gen_incident(requester)
     raw = sorted(Path(app.config["OUTBOX_DIR"]).glob("*.eml"))[0].read_bytes()

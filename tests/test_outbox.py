@@ -249,10 +249,9 @@ def test_plaintext_smtp_with_a_password_is_refused_for_remote_hosts() -> None:
         "SMTP_USERNAME": "mailer",
         "SMTP_PASSWORD": "secret",
         "SMTP_TIMEOUT_SECONDS": 5,
-        "SUPPORT_ADDRESS": "support@example.org",
     }
     with pytest.raises(outbox.SmtpFailure, match="clear text"):
-        outbox.SmtpSettings.from_config(config)
+        outbox.SmtpSettings.from_config(config, "support@example.org")
 
 
 def test_the_file_transport_writes_eml_files(app: Flask) -> None:

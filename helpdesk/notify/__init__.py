@@ -27,11 +27,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from flask import current_app, g
+from flask import g
 
 from helpdesk import lifecycle
 from helpdesk.accounts import PasswordLinkIssued
 from helpdesk.core import events
+from helpdesk.core.settings import settings
 from helpdesk.core.urls import external_url
 from helpdesk.incidents.events import (
     Assigned,
@@ -67,9 +68,7 @@ def suppressed() -> Iterator[None]:
 
 def _enabled() -> bool:
     """Mail is on unless the config turns it off or a suppressed() block is running."""
-    return current_app.config.get("NOTIFICATIONS", True) and not g.get(
-        "notifications_suppressed", False
-    )
+    return settings().mail.notifications and not g.get("notifications_suppressed", False)
 
 
 def _requester_side(incident: Incident) -> list[User]:
@@ -257,7 +256,7 @@ def password_link(event: PasswordLinkIssued) -> None:
         return
     queue_email(
         user,
-        f"{current_app.config['SITE_NAME']}: set your password",
+        f"{settings().site.name}: set your password",
         "password_link",
         auto_submitted=AUTO_GENERATED,
         html=False,

@@ -22,8 +22,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any, TypeAlias
 
-from flask import current_app, render_template
+from flask import render_template
 
+from helpdesk.core.settings import settings
 from helpdesk.core.urls import external_url
 from helpdesk.extensions import db
 from helpdesk.incidents.attachments import blob_path
@@ -179,7 +180,8 @@ def _attachments(ids: list[int]) -> list[Attachment]:
 
 def _headers(mail: EmailMessage, row: OutboundEmail, snapshot: dict[str, Any]) -> None:
     """Set every header of the mail from the row and its snapshot."""
-    site = address_header(current_app.config["SITE_NAME"], current_app.config["SUPPORT_ADDRESS"])
+    own = settings().site
+    site = address_header(own.name, own.support_address)
     _set_raw(mail, "From", site)
     address = ascii_address(row.recipient)
     if address is None:  # audience.refusal() keeps such recipients out of every notice
@@ -190,7 +192,7 @@ def _headers(mail: EmailMessage, row: OutboundEmail, snapshot: dict[str, Any]) -
     _set_raw(mail, "Date", format_datetime(row.created_at.replace(tzinfo=UTC)))
     _set_raw(mail, "Message-ID", row.message_id)
     # Our own mail coming back (a forwarding rule, a list) is recognised by this and dropped.
-    _set_raw(mail, "X-Loop", one_line(current_app.config["SUPPORT_ADDRESS"]))
+    _set_raw(mail, "X-Loop", one_line(own.support_address))
     thread = snapshot.get("thread")
     if thread is not None:
         _thread(mail, thread)
@@ -212,8 +214,7 @@ def _thread(mail: EmailMessage, thread: dict[str, Any]) -> None:
 def _within_budget(attachments: Sequence[Attachment]) -> tuple[list[Attachment], list[Attachment]]:
     """Split attachments into those that fit the mail size budget and those to link instead
     (many mail servers refuse a large message outright)."""
-    budget = int(current_app.config["MAIL_ATTACHMENT_BUDGET_MB"])
-    remaining = budget * 1024 * 1024
+    remaining = settings().limits.mail_attachment_budget_bytes
     attached: list[Attachment] = []
     linked: list[Attachment] = []
     for attachment in attachments:

@@ -6,12 +6,11 @@ rendered (compose.render) when it is drained, not when it is queued."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 
 from helpdesk.core.durable import write_durably
+from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.models import OutboundEmail, utcnow
 from helpdesk.models.outbox import FAILED, PENDING, SENT
@@ -58,7 +57,7 @@ def _render_failed(row_id: int, error: Exception) -> None:
 def write_eml_files() -> int:
     """Render every pending outbox row, write it as <id>.eml and mark it sent; return how
     many were written (a row that cannot be rendered is marked failed instead)."""
-    folder = Path(current_app.config["OUTBOX_DIR"])
+    folder = settings().folders.outbox
     folder.mkdir(parents=True, exist_ok=True)
     pending = db.session.scalars(
         select(OutboundEmail).where(OutboundEmail.state == PENDING).order_by(OutboundEmail.id)
@@ -80,5 +79,5 @@ def write_eml_files() -> int:
 def deliver_after_commit() -> None:
     """With the embedded file transport, deliver mail the unit just queued; others poll."""
     queued = db.session.info.pop(MAIL_QUEUED, False)
-    if queued and current_app.config["OUTBOX_TRANSPORT"] == "file":
+    if queued and settings().mail.outbox_transport == "file":
         write_eml_files()
