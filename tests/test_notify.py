@@ -12,6 +12,8 @@ from sqlalchemy import select, update
 from helpdesk import incidents, notify
 from helpdesk.extensions import db
 from helpdesk.models import Incident, OutboundEmail, User, utcnow
+from helpdesk.notify import audience
+from helpdesk.notify.intents import queue_email
 from tests.conftest import reconfigure
 from tests.factories import gen_incident, gen_team, gen_user
 
@@ -230,6 +232,16 @@ def test_automatic_notices_are_capped_per_recipient_per_hour(app):
     db.session.execute(update(OutboundEmail).values(created_at=utcnow() - timedelta(minutes=61)))
     gen_incident(requester)
     assert len(inbox(requester)) == 4
+
+
+def test_the_cap_counts_notices_queued_but_not_yet_flushed(app):
+    reconfigure(app, AUTO_REPLIES_PER_SENDER_PER_HOUR=1)
+    requester = gen_user()
+    assert not audience.over_hourly_limit(requester.email)
+    with db.session.no_autoflush:
+        queue_email(requester, "Notice", "password_link", html=False)
+        assert audience.over_hourly_limit(requester.email)
+    db.session.rollback()
 
 
 def test_suppressed_block_queues_nothing(app):

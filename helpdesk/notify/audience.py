@@ -61,14 +61,28 @@ def is_bouncing(person: User) -> bool:
 
 
 def over_hourly_limit(address: str) -> bool:
-    """True when this address already got its share of automatic notices in the last hour."""
+    """True when this address already got its share of automatic notices in the last hour.
+
+    The stored notices are counted without flushing the session first (a flush here cost
+    a new incident more than the count itself), and the notices this unit has queued but
+    not yet flushed are counted beside them, so the cap stays exact.
+    """
     limit = settings().mail.auto_replies_per_sender_per_hour
     since = utcnow() - timedelta(hours=1)
-    count = db.session.scalar(
-        select(func.count(OutboundEmail.id)).where(
-            OutboundEmail.recipient == address,
-            OutboundEmail.automatic.is_(True),
-            OutboundEmail.created_at >= since,
+    with db.session.no_autoflush:
+        stored = db.session.scalar(
+            select(func.count(OutboundEmail.id)).where(
+                OutboundEmail.recipient == address,
+                OutboundEmail.automatic.is_(True),
+                OutboundEmail.created_at >= since,
+            )
         )
+    pending = sum(
+        1
+        for row in db.session.new
+        if isinstance(row, OutboundEmail)
+        and row.recipient == address
+        and row.automatic
+        and row.created_at >= since
     )
-    return (count or 0) >= limit
+    return (stored or 0) + pending >= limit
