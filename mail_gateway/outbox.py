@@ -1,9 +1,10 @@
 """The SMTP side of the gateway: drain the outbox table, one message at a time, losing none.
 
-Each due row is first claimed by pushing its `next_attempt_at` forward with a conditional
-UPDATE (`WHERE id = ? AND state = 'pending' AND next_attempt_at <= now`): a second gateway
-finds nothing to update and skips the row, and if this process dies mid-send the claim
-simply expires and the row is due again. A row is marked sent only after the server has
+Due rows are first claimed, a batch at a time, by pushing their `next_attempt_at` forward
+(claims.py): a second gateway skips them, and if this process dies mid-send the claim
+simply expires and the rows are due again. A row is attempted only while its claim
+outlasts the slowest send, so no row is ever sent by two gateways; the rows left over
+are handed back and claimed anew. A row is marked sent only after the server has
 accepted it; a refusal or a dead server leaves it pending with `last_error` and an
 exponential backoff, until OUTBOX_GIVE_UP_HOURS after it was queued, when it becomes
 "failed" (shown to admins, who can retry it). A permanent (5xx) refusal fails at once.
@@ -25,7 +26,6 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
 
 from helpdesk.core.settings import settings as helpdesk_settings
 from helpdesk.core.unit import commit, unit_of_work
@@ -35,6 +35,7 @@ from helpdesk.models import OutboundEmail, utcnow
 from helpdesk.models.outbox import FAILED, PENDING, SENT
 from helpdesk.notify.addresses import ascii_address
 from helpdesk.notify.delivery import MAIL_QUEUED, rendered, write_eml_files
+from mail_gateway import claims
 from mail_gateway.failures import error_text
 from mail_gateway.imap_settings import is_loopback
 
@@ -206,56 +207,42 @@ def drain(stop: threading.Event | None = None) -> DrainResult:
     settings = SmtpSettings.from_config(current_app.config, configured.site.support_address)
     result = DrainResult()
     sender = Sender(settings)
-    last_id = 0
+    last_id: int | None = 0
     try:
-        while stop is None or not stop.is_set():
-            row = _claim_next(last_id, _claim_seconds(settings))
-            if row is None:
+        while last_id is not None and (stop is None or not stop.is_set()):
+            claim = claims.claim_batch(last_id, _send_seconds(settings).total_seconds())
+            if not claim.rows:
                 break
-            last_id = row.id
-            if not _attempt(sender, row, result):
-                break  # no server: the other rows would fail the same way
+            last_id = _send_claimed(sender, claim, _send_seconds(settings), result, stop)
     finally:
         sender.close()
     return result
 
 
-def _claim_seconds(settings: SmtpSettings) -> float:
+def _send_seconds(settings: SmtpSettings) -> timedelta:
     """How long a claim lasts: longer than the slowest send (connect, TLS, login, data)."""
-    return max(300.0, settings.timeout * 6)
+    return timedelta(seconds=max(300.0, settings.timeout * 6))
 
 
-def _claim_next(after_id: int, claim_seconds: float) -> OutboundEmail | None:
-    """Claim the next due row after `after_id` for this process, or return None when done."""
-    while True:
-        now = utcnow()
-        row_id = db.session.scalar(
-            select(OutboundEmail.id)
-            .where(
-                OutboundEmail.state == PENDING,
-                OutboundEmail.next_attempt_at <= now,
-                OutboundEmail.id > after_id,
-            )
-            .order_by(OutboundEmail.id)
-            .limit(1)
-        )
-        if row_id is None:
-            db.session.commit()
+def _send_claimed(
+    sender: Sender,
+    claim: claims.Claim,
+    slowest: timedelta,
+    result: DrainResult,
+    stop: threading.Event | None,
+) -> int | None:
+    """Send the claimed rows in order, each only while the claim outlasts the slowest send;
+    hand back the rest. Return the id to claim on after, or None when the drain must end
+    (stopped, or no server: the other rows would fail the same way)."""
+    for index, row in enumerate(claim.rows):
+        stopped = stop is not None and stop.is_set()
+        if stopped or (index > 0 and utcnow() + slowest > claim.until):
+            claims.release(claim, claim.rows[index:])
+            return None if stopped else claim.rows[index - 1].id
+        if not _attempt(sender, row, result):
+            claims.release(claim, claim.rows[index + 1 :])
             return None
-        claimed = db.session.execute(
-            update(OutboundEmail)
-            .where(
-                OutboundEmail.id == row_id,
-                OutboundEmail.state == PENDING,
-                OutboundEmail.next_attempt_at <= now,
-            )
-            .values(next_attempt_at=now + timedelta(seconds=claim_seconds))
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-        if claimed.rowcount == 1:  # type: ignore[attr-defined]
-            return db.session.get(OutboundEmail, row_id, populate_existing=True)
-        after_id = row_id  # another gateway took it
+    return claim.rows[-1].id
 
 
 def _attempt(sender: Sender, row: OutboundEmail, result: DrainResult) -> bool:

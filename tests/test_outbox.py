@@ -15,7 +15,7 @@ from helpdesk.config import DEFAULTS
 from helpdesk.extensions import db
 from helpdesk.models import OutboundEmail, utcnow
 from helpdesk.models.outbox import FAILED, PENDING, SENT
-from mail_gateway import outbox
+from mail_gateway import claims, outbox
 from tests.conftest import make_app
 from tests.factories import gen_incident, gen_user
 from tests.mail.helpers import queue
@@ -186,10 +186,49 @@ def test_a_claimed_message_is_not_sent_by_a_second_gateway(
     smtp_sink: SmtpSink,
 ) -> None:
     row = queue()
-    claimed = outbox._claim_next(0, claim_seconds=300)
-    assert claimed is not None and claimed.id == row.id
+    claim = claims.claim_batch(0, claim_seconds=300)
+    assert [claimed.id for claimed in claim.rows] == [row.id]
     assert outbox.drain().sent == 0  # the other gateway sees nothing due
     assert smtp_sink.deliveries == []
+
+
+def test_claims_take_each_due_row_once_on_sqlite_and_postgresql(db_app: Flask) -> None:
+    rows = [queue(f"user{number}@example.org") for number in range(5)]
+    first = claims.claim_batch(0, claim_seconds=300, size=3)
+    second = claims.claim_batch(0, claim_seconds=300, size=3)
+    assert [row.id for row in first.rows] == [row.id for row in rows[:3]]
+    assert [row.id for row in second.rows] == [row.id for row in rows[3:]]
+    assert claims.claim_batch(0, claim_seconds=300).rows == []
+    claims.release(first, first.rows[2:])
+    assert [row.id for row in claims.claim_batch(0, claim_seconds=300).rows] == [rows[2].id]
+
+
+def test_claimed_rows_handed_back_are_sent_by_the_next_drain(
+    smtp_app: Flask,
+    smtp_sink: SmtpSink,
+) -> None:
+    rows = [queue(f"user{number}@example.org") for number in range(3)]
+    claim = claims.claim_batch(0, claim_seconds=300)
+    assert [row.id for row in claim.rows] == [row.id for row in rows]
+    claims.release(claim, claim.rows[1:])
+    assert outbox.drain().sent == 2
+    assert sorted(d.rcpt_tos[0] for d in smtp_sink.deliveries) == [
+        "user1@example.org",
+        "user2@example.org",
+    ]
+
+
+def test_a_claim_too_short_for_the_next_send_is_claimed_anew(
+    smtp_app: Flask,
+    smtp_sink: SmtpSink,
+) -> None:
+    """With a slow server allowed, a claim covers one send: each row is claimed on its own,
+    the rest handed back each time, and every row is still sent once."""
+    smtp_app.config["SMTP_TIMEOUT_SECONDS"] = 100  # a claim of 600 s, the slowest send
+    rows = [queue(f"user{number}@example.org") for number in range(3)]
+    assert outbox.drain().sent == 3
+    recipients = sorted(d.rcpt_tos[0] for d in smtp_sink.deliveries)
+    assert recipients == sorted(row.recipient for row in rows)
 
 
 def test_two_gateways_draining_at_once_send_each_message_once(
