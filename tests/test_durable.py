@@ -2,13 +2,14 @@
 commit of the transaction that refers to them, once per transaction."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from helpdesk.core.blobs import write_blob
-from helpdesk.core.durable import write_durably
+from helpdesk.core.durable import write_atomically, write_durably
 from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
 
@@ -49,3 +50,25 @@ def test_files_reach_the_disk_at_the_commit_that_refers_to_them(
     assert synced == [str(first), str(second), str(first.parent), str(second.parent)]
     db.session.commit()
     assert len(synced) == 4  # each file once, not again at the next commit
+
+
+def test_writers_of_the_same_file_at_once_never_trip_over_each_other(tmp_path: Path) -> None:
+    """Gateways sharing a drop folder store the same mail's blob at the same moment."""
+    target = tmp_path / "ab" / "abcdef"
+    errors: list[BaseException] = []
+
+    def write_many() -> None:
+        try:
+            for _ in range(300):
+                write_atomically(target, b"the same original email")
+        except BaseException as error:
+            errors.append(error)
+
+    writers = [threading.Thread(target=write_many) for _ in range(4)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert errors == []
+    assert target.read_bytes() == b"the same original email"
+    assert os.listdir(target.parent) == ["abcdef"]  # no temporary file left behind

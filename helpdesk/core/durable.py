@@ -11,6 +11,7 @@ mail itself had been moved out of the inbox.
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 from sqlalchemy import event
@@ -23,11 +24,21 @@ UNSYNCED = "helpdesk.unsynced_files"
 
 def write_durably(target: Path, data: bytes) -> None:
     """Write `target` atomically; it is fsynced before the session's next commit."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".part")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
+    write_atomically(target, data)
     db.session.info.setdefault(UNSYNCED, set()).add(target)
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write the bytes under a temporary name of this writer's own, then rename it over
+    `target`. Several gateways store the same mail's blob at once (same content, same name):
+    a shared temporary name let one rename away the file another was about to rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def sync_written_files(session: Session) -> None:
