@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import email
+import json
 import os
 import shutil
 import ssl
@@ -199,10 +200,10 @@ def main() -> None:
     options.add_argument("--n", type=int, default=5000, help="messages to load (default 5000)")
     options.add_argument("--batch", type=int, default=25, help="IMAP_BATCH_SIZE (default 25)")
     options.add_argument("--big", type=int, default=0, help="messages with a 25 MB attachment")
-    options.add_argument("--raw-child", nargs=4, help=argparse.SUPPRESS)
+    options.add_argument("--raw-child", help=argparse.SUPPRESS)
     args = options.parse_args()
     if args.raw_child:
-        host, port, user, password = args.raw_child
+        host, port, user, password = json.loads(args.raw_child)
         raw_ceiling(host, int(port), user, password, args.batch)
         return
     server = start_server()
@@ -230,7 +231,9 @@ def measure(
 
     credentials = [server.host, str(server.port), server.username, server.password]
     raw_code = f"import runpy; runpy.run_path({__file__!r}, run_name='__main__')"
-    raw_command = [raw_code, "--batch", str(batch), "--raw-child", *credentials]
+    # One JSON value after "=": a generated password may start with "-", which argparse
+    # would take for an option if it came as a separate argument.
+    raw_command = [raw_code, "--batch", str(batch), f"--raw-child={json.dumps(credentials)}"]
     output, _wall, raw_rss = run_child(raw_command)
     parsed, raw_seconds = output.split()
     raw_rate = int(parsed) / float(raw_seconds)
