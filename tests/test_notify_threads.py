@@ -5,13 +5,14 @@ import base64
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+import pytest
 from sqlalchemy import select
 
-from helpdesk import incidents
+from helpdesk import incidents, notify
 from helpdesk.extensions import db
 from helpdesk.incidents import IncidentReport
-from helpdesk.models import OutboundEmail, User
-from helpdesk.notify.threads import MAX_REFERENCES
+from helpdesk.models import Message, OutboundEmail, User, utcnow
+from helpdesk.notify.threads import MAX_REFERENCES, opening_thread, thread_for
 from tests.factories import gen_incident, gen_user
 
 
@@ -144,3 +145,25 @@ def test_other_incidents_have_other_thread_roots(app):
     first, second = mails_to(requester)
     assert index_bytes(first)[:22] != index_bytes(second)[:22]
     assert first["Thread-Topic"] != second["Thread-Topic"]
+
+
+@pytest.mark.parametrize(
+    "channel, message_id",
+    [
+        ("email", "<report@example.org>"),
+        ("email", "bare@example.org"),
+        ("email", "no id"),
+        ("portal", None),
+    ],
+)
+def test_an_acknowledgement_threads_as_the_queries_would(app, channel, message_id):
+    """opening_thread (the acknowledgement's headers, from the report) = thread_for."""
+    requester = gen_user()
+    report = IncidentReport(
+        subject="VPN drops", description="It drops.", channel=channel, email_message_id=message_id
+    )
+    with notify.suppressed():
+        incident = incidents.open_incident(requester, report)
+    first = db.session.scalars(select(Message).where(Message.incident_id == incident.id)).one()
+    now = utcnow()
+    assert opening_thread(incident, first, now) == thread_for(incident, requester.email, now)

@@ -14,10 +14,12 @@ from helpdesk.models import Incident, Message, Team, User
 
 @dataclass(frozen=True)
 class IncidentOpened:
-    """An incident was opened; `acknowledge` is False for mail that must get no auto-reply."""
+    """An incident was opened; `acknowledge` is False for mail that must get no auto-reply;
+    `report` is the message it was opened with (what an acknowledgement answers)."""
 
     incident: Incident
     acknowledge: bool = True
+    report: Message | None = None
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def open_incident(requester: User, report: IncidentReport, actor: User | None = 
     record(
         incident, actor, "opened", channel=report.channel, priority=incident.priority, **on_behalf
     )
-    events.publish(IncidentOpened(incident, report.acknowledge))
+    events.publish(IncidentOpened(incident, report.acknowledge, first))
     commit()
     return incident
 

@@ -96,10 +96,12 @@ def _notify(
     attachments: Sequence[Attachment] = (),
     personal: PersonalLinks | None = None,
     offers: bool = False,
+    opening_report: Message | None = None,
     **context: JsonValue,
 ) -> None:
     """Queue one mail per allowed recipient; `personal` adds per-person links (tokens);
-    `offers`: the requester's mail lists matching help articles."""
+    `offers`: the requester's mail lists matching help articles; `opening_report`: see
+    intents.queue_email."""
     if not _enabled():
         return
     for person in audience.recipients(candidates, actor, automatic):
@@ -113,6 +115,7 @@ def _notify(
             attachments=attachments,
             offers=offers and person.id == incident.requester_id,
             context={**context, **(personal(person) if personal else {})},
+            opening_report=opening_report,
         )
 
 
@@ -133,6 +136,7 @@ def incident_opened(event: IncidentOpened) -> None:
         None,
         "incident_opened",
         offers=incident.channel == "email",
+        opening_report=event.report,
         link=_portal(incident),
         promise=service_promise(
             incident.status, incident.priority, answered=incident.first_response_at is not None

@@ -19,7 +19,7 @@ from helpdesk.models import Attachment, Incident, Message, OutboundEmail, User, 
 from helpdesk.notify.compose import AUTO_REPLIED, JsonValue, new_message_id, one_line
 from helpdesk.notify.delivery import MAIL_QUEUED
 from helpdesk.notify.message_ids import signed_message_id
-from helpdesk.notify.threads import thread_for
+from helpdesk.notify.threads import opening_thread, thread_for
 
 SUBJECT_COLUMN = 255
 
@@ -35,6 +35,7 @@ def queue_email(
     html: bool = True,
     offers: bool = False,
     context: Mapping[str, JsonValue] | None = None,
+    opening_report: Message | None = None,
 ) -> OutboundEmail:
     """Queue templates/email/<template>.txt (and .html) for one recipient, rendered later.
 
@@ -42,7 +43,9 @@ def queue_email(
     toward the hourly limit per recipient. `message` is the thread message the mail
     carries, if any; `attachments` are sent along as far as the size budget allows then.
     `offers`: list the help articles matching the incident (chosen when it is rendered).
-    `context` holds the template's other values, as JSON.
+    `context` holds the template's other values, as JSON. `opening_report`: the message
+    that opened the incident in this very unit, which the mail answers (the threading
+    headers then follow from it, without looking for earlier mail).
     """
     now = utcnow()
     line = one_line(subject)
@@ -62,7 +65,7 @@ def queue_email(
         "context": dict(context or {}),
     }
     if incident is not None:
-        snapshot["thread"] = _thread(incident, recipient, now)
+        snapshot["thread"] = _thread(incident, recipient, now, opening_report)
     row = OutboundEmail(
         kind=template,
         snapshot=snapshot,
@@ -80,9 +83,14 @@ def queue_email(
     return row
 
 
-def _thread(incident: Incident, recipient: User, now: datetime) -> dict[str, JsonValue]:
+def _thread(
+    incident: Incident, recipient: User, now: datetime, opening_report: Message | None
+) -> dict[str, JsonValue]:
     """The threading headers as they stand now: later mail must not become this one's parent."""
-    thread = thread_for(incident, recipient.email, now)
+    if opening_report is None:
+        thread = thread_for(incident, recipient.email, now)
+    else:
+        thread = opening_thread(incident, opening_report, now)
     return {
         "in_reply_to": thread.in_reply_to,
         "references": list(thread.references),

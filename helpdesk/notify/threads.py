@@ -41,6 +41,25 @@ def thread_for(incident: Incident, recipient: str, now: datetime) -> Thread:
     """Work out the threading headers of a mail to `recipient` about `incident`, sent `now`."""
     sent = _sent_to(incident, recipient)
     first, received = _first_and_requester_emails(incident)
+    return _assembled(incident, sent, first, received, now)
+
+
+def opening_thread(incident: Incident, report: Message, now: datetime) -> Thread:
+    """The threading headers of the acknowledgement of an incident just opened, from the
+    message that reported it: what `thread_for` finds then (the report is the only message,
+    and nothing was sent yet), without its two queries or the flush they would cause."""
+    return _assembled(incident, [], usable(report.email_message_id), [], now)
+
+
+def _assembled(
+    incident: Incident,
+    sent: list[tuple[datetime, str]],
+    first: str | None,
+    received: list[tuple[datetime, str]],
+    now: datetime,
+) -> Thread:
+    """The headers from the thread's ids: our mails to the recipient, the first message's
+    id, and the requester's own emails."""
     parent = _last(received) or _last(sent) or first
     chain = _unique([first, *(message_id for _, message_id in sorted(received + sent))])
     replies = [moment for moment, _ in sent[1:]] + [now] if sent else []
