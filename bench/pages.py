@@ -13,7 +13,6 @@ the agent's incident page.
 
 from __future__ import annotations
 
-import argparse
 import http.cookiejar
 import os
 import re
@@ -22,7 +21,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -211,17 +209,8 @@ def report(label: str, figures: tuple[float, float]) -> None:
 
 def main() -> None:
     """Parse arguments, prepare the data, serve it with gunicorn and time the pages."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1_000_000, help="incidents to generate")
-    parser.add_argument("--repeat", type=int, default=40, help="requests per figure")
-    parser.add_argument("--keep", action="store_true", help="keep and reuse the database")
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    folder = Path(tempfile.gettempdir()) / f"helpdesk-bench-{args.n}"
-    database = folder / "bench.sqlite3"
-    fresh = not (args.keep and database.exists())
-    if fresh and database.exists():
-        database.unlink()
+    args = dataset.arguments(__doc__.splitlines()[0], repeat=40)
+    folder, database, fresh = dataset.bench_database(args.n, args.keep)
     facts = prepare(args.n, args.seed, database, fresh)
     port = free_port()
     server = start_server(database, port)

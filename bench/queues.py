@@ -376,19 +376,31 @@ def run_benchmarks(repeat: int) -> None:
             print(f"    {line}")
 
 
-def main() -> None:
-    """Parse arguments, build or reuse the database, and run the benchmarks."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description: str, repeat: int) -> argparse.Namespace:
+    """The options every benchmark on this data takes (`repeat`: its default)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--n", type=int, default=1_000_000, help="incidents to generate")
-    parser.add_argument("--repeat", type=int, default=30, help="timed runs per figure")
+    parser.add_argument("--repeat", type=int, default=repeat, help="timed runs per figure")
     parser.add_argument("--keep", action="store_true", help="keep and reuse the database")
     parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    folder = Path(tempfile.gettempdir()) / f"helpdesk-bench-{args.n}"
+    return parser.parse_args()
+
+
+def bench_database(n: int, keep: bool) -> tuple[Path, Path, bool]:
+    """The folder and SQLite file of the data for `n` incidents (shared by the benchmarks
+    on it), and whether it must be built: a kept one is reused, any other starts afresh."""
+    folder = Path(tempfile.gettempdir()) / f"helpdesk-bench-{n}"
     database = folder / "bench.sqlite3"
-    fresh = not (args.keep and database.exists())
+    fresh = not (keep and database.exists())
     if fresh and database.exists():
         database.unlink()
+    return folder, database, fresh
+
+
+def main() -> None:
+    """Parse arguments, build or reuse the database, and run the benchmarks."""
+    args = arguments(__doc__.splitlines()[0], repeat=30)
+    folder, database, fresh = bench_database(args.n, args.keep)
     app = create_app(
         {
             "INSTANCE_PATH": str(folder),
