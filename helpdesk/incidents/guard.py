@@ -21,7 +21,7 @@ def viewer_facts(actor: User | None, incident: Incident) -> ViewerFacts:
     return ViewerFacts(
         is_agent=actor.is_agent,
         is_requester=incident.requester_id == actor.id,
-        is_participant=any(p.id == actor.id for p in incident.participants),
+        is_participant=incident.copies(actor),
     )
 
 

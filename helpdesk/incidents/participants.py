@@ -32,18 +32,13 @@ def _check_changeable(incident: Incident, actor: User, person: User, action: Act
         raise InvalidInput(f"The account of {person_label(person)} is deactivated.")
 
 
-def _is_participant(incident: Incident, person: User) -> bool:
-    """Tell whether `person` is copied on the incident."""
-    return any(p.id == person.id for p in incident.participants)
-
-
 @unit_of_work
 def add_participant(incident: Incident, actor: User, person: User) -> None:
     """Copy `person` on the incident: from now on they get its public replies."""
     _check_changeable(incident, actor, person, Action.ADD_PARTICIPANT)
     if person.id == incident.requester_id:
         raise InvalidInput(f"{person_label(person)} is the requester of this incident.")
-    if _is_participant(incident, person):
+    if incident.copies(person):
         raise InvalidInput(f"{person_label(person)} is already copied on this incident.")
     incident.participants.append(person)
     record(incident, actor, "participant_added", person=person_label(person))
@@ -54,7 +49,7 @@ def add_participant(incident: Incident, actor: User, person: User) -> None:
 def remove_participant(incident: Incident, actor: User, person: User) -> None:
     """Stop copying `person` on the incident; the conversation so far stays as it was."""
     ensure(Action.REMOVE_PARTICIPANT, actor, incident)
-    if not _is_participant(incident, person):
+    if not incident.copies(person):
         raise InvalidInput(f"{person_label(person)} is not copied on this incident.")
     incident.participants.remove(person)
     record(incident, actor, "participant_removed", person=person_label(person))
@@ -68,7 +63,7 @@ def change_requester(incident: Incident, actor: User, person: User) -> None:
     previous = incident.requester
     if person.id == previous.id:
         raise InvalidInput(f"{person_label(person)} is already the requester.")
-    if _is_participant(incident, person):
+    if incident.copies(person):
         incident.participants.remove(person)
     incident.requester = person
     incident.participants.append(previous)

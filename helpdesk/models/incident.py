@@ -129,7 +129,11 @@ class Incident(Model):
 
     def involves(self, user: User) -> bool:
         """Tell whether `user` is the requester or a participant."""
-        return self.requester_id == user.id or any(p.id == user.id for p in self.participants)
+        return self.requester_id == user.id or self.copies(user)
+
+    def copies(self, user: User) -> bool:
+        """Tell whether `user` is a participant (copied on the incident)."""
+        return any(p.id == user.id for p in self.participants)
 
     def __repr__(self) -> str:
         return f"<Incident {self.reference} {self.status}>"
