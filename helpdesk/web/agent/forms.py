@@ -24,6 +24,7 @@ from wtforms import (
 
 from helpdesk import incidents, lifecycle
 from helpdesk.channels import AGENT_CHANNELS
+from helpdesk.incidents.participants import person_label
 from helpdesk.models import CatalogueEntry, Incident, Team, User
 from helpdesk.permissions import plain_status_targets
 from helpdesk.priority import LEVELS, PRIORITY_LABELS, priority_label
@@ -261,7 +262,7 @@ class NewIncidentForm(FlaskForm):
 
     def offer_people(self, people: Iterable[User]) -> None:
         """Offer the people a typed name matched, to choose one."""
-        self.pick.choices = [SelectChoice(p.email, f"{p.name} <{p.email}>") for p in people]
+        self.pick.choices = [SelectChoice(p.email, person_label(p)) for p in people]
 
     def report(self, attachments: list[incidents.NewAttachment]) -> incidents.IncidentReport:
         """The submitted form as the service layer's report."""

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from helpdesk import accounts, directory, incidents
 from helpdesk.core.validation import typed_text
+from helpdesk.incidents.participants import person_label
 from helpdesk.models import User
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.roles import agent_required
@@ -46,7 +47,7 @@ class PersonMatch:
             raise incidents.InvalidInput(
                 f"No one matches {self.typed!r}. Enter their email address to add them."
             )
-        names = ", ".join(f"{p.name} <{p.email}>" for p in self.candidates)
+        names = ", ".join(person_label(p) for p in self.candidates)
         raise incidents.InvalidInput(
             f"Several people match {self.typed!r}: {names}. Enter the address of the one you mean."
         )
