@@ -10,6 +10,7 @@ from sqlalchemy import select
 from helpdesk import incidents
 from helpdesk.extensions import db
 from helpdesk.models import Attachment, AuditEvent, IncidentLink, Message, OutboundEmail
+from helpdesk.models.audit import INCIDENT
 from tests.conftest import make_app
 from tests.factories import PASSWORD, gen_category, gen_incident, gen_service, gen_team, gen_user
 
@@ -36,7 +37,7 @@ def actions(incident):
     """The audit actions recorded on an incident, oldest first."""
     rows = db.session.scalars(
         select(AuditEvent.action)
-        .where(AuditEvent.incident_id == incident.id)
+        .where(AuditEvent.about(INCIDENT, incident.id))
         .order_by(AuditEvent.id)
     )
     return list(rows)

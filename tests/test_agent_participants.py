@@ -9,6 +9,7 @@ from sqlalchemy import select
 from helpdesk import accounts, incidents
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent
+from helpdesk.models.audit import INCIDENT
 from tests.conftest import make_app
 from tests.factories import PASSWORD, gen_incident, gen_user
 
@@ -28,7 +29,7 @@ def people_on(incident):
 
 def actions(incident):
     """The audit actions recorded on the incident, oldest first."""
-    query = select(AuditEvent.action).where(AuditEvent.incident_id == incident.id)
+    query = select(AuditEvent.action).where(AuditEvent.about(INCIDENT, incident.id))
     return db.session.scalars(query.order_by(AuditEvent.id)).all()
 
 

@@ -14,6 +14,7 @@ from helpdesk import incidents, lifecycle
 from helpdesk.channels import INCIDENT_CHANNELS, in_words
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Message
+from helpdesk.models.audit import INCIDENT
 from helpdesk.web.agent.audit_trail import PHRASES, Links, sentence
 from tests.factories import gen_incident, gen_team, gen_user
 
@@ -174,12 +175,12 @@ def test_merges_read_in_the_order_they_happened(client, agent):
     incidents.merge(duplicate, agent, survivor)
     in_progress = db.session.scalars(
         select(AuditEvent.created_at).where(
-            AuditEvent.incident_id == survivor.id, AuditEvent.action == "status_changed"
+            AuditEvent.about(INCIDENT, survivor.id), AuditEvent.action == "status_changed"
         )
     ).one()
     db.session.execute(
         update(AuditEvent)
-        .where(AuditEvent.incident_id == survivor.id, AuditEvent.action == "merged_in")
+        .where(AuditEvent.about(INCIDENT, survivor.id), AuditEvent.action == "merged_in")
         .values(created_at=in_progress - timedelta(minutes=5))
     )
     db.session.commit()

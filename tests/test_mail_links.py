@@ -16,6 +16,7 @@ from sqlalchemy import select
 from helpdesk import incidents
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Incident, Message, OutboundEmail, User
+from helpdesk.models.audit import INCIDENT
 from helpdesk.notify import links
 from tests.conftest import make_app
 from tests.factories import gen_incident, gen_user
@@ -50,7 +51,7 @@ def case(app: Flask) -> Case:
 
 def actions(incident: Incident) -> list[str]:
     """The incident's audit trail, oldest first."""
-    query = select(AuditEvent.action).where(AuditEvent.incident_id == incident.id)
+    query = select(AuditEvent.action).where(AuditEvent.about(INCIDENT, incident.id))
     return list(db.session.scalars(query.order_by(AuditEvent.id)))
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from helpdesk import incidents
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Incident, Message
+from helpdesk.models.audit import INCIDENT
 from tests.factories import gen_incident, gen_user
 
 
@@ -43,7 +44,7 @@ def snapshot(incident: Incident) -> tuple[object, ...]:
         fresh.satisfaction_rating,
         fresh.last_activity_at,
         count(select(func.count(Message.id)).where(Message.incident_id == incident.id)),
-        count(select(func.count(AuditEvent.id)).where(AuditEvent.incident_id == incident.id)),
+        count(select(func.count(AuditEvent.id)).where(AuditEvent.about(INCIDENT, incident.id))),
     )
 
 

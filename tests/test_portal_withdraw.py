@@ -8,6 +8,7 @@ from sqlalchemy import select
 from helpdesk import incidents
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Incident
+from helpdesk.models.audit import INCIDENT
 from tests.factories import gen_incident, gen_user
 
 FORM = 'action="/my/incidents/{}/withdraw"'
@@ -31,7 +32,7 @@ def cancel_reason(incident: Incident) -> tuple[int | None, str]:
     """Who cancelled the incident, and the reason recorded."""
     event = db.session.scalars(
         select(AuditEvent).where(
-            AuditEvent.incident_id == incident.id, AuditEvent.action == "cancel_reason"
+            AuditEvent.about(INCIDENT, incident.id), AuditEvent.action == "cancel_reason"
         )
     ).one()
     return event.actor_id, event.details["reason"]

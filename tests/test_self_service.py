@@ -10,6 +10,7 @@ from sqlalchemy import select
 from helpdesk import incidents, lifecycle
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent
+from helpdesk.models.audit import INCIDENT
 from tests.factories import gen_incident, gen_user
 
 ARTICLE = SimpleNamespace(id=1, title="Reset your password")
@@ -23,7 +24,7 @@ def test_the_requester_resolves_and_closes_with_an_article(app):
     assert "Reset your password" in incident.resolution_notes
     assert incident.resolved_at is not None and incident.closed_at is not None
     actions = db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.incident_id == incident.id)
+        select(AuditEvent.action).where(AuditEvent.about(INCIDENT, incident.id))
     ).all()
     assert actions[-2:] == ["self_resolved", "confirmed"]
 

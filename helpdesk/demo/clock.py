@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, DateTime, bindparam, func, select, update
 from helpdesk import sla
 from helpdesk.extensions import Model, db
 from helpdesk.models import Attachment, AuditEvent, Incident, IncidentLink, Message, User, utcnow
+from helpdesk.models.audit import INCIDENT
 
 # Recomputed from the new opening time instead of being shifted (see _settle_incidents).
 DUE_TIMES = {"response_due_at", "resolution_due_at"}
@@ -80,7 +81,7 @@ def backdate(clock: Clock, incident_ids: list[int], user_ids: list[int]) -> None
     # The audit trail is append-only for the application (an ORM guard refuses updates).
     # Demo history is fabricated in one go, so its events are re-timed like everything else,
     # with a Core UPDATE that deliberately bypasses that guard.
-    _remap(clock, AuditEvent, AuditEvent.incident_id.in_(incident_ids))
+    _remap(clock, AuditEvent, AuditEvent.about_any(INCIDENT, incident_ids))
     _remap(clock, IncidentLink, IncidentLink.low_id.in_(incident_ids))
     db.session.expire_all()  # loaded objects still hold the times before the Core updates
     _settle_incidents(incident_ids)
@@ -125,9 +126,9 @@ def _settle_incidents(incident_ids: list[int]) -> None:
     )
     newest_event = dict(
         db.session.execute(
-            select(AuditEvent.incident_id, func.max(AuditEvent.created_at))
-            .where(AuditEvent.incident_id.in_(incident_ids))
-            .group_by(AuditEvent.incident_id)
+            select(AuditEvent.subject_id, func.max(AuditEvent.created_at))
+            .where(AuditEvent.about_any(INCIDENT, incident_ids))
+            .group_by(AuditEvent.subject_id)
         ).all()
     )
     for incident in db.session.scalars(select(Incident).where(Incident.id.in_(incident_ids))):

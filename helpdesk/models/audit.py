@@ -1,16 +1,25 @@
-"""The append-only audit trail: who changed what on an incident, and when."""
+"""The append-only audit trail: who changed what on a record, and when.
+
+An event's subject is any record, named by its type and id rather than a foreign key, so
+incidents, problems, changes and reviews share one trail. Callers never spell the two
+columns: they ask `AuditEvent.about(...)` or `AuditEvent.about_any(...)` for the condition.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, and_, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import Model
 from helpdesk.models.base import utcnow
 from helpdesk.models.user import User
+
+# The kinds of record an event can be about (AuditEvent.subject_type).
+INCIDENT = "incident"
 
 
 class AuditEvent(Model):
@@ -19,7 +28,8 @@ class AuditEvent(Model):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    subject_type: Mapped[str] = mapped_column(String(30))
+    subject_id: Mapped[int]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(40))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -27,7 +37,17 @@ class AuditEvent(Model):
 
     actor: Mapped[User | None] = relationship()
 
-    __table_args__ = (Index("ix_audit_events_incident", "incident_id", "id"),)
+    __table_args__ = (Index("ix_audit_events_subject", "subject_type", "subject_id", "id"),)
+
+    @classmethod
+    def about(cls, subject_type: str, subject_id: int) -> ColumnElement[bool]:
+        """The condition selecting the events of one record."""
+        return and_(cls.subject_type == subject_type, cls.subject_id == subject_id)
+
+    @classmethod
+    def about_any(cls, subject_type: str, subject_ids: Collection[int]) -> ColumnElement[bool]:
+        """The condition selecting the events of several records of one type."""
+        return and_(cls.subject_type == subject_type, cls.subject_id.in_(subject_ids))
 
 
 class AuditTrailIsAppendOnly(RuntimeError):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from helpdesk.extensions import db
 from helpdesk.lifecycle import RESOLUTION_CODES
 from helpdesk.models import AuditEvent, Incident, IncidentLink, Message, User
+from helpdesk.models.audit import INCIDENT
 from helpdesk.priority import priority_label
 
 BATCH_SIZE = 200
@@ -199,12 +200,12 @@ class _History:
             history.messages[message.incident_id].append(message)
         events = (
             select(AuditEvent)
-            .where(AuditEvent.incident_id.in_(ids))
+            .where(AuditEvent.about_any(INCIDENT, ids))
             .options(selectinload(AuditEvent.actor))
             .order_by(AuditEvent.id)
         )
         for event in session.scalars(events):
-            history.events[event.incident_id].append(event)
+            history.events[event.subject_id].append(event)
         history._load_links(session, batch)
         return history
 

@@ -35,6 +35,7 @@ from helpdesk.models import (
     User,
     incident_participants,
 )
+from helpdesk.models.audit import INCIDENT
 from helpdesk.reads.in_order import incidents_in_order
 
 # Resolved incidents stay under "Open" until the user confirms: they still need the user.
@@ -179,7 +180,7 @@ def rejected_resolution(incident: Incident) -> AuditEvent | None:
     query = (
         select(AuditEvent)
         .where(
-            AuditEvent.incident_id == incident.id,
+            AuditEvent.about(INCIDENT, incident.id),
             AuditEvent.action == lifecycle.REJECTED_RESOLUTION,
         )
         .options(selectinload(AuditEvent.actor))

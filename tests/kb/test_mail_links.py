@@ -16,6 +16,7 @@ from helpdesk.extensions import db
 from helpdesk.kb import deflection, helped_links, service
 from helpdesk.kb.service import ArticleContent
 from helpdesk.models import AuditEvent, Incident, KnowledgeArticle, OutboundEmail, User
+from helpdesk.models.audit import INCIDENT
 from helpdesk.models.kb import AGENTS, EMAIL, FILED, SOLVED, SuggestionOutcome
 from tests.factories import gen_incident, gen_user
 
@@ -112,7 +113,7 @@ def test_this_fixed_it_closes_the_incident_and_records_a_deflection(
     assert incident.status == lifecycle.CLOSED
     assert incident.resolution_code == "self_service"
     actions = db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.incident_id == incident.id)
+        select(AuditEvent.action).where(AuditEvent.about(INCIDENT, incident.id))
     ).all()
     assert "self_resolved" in actions
     [outcome] = db.session.scalars(select(SuggestionOutcome)).all()

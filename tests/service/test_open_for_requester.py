@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from helpdesk import accounts, incidents
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Incident, Message, OutboundEmail
+from helpdesk.models.audit import INCIDENT
 from tests.factories import gen_category, gen_service, gen_user
 
 
@@ -40,7 +41,7 @@ def test_the_audit_trail_says_which_agent_logged_it_for_whom(app):
     agent, caller = gen_user("agent"), gen_user(name="Ann Lee", email="ann@example.org")
     incident = incidents.open_for_requester(agent, caller, phone_report())
     event = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.incident_id == incident.id)
+        select(AuditEvent).where(AuditEvent.about(INCIDENT, incident.id))
     ).one()
     assert (event.action, event.actor_id) == ("opened", agent.id)
     assert event.details["channel"] == "phone"
@@ -51,7 +52,7 @@ def test_an_incident_people_open_themselves_has_no_logged_for(app):
     requester = gen_user()
     incident = incidents.open_incident(requester, phone_report(channel="portal"))
     event = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.incident_id == incident.id)
+        select(AuditEvent).where(AuditEvent.about(INCIDENT, incident.id))
     ).one()
     assert "logged_for" not in event.details
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from helpdesk import incidents
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Message, OutboundEmail
+from helpdesk.models.audit import INCIDENT
 from tests.conftest import reconfigure
 from tests.factories import gen_category, gen_incident, gen_service, gen_user
 
@@ -30,7 +31,7 @@ def test_reference_prefix_is_configurable(app):
 def test_open_writes_audit_event_and_acknowledgement(app):
     incident = gen_incident(subject="Laptop will not boot")
     event = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.incident_id == incident.id)
+        select(AuditEvent).where(AuditEvent.about(INCIDENT, incident.id))
     ).one()
     assert event.action == "opened"
     mail = db.session.scalars(select(OutboundEmail)).one()

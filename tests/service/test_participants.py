@@ -7,13 +7,14 @@ from sqlalchemy import select
 from helpdesk import accounts, incidents
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, OutboundEmail
+from helpdesk.models.audit import INCIDENT
 from tests.factories import gen_incident, gen_user
 
 
 def last_event(incident):
     """The newest audit event of an incident."""
     return db.session.scalars(
-        select(AuditEvent).where(AuditEvent.incident_id == incident.id).order_by(AuditEvent.id)
+        select(AuditEvent).where(AuditEvent.about(INCIDENT, incident.id)).order_by(AuditEvent.id)
     ).all()[-1]
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from helpdesk import incidents, lifecycle
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, OutboundEmail
+from helpdesk.models.audit import INCIDENT
 from tests.factories import gen_incident, gen_user
 
 
@@ -17,7 +18,7 @@ def parties(app):
 
 def actions(incident):
     """The audit trail's actions, oldest first."""
-    query = select(AuditEvent.action).where(AuditEvent.incident_id == incident.id)
+    query = select(AuditEvent.action).where(AuditEvent.about(INCIDENT, incident.id))
     return list(db.session.scalars(query.order_by(AuditEvent.id)))
 
 
@@ -169,7 +170,7 @@ def test_reject_keeps_the_turned_down_resolution_in_the_trail(parties):
 def cancel_reasons(incident):
     """The reasons recorded for cancelling the incident."""
     query = select(AuditEvent).where(
-        AuditEvent.incident_id == incident.id, AuditEvent.action == "cancel_reason"
+        AuditEvent.about(INCIDENT, incident.id), AuditEvent.action == "cancel_reason"
     )
     return [(event.actor_id, event.details["reason"]) for event in db.session.scalars(query)]
 

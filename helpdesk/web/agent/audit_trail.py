@@ -27,6 +27,7 @@ from helpdesk.channels import in_words
 from helpdesk.extensions import db
 from helpdesk.lifecycle import HOLD_REASONS, STATUS_LABELS
 from helpdesk.models import AuditEvent, Incident, Message
+from helpdesk.models.audit import INCIDENT
 from helpdesk.priority import priority_label
 
 Details = Mapping[str, Any]
@@ -238,7 +239,7 @@ def trail_of(incident: Incident) -> list[tuple[AuditEvent, Markup]]:
     events = list(
         db.session.scalars(
             select(AuditEvent)
-            .where(AuditEvent.incident_id == incident.id)
+            .where(AuditEvent.about(INCIDENT, incident.id))
             .order_by(AuditEvent.created_at, AuditEvent.id)
             .options(joinedload(AuditEvent.actor))
         )
