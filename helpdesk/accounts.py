@@ -11,7 +11,7 @@ from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from helpdesk.addresses import InvalidAddress, canonical, normalise_address
@@ -31,9 +31,10 @@ REMEMBER_DEFAULT = timedelta(days=365)  # Flask-Login's default REMEMBER_COOKIE_
 
 
 def find_by_email(email: str) -> User | None:
-    """Return the user with this address, if any."""
+    """Return the user with this address, if any (addresses are stored canonical, so the
+    unique index on the column answers)."""
     wanted = canonical(email)
-    return db.session.scalars(select(User).where(func.lower(User.email) == wanted)).first()
+    return db.session.scalars(select(User).where(User.email == wanted)).first()
 
 
 def check_password_rules(password: str) -> None:
@@ -45,20 +46,32 @@ def check_password_rules(password: str) -> None:
 @unit_of_work
 def create_user(email: str, name: str, role: str = "user", password: str | None = None) -> User:
     """Create an account; without a password the person sets one through an emailed link."""
-    try:
-        address = normalise_address(email)
-    except InvalidAddress as error:
-        raise InvalidInput(str(error)) from error
+    address = _checked_address(email)
     if role not in ROLES:
         raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.")
     if find_by_email(address) is not None:
         raise InvalidInput(f"An account for {address} already exists.")
-    user = User(email=address, name=typed_text(name) or address.split("@")[0], role=role)
     if password is not None:
         check_password_rules(password)
+    user = _add_account(address, name, role, password)
+    commit()
+    return user
+
+
+def _checked_address(email: str) -> str:
+    """The canonical form of an address, or InvalidInput saying what is wrong with it."""
+    try:
+        return normalise_address(email)
+    except InvalidAddress as error:
+        raise InvalidInput(str(error)) from error
+
+
+def _add_account(address: str, name: str, role: str, password: str | None = None) -> User:
+    """Stage a checked new account (a canonical address nobody has yet)."""
+    user = User(email=address, name=typed_text(name) or address.split("@")[0], role=role)
+    if password is not None:
         user.set_password(password)
     db.session.add(user)
-    commit()
     return user
 
 
@@ -80,9 +93,16 @@ def register(email: str, name: str) -> None:
     commit()
 
 
+@unit_of_work
 def ensure_user_for_email(email: str, name: str = "") -> User:
-    """Return the account for a mail sender, creating a password-less one on first contact."""
-    return find_by_email(email) or create_user(email, name, "user")
+    """Return the account for a mail sender, creating a password-less one on first contact
+    (looked up once: the mail gateway calls this for every mail)."""
+    address = _checked_address(email)
+    user = find_by_email(address)
+    if user is None:
+        user = _add_account(address, name, "user")
+        commit()
+    return user
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,9 @@ def claim_batch(after_id: int, claim_seconds: float, size: int = CLAIM_BATCH) ->
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     candidates = db.session.scalars(due).all()
+    if not candidates:
+        db.session.commit()
+        return Claim([], until)
     ids = db.session.scalars(
         update(OutboundEmail)
         .where(

@@ -5,10 +5,8 @@ poller takes a whole batch in one transaction, helpdesk.core.unit.transaction). 
 service calls it makes join it, so the ReceivedEmail row (ledger.py), any new accounts,
 the incident or message and the queued mail commit together.
 
-A mail that cannot be applied (a DomainError, or any bug) is rolled back to its SAVEPOINT
-and quarantined with the error and recorded as received, so it is never dropped and never
-retried in a loop; database and disk trouble propagates instead, so the caller leaves the
-mail on the server.
+A mail that cannot be applied is rolled back to its SAVEPOINT and then stops the pass or
+is quarantined, as failures.fate decides.
 
 Machine-written mail follows the policy table in loops.py: our own mail is only recorded;
 an auto-reply, list or noreply mail that matches an incident becomes a system-authored
@@ -22,7 +20,6 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from helpdesk import accounts, incidents
@@ -32,11 +29,10 @@ from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
 from helpdesk.incidents import mail_notes
 from helpdesk.incidents.attachments import NewAttachment
-from helpdesk.models import Incident, Message, OutboundEmail, QuarantinedEmail, User, utcnow
+from helpdesk.models import Incident, OutboundEmail, QuarantinedEmail, User, utcnow
 from helpdesk.models import mail as outcomes
 from helpdesk.notify import message_ids
-from mail_gateway import authentication, ledger, lookups, loops, route
-from mail_gateway.failures import DATABASE_ERRORS
+from mail_gateway import authentication, failures, ledger, lookups, loops, route
 from mail_gateway.fitting import fit_to_limits
 from mail_gateway.ledger import DUPLICATE, RACE_LOST, Delivery, IngestResult
 from mail_gateway.parse import parse
@@ -50,8 +46,6 @@ MACHINE_LABELS = {
 }
 NO_SENDER = "The mail has no sender address: its From header is missing or could not be read."
 NOT_MAIL = "This is not an email: it has no mail headers (From, To, Subject ...)."
-# Trouble with the database or the disk: try again later rather than quarantine.
-INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (*DATABASE_ERRORS, OSError)
 
 log = logging.getLogger(__name__)
 
@@ -79,20 +73,25 @@ def ingest_mail(
 
 
 def _apply_or_quarantine(delivery: Delivery) -> IngestResult:
-    """Apply the mail in a SAVEPOINT; when that fails, undo it and quarantine the mail."""
+    """Apply the mail in a SAVEPOINT; when that fails, undo it and do what failures.fate
+    says: stop the pass, or quarantine the mail (a duplicate that lost a race to another
+    gateway is only counted as one)."""
     try:
         with db.session.begin_nested():
             return _apply(delivery)
-    except INFRASTRUCTURE_ERRORS:
-        raise
-    except IntegrityError as error:
-        if delivery.retrying is None and ledger.received(delivery.key) is not None:
+    except Exception as error:
+        if failures.fate(error, applying=True) == failures.STOP:
+            raise
+        if isinstance(error, IntegrityError) and _lost_race(delivery):
             return IngestResult(DUPLICATE, None, RACE_LOST)
-        return ledger.quarantine(delivery, error)
-    except Exception as error:  # a bad mail or a bug: keep it for an agent, never drop it
-        if not isinstance(error, incidents.DomainError):
+        if not isinstance(error, (incidents.DomainError, IntegrityError)):
             log.exception("mail %s could not be processed", delivery.key)
         return ledger.quarantine(delivery, error)
+
+
+def _lost_race(delivery: Delivery) -> bool:
+    """True when another gateway recorded this very mail while we applied it."""
+    return delivery.retrying is None and ledger.received(delivery.key) is not None
 
 
 def own_addresses() -> set[str]:
@@ -139,11 +138,9 @@ def _new_incident(delivery: Delivery) -> IngestResult:
         body_html=mail.html,
         acknowledge=loops.may_acknowledge(delivery.kind),
     )
-    incident = incidents.open_incident(requester, report)
+    first = incidents.open_reported(requester, report)
     detail = f"New incident from {mail.from_address}."
-    return ledger.record(
-        delivery, outcomes.NEW_INCIDENT, detail, incident, _first_message(incident)
-    )
+    return ledger.record(delivery, outcomes.NEW_INCIDENT, detail, first.incident, first)
 
 
 def _participants(mail: ParsedMail) -> list[User]:
@@ -212,8 +209,8 @@ def _follow_up(
         body_html=mail.html,
     )
     detail = f"News on {finished.reference} ({finished.status}): opened a follow-up."
-    incident = incidents.open_follow_up(finished, sender, report)
-    return ledger.record(delivery, outcomes.FOLLOW_UP, detail, incident, _first_message(incident))
+    first = incidents.open_follow_up(finished, sender, report)
+    return ledger.record(delivery, outcomes.FOLLOW_UP, detail, first.incident, first)
 
 
 def _sender_authentication(mail: ParsedMail) -> authentication.Authentication:
@@ -314,10 +311,3 @@ def _body_and_files(mail: ParsedMail, text: str) -> tuple[str, list[NewAttachmen
     ]
     unread = [(a.filename or "attachment", a.omitted_size) for a in ordered if a.omitted_size]
     return fit_to_limits(text, files, unread)
-
-
-def _first_message(incident: Incident) -> Message | None:
-    """The message that opened an incident."""
-    return db.session.scalars(
-        select(Message).where(Message.incident_id == incident.id).order_by(Message.id)
-    ).first()

@@ -25,8 +25,7 @@ from typing import Protocol
 from helpdesk.core.settings import settings
 from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
-from mail_gateway import maildir
-from mail_gateway.failures import DATABASE_ERRORS, NETWORK_ERRORS
+from mail_gateway import failures, maildir
 from mail_gateway.ingest import ingest
 from mail_gateway.ledger import DUPLICATE
 
@@ -96,18 +95,15 @@ class Summary:
     nothing_read: list[str] = field(default_factory=list)  # paths that held no message
 
     def ingest(self, apply: Ingest, raw: bytes, source: str) -> str | None:
-        """Apply one message in a SAVEPOINT and count its outcome; None when it failed.
-
-        Database and network errors propagate (the pass stops, nothing is skipped). Any
-        other error is a bug for that one message (see failures.py): it is logged and its
-        work undone, and the message is left for the next pass.
-        """
+        """Apply one message in a SAVEPOINT and count its outcome; None when it failed and
+        is left for the next pass (failures.fate decides: errors that stop the pass
+        propagate)."""
         try:
             with db.session.begin_nested():
                 outcome = apply(raw, source).outcome
-        except (*DATABASE_ERRORS, *NETWORK_ERRORS):
-            raise
-        except Exception:
+        except Exception as error:
+            if failures.fate(error, applying=False) == failures.STOP:
+                raise
             self.fetched += 1
             self.failed += 1
             log.exception("Ingest failed for %s; the message is left for the next pass", source)

@@ -42,6 +42,8 @@ from mail_gateway.imap_settings import is_loopback
 log = logging.getLogger(__name__)
 
 MAX_RETRY_DELAY = timedelta(hours=6)
+# A claim lasts this many slowest sends: rows are sent while one more slowest send fits.
+CLAIM_IN_SENDS = 2
 BARE_LF = re.compile(rb"(?<!\r)\n")
 
 
@@ -210,7 +212,7 @@ def drain(stop: threading.Event | None = None) -> DrainResult:
     last_id: int | None = 0
     try:
         while last_id is not None and (stop is None or not stop.is_set()):
-            claim = claims.claim_batch(last_id, _send_seconds(settings).total_seconds())
+            claim = claims.claim_batch(last_id, _claim_seconds(settings))
             if not claim.rows:
                 break
             last_id = _send_claimed(sender, claim, _send_seconds(settings), result, stop)
@@ -220,8 +222,15 @@ def drain(stop: threading.Event | None = None) -> DrainResult:
 
 
 def _send_seconds(settings: SmtpSettings) -> timedelta:
-    """How long a claim lasts: longer than the slowest send (connect, TLS, login, data)."""
+    """The slowest send there can be (connect, TLS, login, data)."""
     return timedelta(seconds=max(300.0, settings.timeout * 6))
+
+
+def _claim_seconds(settings: SmtpSettings) -> float:
+    """How long a claim lasts: CLAIM_IN_SENDS slowest sends, so that its rows go out for at
+    least one slowest send's time before the rest are handed back (a claim of one slowest
+    send covered a single row: each mail cost a claim, a release and a reload of the rest)."""
+    return CLAIM_IN_SENDS * _send_seconds(settings).total_seconds()
 
 
 def _send_claimed(

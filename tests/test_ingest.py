@@ -504,7 +504,7 @@ def test_a_bug_while_applying_quarantines_instead_of_losing_the_mail(app, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(incidents, "open_incident", broken)
+    monkeypatch.setattr(incidents, "open_reported", broken)
     result = ingest(eml(), "t")
     assert result.outcome == "quarantined"
     assert only(QuarantinedEmail).error.startswith("RuntimeError: boom")
@@ -515,7 +515,7 @@ def test_a_database_failure_propagates_and_records_nothing(app, monkeypatch):
     def database_down(*args, **kwargs):
         raise OperationalError("INSERT ...", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(incidents, "open_incident", database_down)
+    monkeypatch.setattr(incidents, "open_reported", database_down)
     with pytest.raises(OperationalError):
         ingest(eml(), "t")
     assert count(ReceivedEmail) == 0 and count(QuarantinedEmail) == 0

@@ -21,6 +21,7 @@ from tests.factories import gen_incident, gen_user
 from tests.mail.helpers import queue
 from tests.mail.smtp_sink import SmtpSink
 from tests.pg import free_port
+from tests.sql_statements import counted_statements
 
 
 def _app(tmp_path: Path, **settings: object) -> Iterator[Flask]:
@@ -221,14 +222,27 @@ def test_claimed_rows_handed_back_are_sent_by_the_next_drain(
 def test_a_claim_too_short_for_the_next_send_is_claimed_anew(
     smtp_app: Flask,
     smtp_sink: SmtpSink,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """With a slow server allowed, a claim covers one send: each row is claimed on its own,
-    the rest handed back each time, and every row is still sent once."""
-    smtp_app.config["SMTP_TIMEOUT_SECONDS"] = 100  # a claim of 600 s, the slowest send
+    """A claim that covers one send (as when the server stalls for as long as a claim
+    lasts): each row is claimed on its own, the rest handed back each time, and every
+    row is still sent once."""
+    monkeypatch.setattr(outbox, "CLAIM_IN_SENDS", 1)
     rows = [queue(f"user{number}@example.org") for number in range(3)]
     assert outbox.drain().sent == 3
     recipients = sorted(d.rcpt_tos[0] for d in smtp_sink.deliveries)
     assert recipients == sorted(row.recipient for row in rows)
+
+
+def test_one_claim_sends_a_whole_batch(smtp_app: Flask, smtp_sink: SmtpSink) -> None:
+    """Claims are made per batch, not per mail: 30 mails take two claims and nothing is
+    handed back (counted in the statements the drain sends)."""
+    for number in range(30):
+        queue(f"user{number}@example.org")
+    with counted_statements() as statements:
+        assert outbox.drain().sent == 30
+    moved = [s for s in statements if s.startswith("UPDATE") and "SET next_attempt_at=" in s]
+    assert len(moved) == 2
 
 
 def test_two_gateways_draining_at_once_send_each_message_once(

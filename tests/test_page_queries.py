@@ -3,28 +3,8 @@ for each agent's teams one by one (the assign form labels every agent with them)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
-from helpdesk.extensions import db
 from tests.factories import gen_incident, gen_team, gen_user
-
-
-@contextmanager
-def counted_statements() -> Iterator[list[str]]:
-    """Collect the SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from tests.sql_statements import counted_statements
 
 
 def incident_page_statements(client, incident) -> int:

@@ -19,6 +19,7 @@ from helpdesk.incidents.opening import (
     open_follow_up,
     open_for_requester,
     open_incident,
+    open_reported,
 )
 from helpdesk.incidents.participants import add_participant, change_requester, remove_participant
 from helpdesk.incidents.self_service import resolve_by_requester
@@ -57,6 +58,7 @@ __all__ = [
     "open_follow_up",
     "open_for_requester",
     "open_incident",
+    "open_reported",
     "rate",
     "record_bounce",
     "reject_resolution",

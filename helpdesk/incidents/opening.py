@@ -48,6 +48,19 @@ def format_reference(number: int) -> str:
 @unit_of_work
 def open_incident(requester: User, report: IncidentReport, actor: User | None = None) -> Incident:
     """Open an incident for `requester`; `actor` is who filed it (default: the requester)."""
+    incident = open_reported(requester, report, actor).incident
+    commit()
+    return incident
+
+
+@unit_of_work
+def open_reported(requester: User, report: IncidentReport, actor: User | None = None) -> Message:
+    """Open an incident and return the message that reported it (the mail gateway records
+    which message each mail became).
+
+    The incident, its first message and a new requester's account are written in one
+    flush, which the incident's number needs for its reference.
+    """
     actor = actor or requester
     if actor.id != requester.id:
         check.require_agent(actor)
@@ -55,28 +68,27 @@ def open_incident(requester: User, report: IncidentReport, actor: User | None = 
         raise InvalidInput(f"Unknown channel {report.channel!r}.")
     incident = _build_incident(requester, report)
     check_attachments(report.attachments)
-    db.session.add(incident)
-    db.session.flush()
-    incident.reference = format_reference(incident.id)
     first = Message(
-        incident_id=incident.id,
+        incident=incident,
         kind=REPLY,
         channel=report.channel,
-        author_id=requester.id,
+        author=requester,
         body=incident.description,
         body_html=report.body_html,
         email_message_id=report.email_message_id,
         created_at=incident.created_at,
     )
-    db.session.add(first)
     attach(first, report.attachments)
+    db.session.add(first)
+    db.session.flush()
+    incident.reference = format_reference(incident.id)
     on_behalf = {"logged_for": person_label(requester)} if actor.id != requester.id else {}
     record(
         incident, actor, "opened", channel=report.channel, priority=incident.priority, **on_behalf
     )
     events.publish(IncidentOpened(incident, report.acknowledge, first))
     commit()
-    return incident
+    return first
 
 
 @unit_of_work
@@ -130,14 +142,16 @@ def _build_incident(requester: User, report: IncidentReport) -> Incident:
 
 
 @unit_of_work
-def open_follow_up(closed: Incident, requester: User, report: IncidentReport) -> Incident:
-    """Open a new incident for news on a closed one, linked back to it."""
+def open_follow_up(closed: Incident, requester: User, report: IncidentReport) -> Message:
+    """Open a new incident for news on a closed one, linked back to it; return the message
+    that reported it, as `open_reported` does."""
     report.category_id = report.category_id or closed.category_id
     report.service_id = report.service_id or closed.service_id
-    incident = open_incident(requester, report)
+    first = open_reported(requester, report)
+    incident = first.incident
     incident.reopened_from_id = closed.id
     low, high = sorted((closed.id, incident.id))
     db.session.add(IncidentLink(low_id=low, high_id=high))
     record(incident, requester, "follow_up_of", reference=closed.reference)
     commit()
-    return incident
+    return first

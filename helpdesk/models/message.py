@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import Model
 from helpdesk.models.base import utcnow
+from helpdesk.models.incident import Incident
 from helpdesk.models.user import User
 
 REPLY = "reply"  # public: the requester and participants see it
@@ -40,6 +41,8 @@ class Message(Model):
     review_reason: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # Lets a new incident and its first message be written in one flush.
+    incident: Mapped[Incident] = relationship()
     author: Mapped[User | None] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="message", order_by="Attachment.id"

@@ -115,8 +115,7 @@ def test_follow_up_of_closed_incident_is_linked(app):
     agent = gen_user("agent")
     incidents.resolve(closed, agent, "fixed", "Replaced toner")
     incidents.confirm_resolution(closed, requester)
-    follow_up = incidents.open_follow_up(
-        closed, requester, incidents.IncidentReport(subject="Again", description="Jammed again")
-    )
+    report = incidents.IncidentReport(subject="Again", description="Jammed again")
+    follow_up = incidents.open_follow_up(closed, requester, report).incident
     assert follow_up.reopened_from_id == closed.id
     assert incidents.related(follow_up) == [closed]
