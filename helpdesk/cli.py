@@ -14,6 +14,7 @@ from helpdesk import background, create_app
 from helpdesk.core.schema import require_schema
 from helpdesk.core.settings import SettingsError, install_settings, settings
 from helpdesk.kb.cli import kb_group
+from helpdesk.sla.cli import sla_group
 from mail_gateway.cli import gateway_group, mail_group
 from mail_gateway.maildir import make_maildir
 
@@ -233,3 +234,4 @@ def user_create_command(email: str, name: str, role: str, send_link: bool) -> No
 main.add_command(gateway_group)
 main.add_command(mail_group)
 main.add_command(kb_group)
+main.add_command(sla_group)

@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "helpdesk.background",
         "helpdesk.demo",
         "helpdesk.kb.cli",
+        "helpdesk.sla.cli",
         "mail_gateway.cli",
         "mail_gateway.__main__",
     ),
