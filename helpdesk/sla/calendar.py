@@ -115,12 +115,11 @@ class WorkingCalendar:
         if not self._week:
             raise CalendarError("the calendar has no working hours, so no time is ever counted")
         day = self._day_of(start)
-        remaining = amount - self._overlap(day, start, datetime.max)
-        if remaining > ZERO:
-            day, remaining = self._skip_weeks(day + DAY, remaining)
-            day, remaining = self._skip_days(day, remaining)
-        else:
-            remaining = amount
+        rest_of_day = self._overlap(day, start, datetime.max)
+        if amount <= rest_of_day:
+            return self._reach(day, start, amount)
+        day, remaining = self._skip_weeks(day + DAY, amount - rest_of_day)
+        day, remaining = self._skip_days(day, remaining)
         return self._reach(day, start, remaining)
 
     @cached_property

@@ -8,8 +8,11 @@ depends on the code under test.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from helpdesk.sla.calendar import AroundTheClock, CalendarError, WorkingCalendar, parse_calendar
 
@@ -299,3 +302,133 @@ def test_bad_specs_are_refused_by_name(spec: dict[str, object], message: str) ->
 def test_hours_are_required() -> None:
     with pytest.raises(CalendarError, match="hours: required"):
         parse_calendar({"timezone": "UTC"})
+
+
+# Properties, over random calendars in zones either side of UTC, with half-hour offsets, a
+# half-hour DST (Lord Howe) and clocks that change at midnight (Santiago), and instants drawn
+# around the clock changes as often as anywhere else.
+
+ZONES = (
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "America/Santiago",
+    "Asia/Kolkata",
+    "Pacific/Auckland",
+    "Australia/Lord_Howe",
+    "UTC",
+)
+FIRST, LAST = datetime(2025, 1, 1), datetime(2027, 12, 31)
+
+
+def clock_changes(zone: str) -> list[datetime]:
+    """UTC instants (to the hour) just after each change of the zone's offset in the range."""
+    tz = ZoneInfo(zone)
+    hours = [FIRST + HOUR * index for index in range(int((LAST - FIRST) / HOUR))]
+    offsets = [hour.replace(tzinfo=UTC).astimezone(tz).utcoffset() for hour in hours]
+    return [
+        hour
+        for hour, before, after in zip(hours[1:], offsets, offsets[1:], strict=False)
+        if before != after
+    ]
+
+
+CHANGES = [instant for zone in ZONES for instant in clock_changes(zone)]
+
+
+@st.composite
+def day_windows(draw: st.DrawFn) -> tuple[tuple[time, time], ...]:
+    """Up to three sorted, non-overlapping windows, in minutes; 1440 is 24:00."""
+    edges = sorted(draw(st.lists(st.integers(0, 1440), min_size=0, max_size=6, unique=True)))
+    pairs = zip(edges[::2], edges[1::2], strict=False)
+    return tuple(
+        (time(start // 60, start % 60), time(end // 60 % 24, end % 60)) for start, end in pairs
+    )
+
+
+@st.composite
+def calendars(draw: st.DrawFn) -> WorkingCalendar:
+    hours = {weekday: draw(day_windows()) for weekday in range(7)}
+    assume(any(hours.values()))
+    return WorkingCalendar(
+        timezone=draw(st.sampled_from(ZONES)),
+        hours=hours,
+        holidays=draw(st.frozensets(st.dates(FIRST.date(), LAST.date()), max_size=12)),
+        country=draw(st.sampled_from([None, None, "DE", "US", "NZ"])),
+    )
+
+
+instants = st.one_of(
+    st.datetimes(FIRST, LAST),
+    st.datetimes(FIRST, LAST).map(lambda instant: instant.replace(second=0, microsecond=0)),
+    st.builds(
+        lambda change, shift: change + shift,
+        st.sampled_from(CHANGES),
+        st.timedeltas(-timedelta(days=2), timedelta(days=2)),
+    ),
+)
+
+
+def week_of(clock: WorkingCalendar) -> timedelta:
+    """Wall-clock working time of a week, to scale amounts to the calendar."""
+    minutes = sum(
+        (end.hour * 60 + end.minute or 1440) - (start.hour * 60 + start.minute)
+        for windows in clock.hours.values()
+        for start, end in windows
+    )
+    return timedelta(minutes=minutes)
+
+
+def amounts(clock: WorkingCalendar) -> st.SearchStrategy[timedelta]:
+    """From a microsecond to about forty weeks of this calendar's working time."""
+    return st.floats(0, 40).map(lambda weeks: max(TICK, week_of(clock) * weeks))
+
+
+TICK = timedelta(microseconds=1)
+PROPERTIES = settings(max_examples=300, deadline=None)
+
+
+@PROPERTIES
+@given(calendars(), instants, st.data())
+def test_add_is_the_inverse_of_counted(
+    clock: WorkingCalendar, start: datetime, data: st.DataObject
+) -> None:
+    amount = data.draw(amounts(clock))
+    due = clock.add(start, amount)
+    assert clock.counted(start, due) == amount
+    assert clock.counted(start, due - TICK) < amount
+
+
+@PROPERTIES
+@given(calendars(), instants, st.data())
+def test_more_working_time_never_brings_the_due_time_earlier(
+    clock: WorkingCalendar, start: datetime, data: st.DataObject
+) -> None:
+    smaller, larger = sorted((data.draw(amounts(clock)), data.draw(amounts(clock))))
+    assert clock.add(start, smaller) <= clock.add(start, larger)
+
+
+@PROPERTIES
+@given(calendars(), st.lists(instants, min_size=3, max_size=3))
+def test_counted_time_adds_up_over_consecutive_spans(
+    clock: WorkingCalendar, moments: list[datetime]
+) -> None:
+    first, middle, last = sorted(moments)
+    whole = clock.counted(first, last)
+    assert whole == clock.counted(first, middle) + clock.counted(middle, last)
+    assert timedelta(0) <= whole <= last - first
+
+
+@PROPERTIES
+@given(calendars(), instants, st.integers(1, 60))
+def test_whole_days_by_arithmetic_agree_with_half_days_one_by_one(
+    clock: WorkingCalendar, start: datetime, half_days: int
+) -> None:
+    """Half-day spans never contain a whole local day, so each is counted window by window:
+    an independent check of the arithmetic on weeks, holidays and clock-change days."""
+    step = timedelta(hours=12)
+    pieces = [
+        clock.counted(start + step * index, start + step * (index + 1))
+        for index in range(half_days)
+    ]
+    assert clock.counted(start, start + step * half_days) == sum(pieces, timedelta(0))
