@@ -15,8 +15,10 @@ statuses at a million incidents, so each half is read through its own index:
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from datetime import datetime
+from functools import reduce
 from typing import Any, NamedTuple
 
 from flask_sqlalchemy.pagination import Pagination
@@ -84,8 +86,16 @@ def _reported(user: User, statuses: tuple[str, ...]) -> Select[int, datetime]:
 
 
 def reported_count_query(user: User, statuses: tuple[str, ...]) -> Select[Any]:
-    """How many incidents the user reported in these statuses (from the index alone)."""
-    return select(func.count()).select_from(_reported(user, statuses).subquery())
+    """How many incidents the user reported in these statuses (from the index alone): one
+    count per status, added, so that requester and status both stay index conditions even
+    in PostgreSQL's generic plan for a prepared statement (with `status IN (...)` that plan
+    read every index entry of the requester and filtered the status: 10.7 ms where the
+    custom plan took 2.3, for a requester with 12,959 incidents; bench/pg_plans.py)."""
+    per_status = [
+        select(func.count()).select_from(_reported(user, (status,)).subquery()).scalar_subquery()
+        for status in statuses
+    ]
+    return select(reduce(operator.add, per_status))
 
 
 def reported_page_query(
