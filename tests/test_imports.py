@@ -37,7 +37,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("helpdesk.web",),
     ("mail_gateway",),
     ("helpdesk.notify",),
-    ("helpdesk.incidents", "helpdesk.accounts", "helpdesk.directory", "helpdesk.kb"),
+    (
+        "helpdesk.incidents",
+        "helpdesk.accounts",
+        "helpdesk.directory",
+        "helpdesk.kb",
+        "helpdesk.sla_policies",
+    ),
     ("helpdesk.reads",),
     (
         "helpdesk.core",

@@ -16,6 +16,7 @@ from helpdesk.models.kb import (
 from helpdesk.models.mail import GatewayHeartbeat, QuarantinedEmail, ReceivedEmail
 from helpdesk.models.message import EVENT, NOTE, REPLY, Attachment, Message
 from helpdesk.models.outbox import OutboundEmail
+from helpdesk.models.sla import SlaCalendar, SlaPolicy
 from helpdesk.models.user import ROLES, Team, User, team_members
 
 __all__ = [
@@ -42,6 +43,8 @@ __all__ = [
     "ReceivedEmail",
     "SearchLog",
     "Service",
+    "SlaCalendar",
+    "SlaPolicy",
     "SuggestionOutcome",
     "Team",
     "User",

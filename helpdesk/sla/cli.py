@@ -1,4 +1,5 @@
-"""`helpdesk sla ...`: SLA policies from the command line; `simulate` needs no database."""
+"""`helpdesk sla ...`: SLA policies from the command line; `simulate` needs no database,
+`export` and `import` read and write the policies kept in it."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import json
 from typing import TextIO
 
 import click
+from flask.cli import with_appcontext
 
+from helpdesk.core.errors import DomainError
 from helpdesk.sla.simulate import SimulationError, simulate
+from helpdesk.sla_policies.toml_files import export_toml, import_toml
 
 
 @click.group("sla")
 def sla_group() -> None:
-    """SLA policies: check them on a timeline."""
+    """SLA policies: check them on a timeline, export and import them as TOML."""
 
 
 @sla_group.command("simulate")
@@ -28,3 +32,36 @@ def simulate_command(file: TextIO) -> None:
         click.echo(json.dumps(simulate(spec), indent=2))
     except SimulationError as error:
         raise click.ClickException(str(error)) from error
+
+
+@sla_group.command("export")
+@click.option(
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Write to FILE instead of standard output.",
+)
+@with_appcontext
+def export_command(output: TextIO) -> None:
+    """Write every SLA calendar and policy as TOML, for review in git."""
+    output.write(export_toml())
+
+
+@sla_group.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@with_appcontext
+def import_command(file: TextIO) -> None:
+    """Make the SLA calendars and policies exactly those of FILE (TOML, as export writes it):
+    create and update them by name, delete those it leaves out. All or nothing."""
+    try:
+        summary = import_toml(file.read())
+    except DomainError as error:
+        raise click.ClickException(f"{file.name}: {error}") from error
+    click.echo(
+        f"Created {len(summary.created)}, updated {len(summary.updated)}, "
+        f"deleted {len(summary.deleted)}, unchanged {len(summary.unchanged)}."
+    )
+    changes = {"created": summary.created, "updated": summary.updated, "deleted": summary.deleted}
+    for verb, labels in changes.items():
+        for label in labels:
+            click.echo(f"  {verb} {label}")
