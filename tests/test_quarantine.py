@@ -26,7 +26,7 @@ def broken_intake(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the incident service is broken")
 
-    monkeypatch.setattr(incidents, "open_incident", broken)
+    monkeypatch.setattr(incidents, "open_reported", broken)
     return monkeypatch
 
 
@@ -113,7 +113,7 @@ def test_retry_that_fails_again_keeps_one_pending_entry_with_the_new_error(
     def refused(*args, **kwargs):
         raise incidents.InvalidInput("The category 'VPN' is retired.")
 
-    monkeypatch.setattr(incidents, "open_incident", refused)
+    monkeypatch.setattr(incidents, "open_reported", refused)
     response = client.post(f"{PAGE}/{held.id}/retry", follow_redirects=True)
     assert "It still cannot be processed: The category" in response.get_data(as_text=True)
     entry = db.session.scalars(select(QuarantinedEmail)).one()
