@@ -120,6 +120,16 @@ def test_the_example_is_stored_as_written(app: Flask) -> None:
     assert chosen.targets["P5"] == {"response": "4h", "resolution": "2h30m"}
 
 
+def test_the_readme_example_imports(app: Flask) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## SLA clock") :]
+    example = section[section.index("```toml") + len("```toml") : section.index("```\n\n")]
+    network = gen_service("Network")
+    import_toml(example)
+    assert policy_for(network.id, None).name == "Network"
+    assert policy_for(None, None).name == "Standard"
+
+
 def test_importing_the_same_file_again_changes_nothing(app: Flask) -> None:
     catalogue()
     import_toml(EXAMPLE)
