@@ -1,12 +1,12 @@
 """The processes `helpdesk quickstart` runs beside its web server, so that the embedded
 setup works from one command: the mail gateway takes mail dropped into the Maildir drop
-folder and drains the outbox.
+folder and drains the outbox, and the worker records SLA warnings and breaches.
 
 Each is a child process told where the app is served (HELPDESK_BASE_URL), so its mail
 links point there. Each runs in a session of its own: a Ctrl+C on the terminal reaches
 quickstart alone, which then stops every child with one SIGTERM (the gateway finishes the
-message in hand) and waits for it. On Linux a child also gets SIGTERM when quickstart
-dies without that chance (SIGKILL), so none is left behind.
+message in hand, the worker its job) and waits for it. On Linux a child also gets SIGTERM
+when quickstart dies without that chance (SIGKILL), so none is left behind.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 # `helpdesk ARGS...` for each background process.
-COMMANDS: tuple[tuple[str, ...], ...] = (("gateway", "run"),)
+COMMANDS: tuple[tuple[str, ...], ...] = (("gateway", "run"), ("worker",))
 STOP_WAIT_SECONDS = 20.0  # a gateway in the middle of a batch finishes it first
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 

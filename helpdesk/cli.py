@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, NoAppException, with_appcontext
 
-from helpdesk import background, create_app
+from helpdesk import background, create_app, worker
 from helpdesk.core.schema import require_schema
 from helpdesk.core.settings import SettingsError, install_settings, settings
 from helpdesk.kb.cli import kb_group
@@ -105,13 +105,23 @@ def demo_command() -> None:
     load_and_describe_demo(settings().site.link_base)
 
 
+@main.command("worker")
+@with_appcontext
+def worker_command() -> None:
+    """Run the scheduler until SIGTERM/SIGINT: SLA warnings and breaches every
+    WORKER_INTERVAL_SECONDS (one pass: `helpdesk sla tick`)."""
+    require_schema()
+    worker.run()
+    click.echo("Worker stopped.")
+
+
 @main.command("quickstart")
 @host_option
 @port_option
 @with_appcontext
 def quickstart_command(host: str, port: int) -> None:
     """Set up the database, load the demo data, and run the web server with the mail
-    gateway beside it (drop folder in, outbox out): try it all in one go."""
+    gateway (drop folder in, outbox out) and the worker beside it: try it all in one go."""
     prepare_instance()
     base_url = use_served_address(host, port)
     load_and_describe_demo(base_url)

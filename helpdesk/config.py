@@ -88,6 +88,8 @@ DEFAULTS: dict[str, Any] = {
     # How long saving an article waits for the search index lock before leaving the
     # update queued for the next writer or search (the save itself never fails on it).
     "KB_INDEX_LOCK_SECONDS": 1.0,
+    # How often `helpdesk worker` runs its jobs (SLA warnings and breaches).
+    "WORKER_INTERVAL_SECONDS": 60,
 }
 
 

@@ -228,7 +228,7 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
     previous: dict[int, Any] = {}
 
     def handler(signum: int, _frame: Any) -> None:
-        log.info("Got %s: stopping after the current message", signal.Signals(signum).name)
+        log.info("Got %s: stopping after the work in hand", signal.Signals(signum).name)
         stop.set()
         for number, old in previous.items():
             signal.signal(number, old)

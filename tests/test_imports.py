@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "helpdesk.cli",
         "helpdesk.__main__",
         "helpdesk.background",
+        "helpdesk.worker",
         "helpdesk.demo",
         "helpdesk.kb.cli",
         "helpdesk.sla.cli",

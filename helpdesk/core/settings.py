@@ -286,6 +286,7 @@ class Settings:
     folders: FolderSettings
     reopen_window: timedelta  # a requester's reply reopens a resolved incident within it
     kb_index_lock_seconds: float  # how long saving an article waits for the index lock
+    worker_interval_seconds: float  # how often `helpdesk worker` runs its jobs
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -299,6 +300,7 @@ class Settings:
             folders=FolderSettings.from_config(config),
             reopen_window=timedelta(days=read.whole("REOPEN_WINDOW_DAYS", 0)),
             kb_index_lock_seconds=read.number("KB_INDEX_LOCK_SECONDS", 0),
+            worker_interval_seconds=read.number("WORKER_INTERVAL_SECONDS", 1),
         )
 
 

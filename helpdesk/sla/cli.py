@@ -1,5 +1,5 @@
 """`helpdesk sla ...`: SLA policies from the command line; `simulate` needs no database,
-`export` and `import` read and write the policies kept in it."""
+`export` and `import` read and write the policies kept in it, `tick` records what is due."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ from typing import TextIO
 import click
 from flask.cli import with_appcontext
 
+from helpdesk import worker
 from helpdesk.core.errors import DomainError
+from helpdesk.core.schema import require_schema
+from helpdesk.models import utcnow
 from helpdesk.sla.simulate import SimulationError, simulate
 from helpdesk.sla_policies.toml_files import export_toml, import_toml
+from mail_gateway.failures import DATABASE_ERRORS, error_text
 
 
 @click.group("sla")
@@ -65,3 +69,19 @@ def import_command(file: TextIO) -> None:
     for verb, labels in changes.items():
         for label in labels:
             click.echo(f"  {verb} {label}")
+
+
+@sla_group.command("tick")
+@with_appcontext
+def tick_command() -> None:
+    """Run the scheduler's jobs once, as `helpdesk worker` does every minute: record the
+    SLA warnings and breaches that are due. Running it again changes nothing more."""
+    require_schema()
+    try:
+        done = worker.run_pass(worker.JOBS, utcnow())
+    except DATABASE_ERRORS as error:
+        raise click.ClickException(f"sla tick: {error_text(error)}") from error
+    click.echo(f"Pass: {worker.describe(done)}")
+    failed = [job.name for job in worker.JOBS if job.name not in done]
+    if failed:
+        raise click.ClickException(f"failed (see the log): {', '.join(failed)}")
