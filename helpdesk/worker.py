@@ -65,16 +65,10 @@ def describe(done: dict[str, int]) -> str:
 class Worker:
     """The long-running scheduler; run() returns when `stop` is set."""
 
-    def __init__(
-        self,
-        jobs: tuple[Job, ...] = JOBS,
-        stop: threading.Event | None = None,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
+    def __init__(self, jobs: tuple[Job, ...] = JOBS, stop: threading.Event | None = None) -> None:
         """Prepare the loop; the interval is read from the current app's settings."""
         self.jobs = jobs
         self.stop = stop or threading.Event()
-        self.clock = clock
         self.interval = settings().worker_interval_seconds
         self.backoff = Backoff()
 
@@ -89,7 +83,7 @@ class Worker:
     def _pass(self) -> float:
         """Run one pass and return how long after its start the next one is due."""
         try:
-            done = run_pass(self.jobs, self.clock())
+            done = run_pass(self.jobs, utcnow())
         except DATABASE_ERRORS as error:
             delay = self.backoff.next()
             log.warning("Worker pass failed: %s; retrying in %.0f s", error_text(error), delay)

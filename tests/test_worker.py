@@ -86,7 +86,7 @@ def test_the_worker_runs_its_jobs_every_interval_until_stopped(app: Flask) -> No
     stop, job = threading.Event(), Calls()
     job.stop_after = (stop, 3)
     started = time.monotonic()
-    thread = run_in_thread(app, Worker((Job("job", job),), stop, clock=lambda: NOW))
+    thread = run_in_thread(app, Worker((Job("job", job),), stop))
     thread.join(30)
     assert not thread.is_alive()
     assert len(job.times) == 3
