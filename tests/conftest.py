@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from helpdesk import create_app
 from helpdesk.core.settings import install_settings
 from helpdesk.extensions import db
+from helpdesk.models.base import frozen_time
 from tests import pg
 from tests.factories import PASSWORD
 
@@ -138,3 +140,27 @@ def keep_logging() -> Iterator[None]:
         item.setLevel(level)
         item.disabled = disabled
         item.handlers[:] = handlers
+
+
+class ManualClock:
+    """The time utcnow() returns while the `clock` fixture runs: set it, advance it."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.now = moment
+
+    def set(self, moment: datetime) -> None:
+        """Stand at `moment` (naive UTC)."""
+        self.now = moment
+
+    def advance(self, **amount: float) -> datetime:
+        """Move on by a timedelta's keywords (hours=2, days=3) and return the new time."""
+        self.now += timedelta(**amount)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Iterator[ManualClock]:
+    """Freeze utcnow() at Monday 2026-11-30 09:00 UTC until the test sets or advances it."""
+    frozen = ManualClock(datetime(2026, 11, 30, 9, 0))
+    with frozen_time(lambda: frozen.now):
+        yield frozen

@@ -24,7 +24,9 @@ instants out, as one pure function (`run`) that the engine, the incident page an
 Reading of the output: `due_at` is the instant the counted time reaches the target if the
 clock keeps running from `now`; it is None while the clock is stopped (paused, resolved or
 met) and the target not breached. A breached target's `due_at` is the instant it was
-breached: its due time, or the priority change that put it over its target.
+breached: its due time, or the priority change that put it over its target. `warns_at` is,
+likewise, the instant a running target not yet warned will be (None otherwise), so a
+scheduler knows when to look again.
 
 Events are applied in time order, in the given order for equal times. Instants are naive
 datetimes in UTC. Each target also gets its timeline, as segments of one state each
@@ -104,6 +106,7 @@ class TargetState:
     warned_at: datetime | None
     counted: timedelta = timedelta(0)
     segments: tuple[Segment, ...] = ()
+    warns_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -162,9 +165,11 @@ class _Track:
 
     def report(self, counting: bool) -> TargetState:
         """The target as reported, the clock standing at `since`."""
-        due_at = self.breached_at
+        due_at, warns_at = self.breached_at, None
         if due_at is None and counting:
             due_at = self.clock.add(self.since, self.amount - self.counted)
+        if self.warned_at is None and counting:
+            warns_at = self.clock.add(self.since, self.amount * self.warn_at - self.counted)
         return TargetState(
             due_at,
             self.met_at,
@@ -172,6 +177,7 @@ class _Track:
             self.warned_at,
             self.counted,
             tuple(self.segments),
+            warns_at,
         )
 
     def _crossing(self, start: datetime, until: datetime, threshold: timedelta) -> datetime | None:

@@ -422,3 +422,22 @@ def test_counted_time_never_exceeds_the_time_elapsed(
         assert target.counted == sum((s.counted for s in target.segments), timedelta(0))
         for segment in target.segments:
             assert timedelta(0) <= segment.counted <= segment.end - segment.start
+
+
+def test_warns_at_says_when_a_running_target_will_be_warned() -> None:
+    state = clock([opened("2026-12-07T09:00+01:00")], "2026-12-07T11:00+01:00")
+    assert state.response.warns_at == at("2026-12-07T12:00+01:00")  # 3h of 4h
+    assert state.resolution.warns_at == at("2026-12-08T15:00+01:00")  # 7h Monday, 5h Tuesday
+    later = clock([opened("2026-12-07T09:00+01:00")], "2026-12-07T12:30+01:00").response
+    assert later.warned_at == at("2026-12-07T12:00+01:00")
+    assert later.warns_at is None  # warned already
+
+
+def test_warns_at_is_none_while_the_clock_stands() -> None:
+    events = [
+        opened("2026-12-07T09:00+01:00"),
+        event("2026-12-07T10:00+01:00", "hold", reason="awaiting_user"),
+    ]
+    state = clock(events, "2026-12-07T11:00+01:00")
+    assert state.response.warns_at is None
+    assert state.resolution.warns_at is None
