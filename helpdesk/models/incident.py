@@ -49,8 +49,18 @@ class Incident(Model):
 
     status: Mapped[str] = mapped_column(String(20), default="new")
     on_hold_reason: Mapped[str | None] = mapped_column(String(30))
-    # While on hold awaiting the user the SLA clock stops; due times shift on resume.
+    # The SLA clock, kept by helpdesk.sla_policies.clocks from the audit trail on every
+    # change: the policy it runs on, when it stopped for a pausing hold, and each target's
+    # warning and breach (met: first_response_at and resolved_at).
+    sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id"))
     sla_paused_at: Mapped[datetime | None]
+    response_warned_at: Mapped[datetime | None]
+    response_breached_at: Mapped[datetime | None]
+    resolution_warned_at: Mapped[datetime | None]
+    resolution_breached_at: Mapped[datetime | None]
+    # The next instant a running target is warned or breached, None when none will be: the
+    # scheduler's pass (clocks.check_due) looks at the incidents whose instant has come.
+    sla_check_at: Mapped[datetime | None] = mapped_column(index=True)
 
     assigned_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
