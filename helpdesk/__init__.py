@@ -33,8 +33,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_logging(app)
 
     from helpdesk import notify, web
+    from helpdesk.sla_policies import clocks
 
     notify.subscribe_to_events()
+    clocks.subscribe_to_events()
     web.init_app(app)
     return app
 

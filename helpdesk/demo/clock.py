@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, DateTime, bindparam, func, select, update
 
-from helpdesk import sla
 from helpdesk.extensions import Model, db
 from helpdesk.models import Attachment, AuditEvent, Incident, IncidentLink, Message, User, utcnow
 from helpdesk.models.audit import INCIDENT
+from helpdesk.sla_policies import clocks
 
-# Recomputed from the new opening time instead of being shifted (see _settle_incidents).
+# Recomputed from the re-timed audit trail instead of being shifted (see _settle_incidents).
 DUE_TIMES = {"response_due_at", "resolution_due_at"}
 
 
@@ -115,8 +115,8 @@ def _remap(clock: Clock, model: type[Model], condition: ColumnElement[bool]) -> 
 
 
 def _settle_incidents(incident_ids: list[int]) -> None:
-    """Recompute SLA due times from the new opening time, and keep the activity times in
-    step with the (re-timed) newest message and audit event."""
+    """Recompute the SLA clocks from the re-timed audit trails, and keep the activity times
+    in step with the (re-timed) newest message and audit event."""
     newest_message = dict(
         db.session.execute(
             select(Message.incident_id, func.max(Message.created_at))
@@ -132,9 +132,7 @@ def _settle_incidents(incident_ids: list[int]) -> None:
         ).all()
     )
     for incident in db.session.scalars(select(Incident).where(Incident.id.in_(incident_ids))):
-        incident.response_due_at, incident.resolution_due_at = sla.due_times(
-            incident.created_at, incident.priority
-        )
+        clocks.recompute(incident)
         incident.last_activity_at = max(
             incident.last_activity_at, newest_message.get(incident.id, incident.created_at)
         )

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from helpdesk import sla
+from helpdesk.core import events
 from helpdesk.core import validation as check
 from helpdesk.core.errors import InvalidInput
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.core.validation import Entry
 from helpdesk.incidents.audit import record
+from helpdesk.incidents.events import Reclassified
 from helpdesk.incidents.guard import ensure
 from helpdesk.models import Category, Incident, Service, User
 from helpdesk.permissions import Action
 from helpdesk.priority import PRIORITY_LABELS, priority_for
+
+# What the SLA policy (service, category) and its targets (priority) depend on.
+SLA_CHANGES = frozenset({"priority", "service", "category"})
 
 
 @dataclass
@@ -30,7 +34,8 @@ class Classification:
 
 @unit_of_work
 def classify(incident: Incident, actor: User, change: Classification) -> None:
-    """Apply a classification, recompute priority (or take the override) and the SLA due times."""
+    """Apply a classification and recompute the priority (or take the override); a new
+    priority, service or category is published, as it may change the SLA targets."""
     ensure(Action.CLASSIFY, actor, incident)
     category = _catalogue_change(Category, incident.category_id, change.category_id, "category")
     service = _catalogue_change(Service, incident.service_id, change.service_id, "service")
@@ -41,14 +46,12 @@ def classify(incident: Incident, actor: User, change: Classification) -> None:
     incident.category = category
     incident.service = service
     incident.priority_override_reason = reason
-    if priority != incident.priority:
-        incident.priority = priority
-        incident.response_due_at, incident.resolution_due_at = sla.due_times(
-            incident.created_at, priority
-        )
+    incident.priority = priority
     changes = {k: [before[k], v] for k, v in _snapshot(incident).items() if before[k] != v}
     if changes:
         record(incident, actor, "classified", changes=changes, reason=reason)
+    if changes.keys() & SLA_CHANGES:
+        events.publish(Reclassified(incident, actor))
     commit()
 
 

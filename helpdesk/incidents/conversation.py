@@ -35,7 +35,7 @@ def add_reply(
         incident.first_response_at = incident.first_response_at or message.created_at
     else:
         _requester_news(incident, author)
-    record(incident, author, "replied", message_id=message.id)
+    record(incident, author, "replied", message_id=message.id, by_agent=author.is_agent)
     events.publish(PublicReplyAdded(incident, message))
     commit()
     return message

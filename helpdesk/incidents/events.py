@@ -8,6 +8,7 @@ read off it any more (who it was assigned to before, the withdrawing requester's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from helpdesk.models import Incident, Message, Team, User
 
@@ -72,3 +73,29 @@ class Withdrawn:
 
     incident: Incident
     reason: str | None
+
+
+@dataclass(frozen=True)
+class Reclassified:
+    """An agent changed the priority, service or category: the SLA targets may change."""
+
+    incident: Incident
+    actor: User
+
+
+@dataclass(frozen=True)
+class SlaWarned:
+    """A target ("response" or "resolution") reached its warning threshold at `at`."""
+
+    incident: Incident
+    target: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SlaBreached:
+    """A target ("response" or "resolution") was breached at `at`."""
+
+    incident: Incident
+    target: str
+    at: datetime

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from helpdesk import sla
 from helpdesk.channels import AGENT_CHANNELS, INCIDENT_CHANNELS
 from helpdesk.core import events
 from helpdesk.core import validation as check
@@ -112,14 +111,14 @@ def open_for_requester(agent: User, requester: User, report: IncidentReport) -> 
 
 
 def _build_incident(requester: User, report: IncidentReport) -> Incident:
-    """Validate a report and turn it into an unsaved Incident with priority and SLA set."""
+    """Validate a report and turn it into an unsaved Incident with its priority (its SLA
+    clock is set by whoever subscribes to IncidentOpened)."""
     impact = check.level(report.impact, "Impact")
     urgency = check.level(report.urgency, "Urgency")
     category = check.active_catalogue_entry(Category, report.category_id, "category")
     service = check.active_catalogue_entry(Service, report.service_id, "service")
     now = utcnow()
     priority = priority_for(impact, urgency)
-    response_due, resolution_due = sla.due_times(now, priority)
     return Incident(
         subject=check.required_text(report.subject, "Subject", check.SUBJECT_MAX),
         description=check.required_text(report.description, "Description"),
@@ -135,8 +134,6 @@ def _build_incident(requester: User, report: IncidentReport) -> Incident:
         updated_at=now,
         last_activity_at=now,
         last_public_activity_at=now,
-        response_due_at=response_due,
-        resolution_due_at=resolution_due,
         participants=[p for p in report.participants if p.id != requester.id],
     )
 

@@ -50,15 +50,21 @@ def best(policies: Iterable[P], service_id: int | None, category_id: int | None)
 
 
 def policy_for(service_id: int | None, category_id: int | None) -> SlaPolicy:
-    """The policy an incident with this service and category is held to (one query for the
-    at most four candidates)."""
+    """The policy an incident with this service and category is held to."""
+    chosen = find_policy(service_id, category_id)
+    if chosen is None:
+        raise NotFound("There is no default SLA policy (run the database migrations).")
+    return chosen
+
+
+def find_policy(service_id: int | None, category_id: int | None) -> SlaPolicy | None:
+    """Like policy_for, but None where no policy holds (a database built without the
+    migrations' default, as tests build theirs); one query for the at most four
+    candidates."""
     candidates = db.session.scalars(
         select(SlaPolicy).where(
             or_(SlaPolicy.service_id.is_(None), SlaPolicy.service_id == service_id),
             or_(SlaPolicy.category_id.is_(None), SlaPolicy.category_id == category_id),
         )
     )
-    chosen = best(candidates, service_id, category_id)
-    if chosen is None:
-        raise NotFound("There is no default SLA policy (run the database migrations).")
-    return chosen
+    return best(candidates, service_id, category_id)

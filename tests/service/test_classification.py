@@ -5,9 +5,11 @@ import pytest
 from helpdesk import incidents
 from helpdesk.incidents import Classification
 from tests.factories import gen_category, gen_incident, gen_user
+from tests.sla_policy import seed_standard
 
 
 def test_priority_follows_matrix_and_sla_recalculates(app):
+    seed_standard()
     agent, incident = gen_user("agent"), gen_incident()
     old_due = incident.resolution_due_at
     incidents.classify(incident, agent, Classification(impact="high", urgency="high"))

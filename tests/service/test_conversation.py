@@ -8,7 +8,9 @@ from sqlalchemy import select
 from helpdesk import incidents
 from helpdesk.extensions import db
 from helpdesk.models import OutboundEmail
+from helpdesk.sla_policies import clocks
 from tests.factories import gen_incident, gen_user
+from tests.sla_policy import seed_standard
 
 
 @pytest.fixture
@@ -78,12 +80,14 @@ def test_reply_to_closed_incident_is_refused(parties):
         incidents.add_reply(incident, requester, "one more thing")
 
 
-def test_requester_reply_ends_wait_for_user_and_resumes_sla(parties):
+def test_requester_reply_ends_wait_for_user_and_resumes_sla(clock, parties):
     requester, agent, incident = parties
-    incidents.change_status(incident, agent, "on_hold", hold_reason="awaiting_user")
+    seed_standard()
+    clocks.recompute(incident)
     due_before = incident.resolution_due_at
-    incident.sla_paused_at -= timedelta(hours=2)
-    db.session.commit()
+    incidents.change_status(incident, agent, "on_hold", hold_reason="awaiting_user")
+    assert incident.sla_paused_at == clock.now
+    clock.advance(hours=2)
     incidents.add_reply(incident, requester, "Here is the log you asked for")
     assert incident.status == "in_progress"
     assert incident.resolution_due_at - due_before >= timedelta(hours=2)

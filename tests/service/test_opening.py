@@ -9,9 +9,11 @@ from helpdesk.models import AuditEvent, Message, OutboundEmail
 from helpdesk.models.audit import INCIDENT
 from tests.conftest import reconfigure
 from tests.factories import gen_category, gen_incident, gen_service, gen_user
+from tests.sla_policy import seed_standard
 
 
 def test_open_sets_reference_priority_sla_and_first_message(app):
+    seed_standard()
     requester = gen_user()
     incident = gen_incident(requester, subject="VPN drops", urgency="high", impact="medium")
     assert incident.reference == f"INC-{incident.id:06d}"

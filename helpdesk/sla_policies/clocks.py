@@ -1,0 +1,170 @@
+"""Every incident's SLA clock, kept current: the one pure clock (helpdesk.sla.clock.run) on
+the incident's own timeline (read off its audit trail) and the policy chosen for its
+service and category, stored on the incident in the same transaction as every change.
+
+`recompute` is the one way the stored clock changes. The incident service's events call it
+(opening, public replies, status changes, resolution, closing, withdrawal and
+reclassification, which may choose another policy); the scheduler's pass, `check_due`,
+calls it for the incidents whose next warning or breach has come (`sla_check_at`). Each
+warning or breach is recorded in the audit trail (`sla_warned`, `sla_breached`, with the
+target) and published (SlaWarned, SlaBreached) by whichever call first stores it, so each
+happens once however often the clock is recomputed.
+
+The whole timeline runs on the policy chosen now: when the service or category changes,
+the new policy's targets apply from the opening, and its calendar counts all of it.
+A closed or cancelled incident's clock stands still at that moment, and nothing is due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from helpdesk.core import events
+from helpdesk.core.unit import transaction
+from helpdesk.extensions import db
+from helpdesk.incidents.audit import record
+from helpdesk.incidents.events import (
+    Closed,
+    IncidentOpened,
+    PublicReplyAdded,
+    Reclassified,
+    Resolved,
+    SlaBreached,
+    SlaWarned,
+    StatusChanged,
+    Withdrawn,
+)
+from helpdesk.models import AuditEvent, Incident, SlaPolicy, utcnow
+from helpdesk.models.audit import INCIDENT
+from helpdesk.sla.clock import PAUSED, ClockState, TargetState, run
+from helpdesk.sla.spec import parse_policy
+from helpdesk.sla_policies.choice import find_policy
+from helpdesk.sla_policies.timeline import timeline
+
+TARGETS = ("response", "resolution")
+CHANGES = (
+    IncidentOpened,
+    PublicReplyAdded,
+    StatusChanged,
+    Resolved,
+    Closed,
+    Withdrawn,
+    Reclassified,
+)
+
+
+def subscribe_to_events() -> None:
+    """Recompute an incident's clock on every change that can move it."""
+    for event_type in CHANGES:
+        events.subscribe(event_type, _on_change)
+
+
+def _on_change(event: object) -> None:
+    recompute(event.incident)  # type: ignore[attr-defined]
+
+
+def recompute(incident: Incident, now: datetime | None = None) -> None:
+    """Run the incident's clock at `now` (default: the current time), store it, and record
+    and publish each warning and breach not stored before."""
+    now = now or utcnow()
+    policy = find_policy(incident.service_id, incident.category_id)
+    incident.sla_policy_id = policy.id if policy else None
+    before = dict(_judgements(incident))
+    _store(incident, _run(incident, policy, now) if policy else None)
+    for (target, kind), at in _judgements(incident):
+        if at is not None and before[target, kind] is None:
+            record(incident, None, f"sla_{kind}", target=target, at=at.isoformat())
+            happened = SlaWarned if kind == "warned" else SlaBreached
+            events.publish(happened(incident, target, at))
+
+
+def check_due(now: datetime, limit: int = 200) -> int:
+    """The scheduler's pass: recompute up to `limit` incidents whose next warning or breach
+    has come, in one transaction, and return how many. Running it again at the same `now`
+    changes nothing more: their stored `sla_check_at` has moved past `now` or is None.
+
+    On PostgreSQL the rows are taken FOR UPDATE SKIP LOCKED, so two workers share the due
+    incidents instead of waiting for each other; SQLite's transaction takes its one write
+    lock up front (helpdesk.core.unit.transaction), so a second worker waits and then
+    finds nothing due (see mail_gateway.claims for the same approach to the outbox).
+    """
+    with transaction():
+        due = (
+            select(Incident)
+            .where(Incident.sla_check_at <= now)
+            .order_by(Incident.sla_check_at, Incident.id)
+            .limit(limit)
+        )
+        if db.session.get_bind().dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        incidents = db.session.scalars(due).all()
+        for incident in incidents:
+            recompute(incident, now)
+    return len(incidents)
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """An incident's clock as it stands `at` (its end, if it has `ended`)."""
+
+    state: ClockState
+    at: datetime
+    ended: bool
+
+
+def _run(incident: Incident, policy: SlaPolicy, now: datetime) -> _Clock:
+    """The clock at `now`, or at the end for a closed or cancelled incident."""
+    trail = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.about(INCIDENT, incident.id))
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+    )
+    line = timeline(trail)
+    until = min(now, line.ended_at) if line.ended_at else now
+    state = run(parse_policy(policy.spec()), line.events, until)
+    return _Clock(state, until, line.ended_at is not None)
+
+
+def _store(incident: Incident, clock: _Clock | None) -> None:
+    """Write the clock onto the incident (None: no policy holds it, so it has no clock)."""
+    for target in TARGETS:
+        state = getattr(clock.state, target) if clock else None
+        setattr(incident, f"{target}_due_at", state.due_at if state else None)
+        setattr(incident, f"{target}_warned_at", state.warned_at if state else None)
+        setattr(incident, f"{target}_breached_at", state.breached_at if state else None)
+    if clock is None:
+        incident.sla_paused_at = incident.sla_check_at = None
+        return
+    incident.sla_paused_at = _paused_since(clock.state.resolution, clock.at)
+    targets = (clock.state.response, clock.state.resolution)
+    pending = [] if clock.ended else [at for target in targets for at in _next(target)]
+    incident.sla_check_at = min(pending, default=None)
+
+
+def _paused_since(target: TargetState, at: datetime) -> datetime | None:
+    """When the clock stopped for a pausing hold, while it stands so: the start of the last
+    paused stretch, or `at` itself when it stopped just then (no stretch yet). Unmet and
+    not due is paused: a resolved target is met, and a running one has a due time."""
+    last = target.segments[-1] if target.segments else None
+    if last is not None and last.state == PAUSED:
+        return last.start
+    return at if target.due_at is None and target.met_at is None else None
+
+
+def _next(target: TargetState) -> Iterator[datetime]:
+    """The instants a running target will be warned or breached."""
+    if target.warns_at is not None:
+        yield target.warns_at
+    if target.due_at is not None and target.breached_at is None:
+        yield target.due_at
+
+
+def _judgements(incident: Incident) -> Iterator[tuple[tuple[str, str], datetime | None]]:
+    """Each target's stored warning and breach, warnings first."""
+    for kind in ("warned", "breached"):
+        for target in TARGETS:
+            yield (target, kind), getattr(incident, f"{target}_{kind}_at")
