@@ -111,10 +111,12 @@ class TargetState:
 
 @dataclass(frozen=True)
 class ClockState:
-    """Both targets of an incident at `now`."""
+    """Both targets of an incident at `now`, and since when the incident has been on hold
+    for a pausing reason (None when it is not)."""
 
     response: TargetState
     resolution: TargetState
+    paused_since: datetime | None = None
 
 
 class ClockError(ValueError):
@@ -212,6 +214,7 @@ class _Incident:
     resolution: _Track
     hold_reason: str | None = None
     resolved: bool = False
+    paused_since: datetime | None = None
 
     @property
     def tracks(self) -> tuple[_Track, _Track]:
@@ -252,6 +255,7 @@ class _Incident:
         elif event.kind == "reopened" and self.resolved:
             self.resolved = False
             self.resolution.met_at = None
+        self.paused_since = (self.paused_since or event.at) if self.paused else None
         for track in self.tracks:
             track.settle(event.at)
 
@@ -309,4 +313,4 @@ def run(policy: Policy, events: Sequence[Event], now: datetime) -> ClockState:
     incident.advance(now)
     for track in incident.tracks:
         track.settle(now)
-    return ClockState(incident.report(response), incident.report(resolution))
+    return ClockState(incident.report(response), incident.report(resolution), incident.paused_since)

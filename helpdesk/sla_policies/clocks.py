@@ -40,7 +40,7 @@ from helpdesk.incidents.events import (
 )
 from helpdesk.models import AuditEvent, Incident, SlaPolicy, utcnow
 from helpdesk.models.audit import INCIDENT
-from helpdesk.sla.clock import PAUSED, ClockState, TargetState, run
+from helpdesk.sla.clock import ClockState, TargetState, run
 from helpdesk.sla.spec import parse_policy
 from helpdesk.sla_policies.choice import find_policy
 from helpdesk.sla_policies.timeline import timeline
@@ -71,6 +71,7 @@ def recompute(incident: Incident, now: datetime | None = None) -> None:
     """Run the incident's clock at `now` (default: the current time), store it, and record
     and publish each warning and breach not stored before."""
     now = now or utcnow()
+    db.session.flush()  # a service or category set through its relationship has its id
     policy = find_policy(incident.service_id, incident.category_id)
     incident.sla_policy_id = policy.id if policy else None
     before = dict(_judgements(incident))
@@ -139,20 +140,10 @@ def _store(incident: Incident, clock: _Clock | None) -> None:
     if clock is None:
         incident.sla_paused_at = incident.sla_check_at = None
         return
-    incident.sla_paused_at = _paused_since(clock.state.resolution, clock.at)
+    incident.sla_paused_at = clock.state.paused_since
     targets = (clock.state.response, clock.state.resolution)
     pending = [] if clock.ended else [at for target in targets for at in _next(target)]
     incident.sla_check_at = min(pending, default=None)
-
-
-def _paused_since(target: TargetState, at: datetime) -> datetime | None:
-    """When the clock stopped for a pausing hold, while it stands so: the start of the last
-    paused stretch, or `at` itself when it stopped just then (no stretch yet). Unmet and
-    not due is paused: a resolved target is met, and a running one has a due time."""
-    last = target.segments[-1] if target.segments else None
-    if last is not None and last.state == PAUSED:
-        return last.start
-    return at if target.due_at is None and target.met_at is None else None
 
 
 def _next(target: TargetState) -> Iterator[datetime]:

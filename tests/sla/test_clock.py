@@ -441,3 +441,13 @@ def test_warns_at_is_none_while_the_clock_stands() -> None:
     state = clock(events, "2026-12-07T11:00+01:00")
     assert state.response.warns_at is None
     assert state.resolution.warns_at is None
+
+
+def test_paused_since_says_when_a_pausing_hold_began() -> None:
+    events = [
+        opened("2026-12-07T09:00+01:00"),
+        event("2026-12-07T10:00+01:00", "hold", reason="awaiting_user"),
+    ]
+    assert clock(events, "2026-12-07T10:00+01:00").paused_since == at("2026-12-07T10:00+01:00")
+    events.append(event("2026-12-07T11:00+01:00", "hold", reason="awaiting_vendor"))
+    assert clock(events, "2026-12-07T12:00+01:00").paused_since is None

@@ -1,0 +1,222 @@
+"""Live incidents' SLA clocks: what the incident service stores on each change, and the
+scheduler's pass, with the time set by hand (the `clock` fixture).
+
+The default policy is "Standard" on "Office hours" (UTC, Monday to Friday 09:00-17:00): a P4
+answers in 8 business hours and resolves in 40, a P1 in 15 minutes and 4 hours around the
+clock. The clock starts on Monday 2026-11-30 09:00 UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from helpdesk import incidents
+from helpdesk.core import events
+from helpdesk.extensions import db
+from helpdesk.incidents import Classification
+from helpdesk.incidents.events import SlaBreached, SlaWarned
+from helpdesk.models import AuditEvent, Incident, SlaPolicy, User
+from helpdesk.models.audit import INCIDENT
+from helpdesk.sla_policies import clocks, store
+from mail_gateway.ingest import ingest
+from tests.factories import gen_incident, gen_service, gen_user
+from tests.sla_policy import fields, seed_standard
+from tests.test_ingest import eml
+
+MONDAY = datetime(2026, 11, 30, 9, 0)
+
+
+@pytest.fixture
+def standard(clock, app) -> SlaPolicy:
+    return seed_standard()
+
+
+@pytest.fixture
+def people(standard) -> tuple[User, User]:
+    return gen_user(email="ada@example.org"), gen_user("agent")
+
+
+def p4(requester: User, **fields: object) -> Incident:
+    """A P4 (low impact, medium urgency) opened now."""
+    incident = gen_incident(requester, impact="low", urgency="medium", **fields)
+    assert incident.priority == 4
+    return incident
+
+
+def actions(incident: Incident) -> list[tuple[str, dict]]:
+    """The SLA warnings and breaches recorded about the incident."""
+    rows = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.about(INCIDENT, incident.id), AuditEvent.action.like("sla_%"))
+        .order_by(AuditEvent.id)
+    )
+    return [(row.action, row.details["target"]) for row in rows]
+
+
+def test_opening_sets_the_due_times_of_the_default_policy(people, standard) -> None:
+    incident = p4(people[0])
+    assert incident.sla_policy_id == standard.id
+    assert incident.response_due_at == datetime(2026, 11, 30, 17, 0)
+    assert incident.resolution_due_at == datetime(2026, 12, 4, 17, 0)
+    assert incident.sla_check_at == datetime(2026, 11, 30, 15, 0)  # response warned at 6h of 8h
+
+
+def test_a_service_specific_policy_beats_the_default(people) -> None:
+    printers = gen_service("Printers")
+    targets = {
+        key: {"response": "1h", "resolution": "2h", "clock": "24x7"}
+        for key in ("P1", "P2", "P3", "P4", "P5")
+    }
+    policy = store.create_policy(None, "Printers", fields(targets=targets, service_id=printers.id))
+    incident = p4(people[0], service_id=printers.id)
+    assert incident.sla_policy_id == policy.id
+    assert incident.response_due_at == datetime(2026, 11, 30, 10, 0)
+    assert incident.resolution_due_at == datetime(2026, 11, 30, 11, 0)
+
+
+def test_a_service_change_chooses_the_policy_again(people, clock) -> None:
+    printers = gen_service("Printers")
+    targets = {
+        key: {"response": "1h", "resolution": "2h", "clock": "24x7"}
+        for key in ("P1", "P2", "P3", "P4", "P5")
+    }
+    store.create_policy(None, "Printers", fields(targets=targets, service_id=printers.id))
+    requester, agent = people
+    incident = p4(requester)
+    clock.advance(minutes=30)
+    incidents.classify(incident, agent, Classification("low", "medium", service_id=printers.id))
+    assert incident.response_due_at == datetime(2026, 11, 30, 10, 0)
+
+
+def test_an_agent_reply_meets_the_response_and_a_note_does_not(people, clock) -> None:
+    requester, agent = people
+    incident = p4(requester)
+    clock.advance(hours=1)
+    incidents.add_note(incident, agent, "Looking into it")
+    assert incident.first_response_at is None
+    assert incident.response_due_at == datetime(2026, 11, 30, 17, 0)
+    clock.advance(hours=1)
+    incidents.add_reply(incident, agent, "Please restart it.", channel="agent")
+    assert incident.first_response_at == datetime(2026, 11, 30, 11, 0)
+    assert incident.response_due_at is None  # met: the response clock stands
+    assert incident.sla_check_at == datetime(2026, 12, 3, 15, 0)  # resolution warned at 30h
+
+
+def test_an_incident_logged_by_phone_was_answered_then(people) -> None:
+    requester, agent = people
+    report = incidents.IncidentReport("Printer", "It jams", channel="phone")
+    incident = incidents.open_for_requester(agent, requester, report)
+    assert incident.response_due_at is None
+    assert incident.response_breached_at is None
+
+
+def awaiting_user_over_the_weekend(people, clock) -> Incident:
+    """A P4 opened on Friday 2026-12-04 at 16:00, put on hold awaiting the user at 16:30
+    (half an hour counted), the requester answering on Monday at 10:00."""
+    requester, agent = people
+    clock.set(datetime(2026, 12, 4, 16, 0))
+    incident = p4(requester)
+    clock.advance(minutes=30)
+    incidents.change_status(incident, agent, "on_hold", hold_reason="awaiting_user")
+    assert incident.sla_paused_at == datetime(2026, 12, 4, 16, 30)
+    assert incident.response_due_at is incident.resolution_due_at is None
+    assert incident.sla_check_at is None
+    clock.set(datetime(2026, 12, 7, 10, 0))
+    return incident
+
+
+def resumed_on_monday(incident: Incident) -> None:
+    """Half an hour counted on Friday, so 7.5 of the 8 response hours remain from Monday
+    10:00, and 39.5 of the 40 resolution hours."""
+    assert incident.status == "in_progress"
+    assert incident.sla_paused_at is None
+    assert incident.response_due_at == datetime(2026, 12, 8, 9, 30)
+    assert incident.resolution_due_at == datetime(2026, 12, 14, 9, 30)
+
+
+def test_hold_over_the_weekend_then_the_requester_replies_by_email(people, clock) -> None:
+    incident = awaiting_user_over_the_weekend(people, clock)
+    result = ingest(eml(subject=f"Re: [{incident.reference}] Printer", body="Here it is"), "t")
+    assert result.outcome == "reply"
+    db.session.refresh(incident)
+    resumed_on_monday(incident)
+
+
+def test_hold_over_the_weekend_then_the_requester_replies_on_the_portal(people, clock) -> None:
+    incident = awaiting_user_over_the_weekend(people, clock)
+    incidents.add_reply(incident, people[0], "Here it is", channel="portal")
+    resumed_on_monday(incident)
+
+
+def test_a_priority_raised_while_paused_keeps_the_counted_time(people, clock) -> None:
+    requester, agent = people
+    incident = p4(requester)
+    clock.advance(hours=1)
+    incidents.change_status(incident, agent, "on_hold", hold_reason="awaiting_user")
+    clock.advance(hours=2)
+    incidents.classify(
+        incident,
+        agent,
+        Classification("medium", "medium", override_priority=3, override_reason="VIP"),
+    )
+    assert incident.priority == 3
+    assert incident.response_due_at is None  # still paused
+    clock.advance(hours=1)
+    incidents.change_status(incident, agent, "in_progress")
+    # P3: 4 response hours, 1 counted before the hold, 3 left from 13:00.
+    assert incident.response_due_at == datetime(2026, 11, 30, 16, 0)
+
+
+def test_a_raised_priority_already_over_target_breaches_at_the_change(people, clock) -> None:
+    requester, agent = people
+    incident = p4(requester)
+    clock.advance(hours=5)
+    incidents.classify(
+        incident,
+        agent,
+        Classification("medium", "medium", override_priority=3, override_reason="VIP"),
+    )
+    change = clock.now
+    assert incident.response_breached_at == change
+    assert incident.response_warned_at == change
+    assert actions(incident) == [("sla_warned", "response"), ("sla_breached", "response")]
+
+
+def test_a_reopen_continues_the_resolution_clock(people, clock) -> None:
+    requester, agent = people
+    incident = p4(requester)
+    clock.advance(hours=2)
+    incidents.resolve(incident, agent, "fixed", "Cleaned the rollers")
+    assert incident.resolution_due_at is None
+    assert incident.sla_check_at is None
+    clock.set(datetime(2026, 12, 1, 9, 0))
+    incidents.reject_resolution(incident, requester, "Still jams")
+    # 2 of the 40 hours counted on Monday; 38 more from Tuesday 09:00.
+    assert incident.resolution_due_at == datetime(2026, 12, 7, 15, 0)
+
+
+def test_check_due_warns_and_breaches_exactly_once(people, clock) -> None:
+    requester, _ = people
+    incident = p4(requester)
+    published: list[object] = []
+    events.subscribe(SlaWarned, published.append)
+    events.subscribe(SlaBreached, published.append)
+    clock.set(datetime(2026, 11, 30, 14, 59))
+    assert clocks.check_due(clock.now) == 0
+    clock.set(datetime(2026, 11, 30, 15, 0))
+    assert clocks.check_due(clock.now) == 1
+    assert incident.response_warned_at == datetime(2026, 11, 30, 15, 0)
+    assert incident.sla_check_at == datetime(2026, 11, 30, 17, 0)
+    assert clocks.check_due(clock.now) == 0
+    clock.set(datetime(2026, 12, 1, 8, 0))
+    assert clocks.check_due(clock.now) == 1
+    assert clocks.check_due(clock.now) == 0
+    assert incident.response_breached_at == datetime(2026, 11, 30, 17, 0)
+    assert actions(incident) == [("sla_warned", "response"), ("sla_breached", "response")]
+    assert [(type(e).__name__, e.target, e.at) for e in published] == [
+        ("SlaWarned", "response", datetime(2026, 11, 30, 15, 0)),
+        ("SlaBreached", "response", datetime(2026, 11, 30, 17, 0)),
+    ]
