@@ -22,6 +22,15 @@ ROUTES = {
     "admin.create_entry": ("POST", "/admin/catalogues/categories"),
     "admin.rename_entry": ("POST", "/admin/catalogues/categories/{entry}"),
     "admin.set_entry_active": ("POST", "/admin/catalogues/categories/{entry}/active"),
+    "admin.sla": ("GET", "/admin/sla"),
+    "admin.new_calendar": ("POST", "/admin/sla/calendars/new"),
+    "admin.edit_calendar": ("POST", "/admin/sla/calendars/1"),
+    "admin.delete_calendar": ("POST", "/admin/sla/calendars/1/delete"),
+    "admin.new_policy": ("POST", "/admin/sla/policies/new"),
+    "admin.edit_policy": ("POST", "/admin/sla/policies/1"),
+    "admin.delete_policy": ("POST", "/admin/sla/policies/1/delete"),
+    "admin.export_sla": ("GET", "/admin/sla/export.toml"),
+    "admin.import_sla": ("POST", "/admin/sla/import"),
 }
 # What each POST would carry if it were allowed, so a 403 is not an empty form's doing.
 DATA = {
@@ -93,5 +102,6 @@ def test_admin_start_page(client, auth, things):
         "/admin/teams",
         "/admin/catalogues/categories",
         "/admin/catalogues/services",
+        "/admin/sla",
     ):
         assert f'href="{link}"' in html

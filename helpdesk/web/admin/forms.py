@@ -1,4 +1,4 @@
-"""Admin forms: people, teams and memberships, catalogue entries.
+"""Admin forms: people, teams and memberships, catalogue entries, SLA calendars and policies.
 
 Like the console's forms, they leave the rules (valid address, unique names, no self
 demotion) to the service layer, whose message is the one the admin sees.
@@ -7,28 +7,46 @@ demotion) to the service layer, whose message is the one the admin sees.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
+from typing import Any
+from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
+    FloatField,
+    Form,
+    FormField,
     HiddenField,
     SearchField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
+    TextAreaField,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from helpdesk.models import ROLES, User
+from helpdesk.lifecycle import HOLD_REASONS
+from helpdesk.models import ROLES, CatalogueEntry, SlaCalendar, SlaPolicy, User
+from helpdesk.priority import priority_label
+from helpdesk.sla.calendar import WEEKDAYS
+from helpdesk.sla.spec import DEFAULT_PAUSE_ON, DEFAULT_WARN_AT, PRIORITIES
+from helpdesk.sla_policies.store import PolicyFields
 from helpdesk.web.agent.forms import ButtonForm
 from helpdesk.web.numbers import optional_int
 
 __all__ = [
     "ActiveForm",
     "ButtonForm",
+    "CalendarForm",
     "EntryForm",
+    "ImportForm",
     "MemberForm",
     "NewUserForm",
+    "PolicyForm",
     "TeamForm",
     "UserForm",
     "UserSearchForm",
@@ -113,3 +131,152 @@ class ActiveForm(FlaskForm):
     def wanted(self) -> bool:
         """True to reactivate, False to retire."""
         return self.active.data == "1"
+
+
+@cache
+def zone_choices() -> list[SelectChoice]:
+    """Every IANA time zone this machine knows, by name (read once: it walks the zone files)."""
+    return [SelectChoice(zone, zone) for zone in sorted(available_timezones())]
+
+
+def _split(text: str | None, separator: str) -> list[str]:
+    """The non-blank parts of `text`, stripped."""
+    return [part.strip() for part in (text or "").split(separator) if part.strip()]
+
+
+class CalendarForm(FlaskForm):
+    """A working calendar as an admin types it: each weekday's windows as "09:00-12:00,
+    13:00-17:00", holidays one date a line. helpdesk.sla.calendar checks what they say, so
+    the form only cuts the text into the spec's lists."""
+
+    name = StringField("Name")
+    timezone = SelectField("Time zone", default="UTC", validate_choice=False)
+    mon = StringField("Monday")
+    tue = StringField("Tuesday")
+    wed = StringField("Wednesday")
+    thu = StringField("Thursday")
+    fri = StringField("Friday")
+    sat = StringField("Saturday")
+    sun = StringField("Sunday")
+    holidays = TextAreaField("Holidays")
+    country = StringField("Country's public holidays")
+    subdivision = StringField("Subdivision")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = zone_choices()
+
+    @staticmethod
+    def initial(row: SlaCalendar) -> dict[str, Any]:
+        """A stored calendar as the form shows it (pass as `data`)."""
+        return {
+            "name": row.name,
+            "timezone": row.timezone,
+            **{day: ", ".join(row.hours.get(day, [])) for day in WEEKDAYS},
+            "holidays": "\n".join(row.holidays),
+            "country": row.country or "",
+            "subdivision": row.subdivision or "",
+        }
+
+    def spec(self) -> dict[str, Any]:
+        """The calendar spec the store takes; a day left blank has no working hours."""
+        hours = {day: windows for day in WEEKDAYS if (windows := _split(self[day].data, ","))}
+        return {
+            "timezone": self.timezone.data,
+            "hours": hours,
+            "holidays": _split(self.holidays.data, "\n"),
+            "country": (self.country.data or "").strip() or None,
+            "subdivision": (self.subdivision.data or "").strip() or None,
+        }
+
+
+class TargetForm(Form):
+    """One priority's targets, a part of PolicyForm (which carries the CSRF token)."""
+
+    response = StringField("Response")
+    resolution = StringField("Resolution")
+    clock = SelectField(
+        "Clock",
+        choices=[
+            SelectChoice("business", "Business hours"),
+            SelectChoice("24x7", "Around the clock"),
+        ],
+        validate_choice=False,
+    )
+
+
+class PolicyForm(FlaskForm):
+    """An SLA policy: its calendar and scope, durations like "4h" or "2h30m" per priority,
+    the hold reasons that pause the clock and the share of a target that warns."""
+
+    name = StringField("Name")
+    calendar = SelectField("Calendar", validate_choice=False)
+    is_default = BooleanField("Default policy (applies when no other does)")
+    service = SelectField("Service", coerce=optional_int, validate_choice=False)
+    category = SelectField("Category", coerce=optional_int, validate_choice=False)
+    p1 = FormField(TargetForm, priority_label(1))
+    p2 = FormField(TargetForm, priority_label(2))
+    p3 = FormField(TargetForm, priority_label(3))
+    p4 = FormField(TargetForm, priority_label(4))
+    p5 = FormField(TargetForm, priority_label(5))
+    pause_on = SelectMultipleField(
+        "Hold reasons that pause the clock",
+        choices=[SelectChoice(key, label) for key, label in HOLD_REASONS.items()],
+        default=list(DEFAULT_PAUSE_ON),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    warn_at = FloatField("Warn at this share of a target", default=DEFAULT_WARN_AT)
+
+    def offer(
+        self,
+        calendars: Iterable[SlaCalendar],
+        services: Iterable[CatalogueEntry],
+        categories: Iterable[CatalogueEntry],
+    ) -> None:
+        """Offer the calendars by name, and every service and category (or none)."""
+        self.calendar.choices = [SelectChoice(row.name, row.name) for row in calendars]
+        for select, entries in ((self.service, services), (self.category, categories)):
+            select.choices = [
+                SelectChoice("", "Any"),
+                *(SelectChoice(e.id, e.name + ("" if e.active else " (retired)")) for e in entries),
+            ]
+
+    @staticmethod
+    def initial(row: SlaPolicy) -> dict[str, Any]:
+        """A stored policy as the form shows it (pass as `data`)."""
+        return {
+            "name": row.name,
+            "calendar": row.calendar.name,
+            "is_default": row.is_default,
+            "service": row.service_id,
+            "category": row.category_id,
+            **{key.lower(): row.targets.get(key, {}) for key in PRIORITIES},
+            "pause_on": row.pause_on,
+            "warn_at": row.warn_at,
+        }
+
+    def targets(self) -> dict[str, dict[str, str]]:
+        """{"P1": {"response": "15m", "resolution": "4h", "clock": "24x7"}, ...}."""
+        return {
+            key: {name: (value or "").strip() for name, value in self[key.lower()].data.items()}
+            for key in PRIORITIES
+        }
+
+    def fields(self) -> PolicyFields:
+        """The policy as the store takes it."""
+        return PolicyFields(
+            calendar=self.calendar.data or "",
+            targets=self.targets(),
+            pause_on=list(self.pause_on.data or []),
+            warn_at=self.warn_at.data,
+            service_id=self.service.data,
+            category_id=self.category.data,
+            is_default=self.is_default.data,
+        )
+
+
+class ImportForm(FlaskForm):
+    """A TOML file of calendars and policies, as `helpdesk sla export` writes it."""
+
+    file = FileField("TOML file")
