@@ -8,17 +8,25 @@ import signal
 import subprocess
 import threading
 import time
-from datetime import datetime
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from helpdesk import worker
 from helpdesk.extensions import db
+from helpdesk.models import AuditEvent, Incident, utcnow
+from helpdesk.models.base import frozen_time
 from helpdesk.sla.cli import sla_group
+from helpdesk.sla_policies import store
 from helpdesk.worker import Job, Worker, run_pass
-from tests.conftest import reconfigure
+from tests.conftest import make_app, reconfigure
+from tests.factories import gen_incident, gen_user
 from tests.mail.helpers import gateway_env, helpdesk_command
 
 NOW = datetime(2026, 12, 4, 15, 0)
@@ -153,3 +161,86 @@ def test_sla_tick_on_an_empty_database_says_to_run_init(app: Flask) -> None:
     result = app.test_cli_runner().invoke(sla_group, ["tick"])
     assert result.exit_code == 1
     assert "helpdesk init" in result.output
+
+
+INCIDENTS = 200
+TICKS = 2
+AROUND_THE_CLOCK = {"timezone": "UTC", "hours": {}}
+
+
+@pytest.fixture
+def pg_app(tmp_path: Path, pg_url: str) -> Iterator[Flask]:
+    """An app on the private PostgreSQL server with a fresh schema."""
+    app = make_app(tmp_path / "instance", pg_url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def open_overdue_incidents(count: int) -> None:
+    """Open `count` incidents three hours ago under a 24x7 policy of 1h/2h targets: by now
+    each has both targets warned and breached, and none of it is recorded yet."""
+    store.create_calendar(None, "Always", AROUND_THE_CLOCK)
+    targets = {
+        f"P{n}": {"response": "1h", "resolution": "2h", "clock": "24x7"} for n in range(1, 6)
+    }
+    store.create_policy(
+        None,
+        "Around the clock",
+        store.PolicyFields(calendar="Always", targets=targets, is_default=True),
+    )
+    opened = utcnow() - timedelta(hours=3)
+    with frozen_time(lambda: opened):
+        requester = gen_user()
+        for _ in range(count):
+            gen_incident(requester)
+
+
+def recorded() -> Counter[tuple[int, str, str]]:
+    """How often each (incident, sla_warned/sla_breached, target) was recorded."""
+    rows = db.session.execute(
+        select(AuditEvent.subject_id, AuditEvent.action, AuditEvent.details).where(
+            AuditEvent.action.in_(("sla_warned", "sla_breached"))
+        )
+    )
+    return Counter((incident, action, details["target"]) for incident, action, details in rows)
+
+
+@pytest.mark.postgres
+def test_two_ticks_at_once_record_each_warning_and_breach_once(pg_app: Flask) -> None:
+    open_overdue_incidents(INCIDENTS)
+    env = gateway_env(pg_app, {"DATABASE_URL": pg_app.config["DATABASE_URL"]})
+    command = helpdesk_command("sla", "tick")
+    started = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(TICKS)
+    ]
+    checked = []
+    for process in started:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err.decode(errors="replace")
+        checked.append(int(out.decode().removeprefix("Pass: sla_checks=")))
+    assert sum(checked) == INCIDENTS  # shared, none taken twice
+    db.session.expire_all()
+    counts = recorded()
+    expected = {
+        (incident, action, target)
+        for incident in db.session.scalars(select(Incident.id))
+        for action in ("sla_warned", "sla_breached")
+        for target in ("response", "resolution")
+    }
+    assert set(counts) == expected and len(expected) == INCIDENTS * 4
+    assert set(counts.values()) == {1}
+    again = subprocess.run(helpdesk_command("sla", "tick"), env=env, capture_output=True)
+    assert again.returncode == 0, again.stderr.decode(errors="replace")
+    assert recorded() == counts
+
+
+def test_sla_tick_records_what_is_due_once(app: Flask) -> None:
+    open_overdue_incidents(3)
+    runner = app.test_cli_runner()
+    assert runner.invoke(sla_group, ["tick"]).output == "Pass: sla_checks=3\n"
+    assert sorted(recorded().values()) == [1] * 3 * 4
+    assert runner.invoke(sla_group, ["tick"]).output == "Pass: sla_checks=0\n"
+    assert len(recorded()) == 3 * 4
