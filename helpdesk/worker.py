@@ -20,12 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from helpdesk.core.daemons import DATABASE_ERRORS, Backoff, error_text, stop_on_signals
 from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.models import utcnow
 from helpdesk.sla_policies import clocks
-from mail_gateway.failures import DATABASE_ERRORS, error_text
-from mail_gateway.runner import Backoff, stop_on_signals
 
 log = logging.getLogger(__name__)
 

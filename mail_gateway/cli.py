@@ -12,9 +12,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from helpdesk.core.daemons import DATABASE_ERRORS, error_text
 from helpdesk.core.schema import require_schema
 from mail_gateway import outbox, runner
-from mail_gateway.failures import DATABASE_ERRORS, error_text
 from mail_gateway.imap_settings import GatewayError
 from mail_gateway.mail_files import SKIP_REASONS, Summary, import_paths
 

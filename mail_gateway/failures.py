@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import imaplib
 
-from sqlalchemy.exc import InterfaceError, OperationalError
+from helpdesk.core.daemons import DATABASE_ERRORS
 
 # "The server or the network is gone": reconnect, never skip mail.
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (OSError, imaplib.IMAP4.error)
-# The database itself: stop the pass and retry later, never quarantine for them.
-DATABASE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
 # Everything that stops a pass (OSError covers the disk as well as the network).
 STOP_ERRORS: tuple[type[BaseException], ...] = (*DATABASE_ERRORS, *NETWORK_ERRORS)
 
@@ -37,12 +35,3 @@ def fate(error: BaseException, *, applying: bool) -> str:
     if isinstance(error, STOP_ERRORS) or not isinstance(error, Exception):
         return STOP
     return QUARANTINE if applying else LEAVE
-
-
-def error_text(error: BaseException) -> str:
-    """A short, secret-free description of a network or protocol error."""
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    if isinstance(error, DATABASE_ERRORS):  # without the SQL and its parameters
-        return f"database error: {getattr(error, 'orig', None) or type(error).__name__}"
-    return str(error) or type(error).__name__

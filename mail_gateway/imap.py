@@ -25,9 +25,10 @@ from typing import Any
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
+from helpdesk.core.daemons import error_text
 from helpdesk.core.unit import transaction
 from mail_gateway import oauth
-from mail_gateway.failures import NETWORK_ERRORS, error_text
+from mail_gateway.failures import NETWORK_ERRORS
 from mail_gateway.imap_settings import GatewayError, ImapSettings
 from mail_gateway.mail_files import Ingest, Summary
 

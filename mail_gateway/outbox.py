@@ -27,6 +27,7 @@ from typing import Any
 
 from flask import current_app
 
+from helpdesk.core.daemons import error_text
 from helpdesk.core.settings import settings as helpdesk_settings
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
@@ -36,7 +37,6 @@ from helpdesk.models.outbox import FAILED, PENDING, SENT
 from helpdesk.notify.addresses import ascii_address
 from helpdesk.notify.delivery import MAIL_QUEUED, rendered, write_eml_files
 from mail_gateway import claims
-from mail_gateway.failures import error_text
 from mail_gateway.imap_settings import is_loopback
 
 log = logging.getLogger(__name__)

@@ -8,18 +8,15 @@ moved, the IMAP session logs out, and the loop returns.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 from flask import current_app
 
+from helpdesk.core.daemons import DATABASE_ERRORS, Backoff, error_text, stop_on_signals
 from helpdesk.core.settings import settings
 from mail_gateway import health, imap, outbox
-from mail_gateway.failures import DATABASE_ERRORS, NETWORK_ERRORS, error_text
+from mail_gateway.failures import NETWORK_ERRORS
 from mail_gateway.imap_settings import GatewayError, ImapSettings
 from mail_gateway.ingest import ingest as ingest_raw
 from mail_gateway.mail_files import Ingest, Summary, ingest_maildir
@@ -31,8 +28,6 @@ HEARTBEAT_EVERY_SECONDS = 60  # how often an idle gateway says it is alive
 # A look at a local folder costs nothing: a mail dropped there is taken within seconds.
 MAILDROP_POLL_SECONDS = 2
 BEAT_DUE = float("-inf")  # as the time of the last heartbeat: the next one is due now
-BACKOFF_FIRST_SECONDS = 1.0
-BACKOFF_CAP_SECONDS = 300.0
 # What makes the loop reconnect after a pause instead of dying.
 RETRYABLE: tuple[type[BaseException], ...] = (
     GatewayError,
@@ -94,26 +89,6 @@ def _note_error(name: str, error: BaseException, running: bool = False) -> None:
         health.record_error(name, text, running)
     except DATABASE_ERRORS:
         log.warning("Could not record the error on the heartbeat: the database is unavailable")
-
-
-class Backoff:
-    """Exponential delays between reconnects: 1 s, 2 s, 4 s ... up to the cap."""
-
-    def __init__(self, first: float = BACKOFF_FIRST_SECONDS, cap: float = BACKOFF_CAP_SECONDS):
-        """Start at `first` seconds."""
-        self.first = first
-        self.cap = cap
-        self.delay = first
-
-    def next(self) -> float:
-        """The delay to wait now; the following one is twice as long (capped)."""
-        delay = self.delay
-        self.delay = min(self.delay * 2, self.cap)
-        return delay
-
-    def reset(self) -> None:
-        """After a success, start from the first delay again."""
-        self.delay = self.first
 
 
 class Gateway:
@@ -220,26 +195,6 @@ class Gateway:
         while not self.stop.is_set() and time.monotonic() < deadline:
             self.stop.wait(min(1.0, max(0.0, deadline - time.monotonic())))
             self._tick()
-
-
-@contextmanager
-def stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """Turn the first SIGTERM/SIGINT into `stop`; a second one acts as usual (kills)."""
-    previous: dict[int, Any] = {}
-
-    def handler(signum: int, _frame: Any) -> None:
-        log.info("Got %s: stopping after the work in hand", signal.Signals(signum).name)
-        stop.set()
-        for number, old in previous.items():
-            signal.signal(number, old)
-
-    for number in (signal.SIGTERM, signal.SIGINT):
-        previous[number] = signal.signal(number, handler)
-    try:
-        yield
-    finally:
-        for signum, old in previous.items():
-            signal.signal(signum, old)
 
 
 def run(ingest: Ingest = ingest_raw, on_signals: bool = True) -> None:

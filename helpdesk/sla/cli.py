@@ -10,12 +10,12 @@ import click
 from flask.cli import with_appcontext
 
 from helpdesk import worker
+from helpdesk.core.daemons import DATABASE_ERRORS, error_text
 from helpdesk.core.errors import DomainError
 from helpdesk.core.schema import require_schema
 from helpdesk.models import utcnow
 from helpdesk.sla.simulate import SimulationError, simulate
 from helpdesk.sla_policies.toml_files import export_toml, import_toml
-from mail_gateway.failures import DATABASE_ERRORS, error_text
 
 
 @click.group("sla")
