@@ -8,9 +8,11 @@ clock. The clock starts on Monday 2026-11-30 09:00 UTC.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from helpdesk import incidents
@@ -20,6 +22,7 @@ from helpdesk.incidents import Classification
 from helpdesk.incidents.events import SlaBreached, SlaWarned
 from helpdesk.models import AuditEvent, Incident, SlaPolicy, User
 from helpdesk.models.audit import INCIDENT
+from helpdesk.sla.simulate import simulate
 from helpdesk.sla_policies import clocks, store
 from mail_gateway.ingest import ingest
 from tests.factories import gen_incident, gen_service, gen_user
@@ -220,3 +223,93 @@ def test_check_due_warns_and_breaches_exactly_once(people, clock) -> None:
         ("SlaWarned", "response", datetime(2026, 11, 30, 15, 0)),
         ("SlaBreached", "response", datetime(2026, 11, 30, 17, 0)),
     ]
+
+
+ACTIONS = ("reply", "note", "requester", "hold", "resume", "priority", "resolve", "reopen")
+OPEN = ("new", "assigned", "in_progress", "on_hold")
+
+
+def act(incident: Incident, requester: User, agent: User, action: str, value: int) -> list[dict]:
+    """Do one action through the service if the incident's status allows it, and return
+    the events `helpdesk sla simulate` is given for it, by the issue's rules."""
+    status = incident.status
+    if action == "reply" and status in OPEN:
+        incidents.add_reply(incident, agent, "On it", channel="agent")
+        return [{"type": "agent_public_reply"}]
+    if action == "note" and status in (*OPEN, "resolved"):
+        incidents.add_note(incident, agent, "Checked the logs")
+        return [{"type": "agent_note"}]
+    if action == "requester" and status in (*OPEN, "resolved"):
+        incidents.add_reply(incident, requester, "Any news?", channel="portal")
+        reopen = [{"type": "reopened"}] if status == "resolved" else []
+        return [*reopen, {"type": "requester_reply"}]
+    if action == "hold" and status in ("new", "assigned", "in_progress"):
+        reason = "awaiting_user" if value % 2 else "awaiting_vendor"
+        incidents.change_status(incident, agent, "on_hold", hold_reason=reason)
+        return [{"type": "hold", "reason": reason}]
+    if action == "resume" and status == "on_hold":
+        incidents.change_status(incident, agent, "in_progress")
+        return [{"type": "resume"}]
+    if action == "priority" and status in OPEN and value != incident.priority:
+        change = Classification("low", "medium", override_priority=value, override_reason="Why")
+        incidents.classify(incident, agent, change)
+        return [{"type": "priority", "priority": value}]
+    if action == "resolve" and status in OPEN:
+        incidents.resolve(incident, agent, "fixed", "Done")
+        resume = [{"type": "resume"}] if status == "on_hold" else []
+        return [*resume, {"type": "resolved"}]
+    if action == "reopen" and status == "resolved":
+        incidents.reject_resolution(incident, requester, "Still broken")
+        return [{"type": "reopened"}]
+    return []
+
+
+def stored(incident: Incident) -> dict[str, dict[str, str | None]]:
+    """The incident's stored clock in simulate's output form."""
+
+    def utc(at: datetime | None) -> str | None:
+        return None if at is None else f"{at.isoformat()}Z"
+
+    return {
+        target: {
+            "due_at": utc(getattr(incident, f"{target}_due_at")),
+            "met_at": utc(
+                incident.first_response_at if target == "response" else incident.resolved_at
+            ),
+            "breached_at": utc(getattr(incident, f"{target}_breached_at")),
+            "warned_at": utc(getattr(incident, f"{target}_warned_at")),
+        }
+        for target in ("response", "resolution")
+    }
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    start=st.integers(0, 7 * 24 * 60),
+    steps=st.lists(
+        st.tuples(st.sampled_from(ACTIONS), st.integers(1, 5), st.integers(0, 3 * 24 * 60)),
+        max_size=10,
+    ),
+    wait=st.integers(0, 5 * 24 * 60),
+)
+def test_the_stored_clock_is_what_simulate_says(people, standard, clock, start, steps, wait):
+    requester, agent = people
+    clock.set(MONDAY + timedelta(minutes=start))
+    incident = p4(requester)
+    timeline = [{"at": clock.now, "type": "opened", "priority": 4}]
+    for action, value, gap in steps:
+        clock.advance(minutes=gap)
+        timeline += [
+            {"at": clock.now} | event for event in act(incident, requester, agent, action, value)
+        ]
+    now = clock.advance(minutes=wait)
+    clocks.check_due(now, limit=1000)
+    spec = standard.spec() | {
+        "events": [event | {"at": f"{event['at'].isoformat()}Z"} for event in timeline],
+        "now": f"{now.isoformat()}Z",
+    }
+    assert stored(incident) == simulate(spec)
