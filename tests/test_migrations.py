@@ -226,3 +226,62 @@ def test_sqlite_standard_policy_is_seeded(tmp_path: Path) -> None:
 def test_postgresql_standard_policy_is_seeded(tmp_path: Path, pg_server) -> None:
     url = pg_server.fresh_database("helpdesk_sla_policies")
     standard_policy_is_seeded(bare_app(tmp_path / "instance", url))
+
+
+def incidents_get_the_default_policy(app: Flask) -> None:
+    """0014 gives every incident the default policy and the open ones a check at once (the
+    scheduler's first pass then recomputes their clocks); its downgrade drops the columns."""
+    with app.app_context():
+        flask_migrate.upgrade(revision="0013")
+        with db.engine.begin() as connection:
+            person = {"id": 1, "email": "pat@example.com", "name": "Pat", "role": "user"}
+            users = _table("users", *person, "token_nonce", "active", "created_at")
+            connection.execute(
+                sa.insert(users),
+                [person | {"token_nonce": "n", "active": True, "created_at": WHEN}],
+            )
+            incident = {
+                "subject": "VPN down",
+                "description": "It is down.",
+                "channel": "portal",
+                "requester_id": 1,
+                "impact": "low",
+                "urgency": "low",
+                "priority": 4,
+                "created_at": WHEN,
+                "updated_at": WHEN,
+                "last_activity_at": WHEN,
+                "last_public_activity_at": WHEN,
+            }
+            incidents = _table("incidents", "id", "status", *incident)
+            connection.execute(
+                sa.insert(incidents),
+                [
+                    incident | {"id": 7, "status": "on_hold"},
+                    incident | {"id": 9, "status": "closed"},
+                ],
+            )
+        flask_migrate.upgrade(revision="0014")
+        with db.engine.connect() as connection:
+            default = connection.execute(sa.text("SELECT id FROM sla_policies")).scalar_one()
+            rows = connection.execute(
+                sa.text("SELECT id, sla_policy_id, sla_check_at FROM incidents ORDER BY id")
+            ).all()
+        assert [(row[0], row[1], row[2] is not None) for row in rows] == [
+            (7, default, True),
+            (9, default, False),
+        ]
+        flask_migrate.downgrade(revision="0013")
+        columns = {column["name"] for column in inspect(db.engine).get_columns("incidents")}
+        assert "sla_check_at" not in columns and "sla_policy_id" not in columns
+        db.engine.dispose()
+
+
+def test_sqlite_incidents_get_the_default_policy(tmp_path: Path) -> None:
+    incidents_get_the_default_policy(bare_app(tmp_path / "instance"))
+
+
+@pytest.mark.postgres
+def test_postgresql_incidents_get_the_default_policy(tmp_path: Path, pg_server) -> None:
+    url = pg_server.fresh_database("helpdesk_incident_sla")
+    incidents_get_the_default_policy(bare_app(tmp_path / "instance", url))
