@@ -110,24 +110,24 @@ def check_due(now: datetime, limit: int = 200) -> int:
 
 @dataclass(frozen=True)
 class _Clock:
-    """An incident's clock as it stands `at` (its end, if it has `ended`)."""
+    """An incident's clock, and whether it has ended (closed or cancelled)."""
 
     state: ClockState
-    at: datetime
     ended: bool
 
 
 def _run(incident: Incident, policy: SlaPolicy, now: datetime) -> _Clock:
-    """The clock at `now`, or at the end for a closed or cancelled incident."""
+    """The clock at `now`, or at the end for a closed or cancelled incident; a change that
+    committed after the caller read the time (a scheduler's pass) moves `now` up to it."""
     trail = db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.about(INCIDENT, incident.id))
         .order_by(AuditEvent.created_at, AuditEvent.id)
     )
     line = timeline(trail)
-    until = min(now, line.ended_at) if line.ended_at else now
+    until = line.ended_at or max(now, *(event.at for event in line.events))
     state = run(parse_policy(policy.spec()), line.events, until)
-    return _Clock(state, until, line.ended_at is not None)
+    return _Clock(state, line.ended_at is not None)
 
 
 def _store(incident: Incident, clock: _Clock | None) -> None:
