@@ -173,7 +173,8 @@ def test_command_refuses_a_file_that_is_not_json(tmp_path: Path) -> None:
 def test_the_readme_example_gives_what_the_readme_says() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## SLA clock") :]
-    example = section[section.index("```json") + len("```json") : section.index("```\n\n")]
+    start = section.index("```json") + len("```json")
+    example = section[start : section.index("```", start)]
     result = simulate(json.loads(example))
     assert result["response"]["met_at"] == "2026-12-07T09:30:00Z"
     assert result["response"]["warned_at"] == "2026-12-07T09:00:00Z"

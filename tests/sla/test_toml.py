@@ -123,7 +123,8 @@ def test_the_example_is_stored_as_written(app: Flask) -> None:
 def test_the_readme_example_imports(app: Flask) -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## SLA clock") :]
-    example = section[section.index("```toml") + len("```toml") : section.index("```\n\n")]
+    start = section.index("```toml") + len("```toml")
+    example = section[start : section.index("```", start)]
     network = gen_service("Network")
     import_toml(example)
     assert policy_for(network.id, None).name == "Network"
