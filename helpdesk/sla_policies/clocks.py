@@ -17,11 +17,13 @@ A closed or cancelled incident's clock stands still at that moment, and nothing 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from helpdesk.core import events
 from helpdesk.core.unit import transaction
@@ -40,7 +42,7 @@ from helpdesk.incidents.events import (
 )
 from helpdesk.models import AuditEvent, Incident, SlaPolicy, utcnow
 from helpdesk.models.audit import INCIDENT
-from helpdesk.sla.clock import ClockState, TargetState, run
+from helpdesk.sla.clock import ClockState, Policy, TargetState, run
 from helpdesk.sla.spec import parse_policy
 from helpdesk.sla_policies.choice import find_policy
 from helpdesk.sla_policies.timeline import timeline
@@ -71,11 +73,13 @@ def recompute(incident: Incident, now: datetime | None = None) -> None:
     """Run the incident's clock at `now` (default: the current time), store it, and record
     and publish each warning and breach not stored before."""
     now = now or utcnow()
-    db.session.flush()  # a service or category set through its relationship has its id
-    policy = find_policy(incident.service_id, incident.category_id)
-    incident.sla_policy_id = policy.id if policy else None
-    before = dict(_judgements(incident))
-    _store(incident, _run(incident, policy, now) if policy else None)
+    # Read without a flush: what this unit staged is flushed once, at its end (a flush
+    # here cost an emailed incident a fifth of its intake).
+    with db.session.no_autoflush:
+        policy = find_policy(*_catalogue_ids(incident))
+        incident.sla_policy_id = policy.id if policy else None
+        before = dict(_judgements(incident))
+        _store(incident, _run(incident, policy, now) if policy else None)
     for (target, kind), at in _judgements(incident):
         if at is not None and before[target, kind] is None:
             record(incident, None, f"sla_{kind}", target=target, at=at.isoformat())
@@ -119,15 +123,49 @@ class _Clock:
 def _run(incident: Incident, policy: SlaPolicy, now: datetime) -> _Clock:
     """The clock at `now`, or at the end for a closed or cancelled incident; a change that
     committed after the caller read the time (a scheduler's pass) moves `now` up to it."""
-    trail = db.session.scalars(
+    line = timeline(_trail(incident))
+    until = line.ended_at or max(now, *(event.at for event in line.events))
+    state = run(_parsed(json.dumps(policy.spec(), sort_keys=True)), line.events, until)
+    return _Clock(state, line.ended_at is not None)
+
+
+def _catalogue_ids(incident: Incident) -> tuple[int | None, int | None]:
+    """The incident's service and category ids, also when the service just set them as
+    objects (their foreign keys are filled in only at the next flush)."""
+    loaded = inspect(incident).dict
+    ids = []
+    for name in ("service", "category"):
+        if name in loaded:
+            entry = loaded[name]
+            ids.append(entry.id if entry is not None else None)
+        else:
+            ids.append(getattr(incident, f"{name}_id"))
+    return ids[0], ids[1]
+
+
+def _trail(incident: Incident) -> list[AuditEvent]:
+    """The incident's audit trail in order: the stored events, then those this unit has
+    added and not yet flushed (an incident opened in this unit has none stored yet)."""
+    staged = [  # in the order they were added, which sorted() below keeps for ties
+        row
+        for row in db.session.new
+        if isinstance(row, AuditEvent)
+        and (row.subject_type, row.subject_id) == (INCIDENT, incident.id)
+    ]
+    if any(row.action == "opened" for row in staged):
+        return staged
+    stored = db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.about(INCIDENT, incident.id))
         .order_by(AuditEvent.created_at, AuditEvent.id)
-    )
-    line = timeline(trail)
-    until = line.ended_at or max(now, *(event.at for event in line.events))
-    state = run(parse_policy(policy.spec()), line.events, until)
-    return _Clock(state, line.ended_at is not None)
+    ).all()
+    return sorted([*stored, *staged], key=lambda row: row.created_at)  # stable: ties keep order
+
+
+@lru_cache(maxsize=64)
+def _parsed(spec: str) -> Policy:
+    """A stored policy as the clock takes it, parsed once per distinct spec (JSON text)."""
+    return parse_policy(json.loads(spec))
 
 
 def _store(incident: Incident, clock: _Clock | None) -> None:
