@@ -31,6 +31,15 @@ def bare_app(instance: Path, database_url: str | None = None) -> Flask:
     return create_app(config)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_app(request: pytest.FixtureRequest, tmp_path: Path) -> Flask:
+    """bare_app, once on SQLite and once on a fresh PostgreSQL database."""
+    url = None
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_server").fresh_database("helpdesk_migrations")
+    return bare_app(tmp_path / "instance", url)
+
+
 def schema_differences(app: Flask) -> list[object]:
     """Compare the live database with the models the way `flask db migrate` would.
 
@@ -58,14 +67,8 @@ def upgrade_matches_models(app: Flask) -> None:
         db.engine.dispose()
 
 
-def test_sqlite_upgrade_gives_the_models_schema(tmp_path: Path) -> None:
-    upgrade_matches_models(bare_app(tmp_path / "instance"))
-
-
-@pytest.mark.postgres
-def test_postgresql_upgrade_gives_the_models_schema(tmp_path: Path, pg_server) -> None:
-    url = pg_server.fresh_database("helpdesk_migrations")
-    upgrade_matches_models(bare_app(tmp_path / "instance", url))
+def test_upgrade_gives_the_models_schema(empty_app: Flask) -> None:
+    upgrade_matches_models(empty_app)
 
 
 WHEN = datetime(2026, 12, 1, 9, 0)
@@ -151,14 +154,8 @@ def events_keep_their_incident(app: Flask) -> None:
         db.engine.dispose()
 
 
-def test_sqlite_audit_events_keep_their_incident(tmp_path: Path) -> None:
-    events_keep_their_incident(bare_app(tmp_path / "instance"))
-
-
-@pytest.mark.postgres
-def test_postgresql_audit_events_keep_their_incident(tmp_path: Path, pg_server) -> None:
-    url = pg_server.fresh_database("helpdesk_audit_subject")
-    events_keep_their_incident(bare_app(tmp_path / "instance", url))
+def test_audit_events_keep_their_incident(empty_app: Flask) -> None:
+    events_keep_their_incident(empty_app)
 
 
 def standard_policy_is_seeded(app: Flask) -> None:
@@ -218,14 +215,8 @@ def _policy_for_every_default_target(targets: object) -> None:
             assert (seeded["clock"] == "business") == getattr(expected, name).business
 
 
-def test_sqlite_standard_policy_is_seeded(tmp_path: Path) -> None:
-    standard_policy_is_seeded(bare_app(tmp_path / "instance"))
-
-
-@pytest.mark.postgres
-def test_postgresql_standard_policy_is_seeded(tmp_path: Path, pg_server) -> None:
-    url = pg_server.fresh_database("helpdesk_sla_policies")
-    standard_policy_is_seeded(bare_app(tmp_path / "instance", url))
+def test_standard_policy_is_seeded(empty_app: Flask) -> None:
+    standard_policy_is_seeded(empty_app)
 
 
 def incidents_get_the_default_policy(app: Flask) -> None:
@@ -277,11 +268,5 @@ def incidents_get_the_default_policy(app: Flask) -> None:
         db.engine.dispose()
 
 
-def test_sqlite_incidents_get_the_default_policy(tmp_path: Path) -> None:
-    incidents_get_the_default_policy(bare_app(tmp_path / "instance"))
-
-
-@pytest.mark.postgres
-def test_postgresql_incidents_get_the_default_policy(tmp_path: Path, pg_server) -> None:
-    url = pg_server.fresh_database("helpdesk_incident_sla")
-    incidents_get_the_default_policy(bare_app(tmp_path / "instance", url))
+def test_incidents_get_the_default_policy(empty_app: Flask) -> None:
+    incidents_get_the_default_policy(empty_app)
