@@ -12,11 +12,13 @@ instants out, as one pure function (`run`) that the engine, the incident page an
   While the incident is resolved an unmet response clock is stopped.
 - The resolution target is met at `resolved`; `reopened` continues its clock from the time
   already counted (the time spent resolved does not count). A met response stays met.
-- `priority` applies that priority's targets from the change on; the time counted carries
-  over, so the new due time is when the counted time reaches the new target. A target that
-  is not met is judged against the new target at once: breached at the change if the time
-  counted has already reached it, and no longer breached (nor warned) if it has not, as when
-  a priority set too high is corrected. Met targets are final.
+- `priority` applies that priority's targets from the change on, and `policy` (a change of
+  the applicable policy, e.g. on reclassification) that policy's targets, calendar, pausing
+  reasons and warning share; either way the time counted carries over, so the new due time
+  is when the counted time reaches the new target. A target that is not met is judged
+  against the new target at once: breached at the change if the time counted has already
+  reached it, and no longer breached (nor warned) if it has not, as when a priority set too
+  high is corrected. Met targets are final.
 - A target is breached at its due time unless met by then (met exactly at the due time is in
   time); it is warned when the counted time reaches `warn_at` times the target. Both are
   reported only when they happen at or before `now`.
@@ -52,6 +54,7 @@ KINDS = (
     "resolved",
     "reopened",
 )
+POLICY = "policy"  # a change of policy: only a live incident's trail has one (it carries a Policy)
 
 RUNNING, PAUSED, STOPPED, MET, BREACHED = "running", "paused", "stopped", "met", "breached"
 
@@ -78,12 +81,13 @@ class Policy:
 @dataclass(frozen=True)
 class Event:
     """Something that happened to the incident; `priority` for opened and priority changes,
-    `reason` for holds."""
+    `reason` for holds, `policy` for policy changes."""
 
     at: datetime
     kind: str
     priority: int | None = None
     reason: str | None = None
+    policy: Policy | None = None
 
 
 @dataclass(frozen=True)
@@ -207,9 +211,11 @@ def _reached(
 
 @dataclass
 class _Incident:
-    """The incident's state as the events replay: the tracks and what stops them."""
+    """The incident's state as the events replay: the policy and priority in force, the
+    tracks and what stops them."""
 
     policy: Policy
+    priority: int
     response: _Track
     resolution: _Track
     hold_reason: str | None = None
@@ -242,7 +248,13 @@ class _Incident:
     def apply(self, event: Event) -> None:
         """Change the state as the event says (the clocks stand at the event's time)."""
         if event.kind == "priority":
-            self.set_targets(event)
+            assert event.priority is not None
+            self.priority = event.priority
+            self.set_targets()
+        elif event.kind == POLICY:
+            assert event.policy is not None
+            self.policy = event.policy
+            self.set_targets()
         elif event.kind == "hold":
             self.hold_reason = event.reason
         elif event.kind == "resume" or (event.kind == "requester_reply" and self.paused):
@@ -259,11 +271,13 @@ class _Incident:
         for track in self.tracks:
             track.settle(event.at)
 
-    def set_targets(self, event: Event) -> None:
-        assert event.priority is not None
-        for track, target in zip(self.tracks, self.policy.targets[event.priority], strict=True):
+    def set_targets(self) -> None:
+        """Hold the tracks to the policy and priority now in force (the counted time stays;
+        `settle` then judges it against the new targets)."""
+        for track, target in zip(self.tracks, self.policy.targets[self.priority], strict=True):
             track.amount = target.amount
             track.clock = _clock(self.policy, target)
+            track.warn_at = self.policy.warn_at
 
 
 def _clock(policy: Policy, target: Target) -> Clock:
@@ -280,8 +294,9 @@ def _in_order(policy: Policy, events: Sequence[Event], now: datetime) -> list[Ev
     if len(openings) != 1:
         raise ClockError(f"events: need exactly one 'opened' event, not {len(openings)}")
     opened = events[openings[0]]
+    policies = [policy, *(event.policy for event in events if event.policy is not None)]
     for index, event in enumerate(events):
-        if event.kind not in KINDS:
+        if event.kind not in (*KINDS, POLICY):
             raise ClockError(f"events[{index}].kind: unknown kind {event.kind!r}")
         if event.at < opened.at:
             raise ClockError(
@@ -289,8 +304,12 @@ def _in_order(policy: Policy, events: Sequence[Event], now: datetime) -> list[Ev
             )
         if event.at > now:
             raise ClockError(f"events[{index}].at: {_utc(event.at)} is after now, {_utc(now)}")
-        if event.kind in ("opened", "priority") and event.priority not in policy.targets:
+        if event.kind in ("opened", "priority") and any(
+            event.priority not in each.targets for each in policies
+        ):
             raise ClockError(f"events[{index}].priority: no targets for priority {event.priority}")
+        if event.kind == POLICY and event.policy is None:
+            raise ClockError(f"events[{index}].policy: a policy change needs a policy")
         if event.kind == "hold" and not event.reason:
             raise ClockError(f"events[{index}].reason: a hold needs a reason")
     rest = [event for index, event in enumerate(events) if index != openings[0]]
@@ -298,14 +317,15 @@ def _in_order(policy: Policy, events: Sequence[Event], now: datetime) -> list[Ev
 
 
 def run(policy: Policy, events: Sequence[Event], now: datetime) -> ClockState:
-    """Replay an incident's events on its policy and report both targets at `now`."""
+    """Replay an incident's events on the policy it opened under (`policy` events change
+    it) and report both targets at `now`."""
     opened, *rest = _in_order(policy, events, now)
     assert opened.priority is not None
     response, resolution = (
         _Track(_clock(policy, target), target.amount, policy.warn_at, opened.at)
         for target in policy.targets[opened.priority]
     )
-    incident = _Incident(policy, response, resolution)
+    incident = _Incident(policy, opened.priority, response, resolution)
     incident.apply(opened)
     for event in rest:
         incident.advance(event.at)

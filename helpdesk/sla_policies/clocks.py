@@ -10,8 +10,11 @@ warning or breach is recorded in the audit trail (`sla_warned`, `sla_breached`, 
 target) and published (SlaWarned, SlaBreached) by whichever call first stores it, so each
 happens once however often the clock is recomputed.
 
-The whole timeline runs on the policy chosen now: when the service or category changes,
-the new policy's targets apply from the opening, and its calendar counts all of it.
+When the service or category (or the policies' own service and category) makes another
+policy apply to an incident that had one, the change is recorded (`sla_policy`, with the
+new policy's id and name and the previous one's id) and the clock applies it as it applies
+a priority change: the time counted so far carries over to the new targets, and the new
+calendar counts from the change on.
 A closed or cancelled incident's clock stands still at that moment, and nothing is due.
 """
 
@@ -45,7 +48,7 @@ from helpdesk.models.audit import INCIDENT
 from helpdesk.sla.clock import ClockState, Policy, TargetState, run
 from helpdesk.sla.spec import parse_policy
 from helpdesk.sla_policies.choice import find_policy
-from helpdesk.sla_policies.timeline import timeline
+from helpdesk.sla_policies.timeline import POLICY_CHANGED, policy_ids, timeline
 
 TARGETS = ("response", "resolution")
 CHANGES = (
@@ -77,6 +80,15 @@ def recompute(incident: Incident, now: datetime | None = None) -> None:
     # here cost an emailed incident a fifth of its intake).
     with db.session.no_autoflush:
         policy = find_policy(*_catalogue_ids(incident))
+        if policy is not None and incident.sla_policy_id not in (None, policy.id):
+            record(
+                incident,
+                None,
+                POLICY_CHANGED,
+                policy=policy.id,
+                name=policy.name,
+                previous=incident.sla_policy_id,
+            )
         incident.sla_policy_id = policy.id if policy else None
         before = dict(_judgements(incident))
         _store(incident, _run(incident, policy, now) if policy else None)
@@ -123,9 +135,12 @@ class _Clock:
 def _run(incident: Incident, policy: SlaPolicy, now: datetime) -> _Clock:
     """The clock at `now`, or at the end for a closed or cancelled incident; a change that
     committed after the caller read the time (a scheduler's pass) moves `now` up to it."""
-    line = timeline(_trail(incident))
+    trail = _trail(incident)
+    policies = _policies(policy, policy_ids(trail))
+    line = timeline(trail, policies)
     until = line.ended_at or max(now, *(event.at for event in line.events))
-    state = run(_parsed(json.dumps(policy.spec(), sort_keys=True)), line.events, until)
+    opened_under = policies.get(line.opened_under or policy.id, policies[policy.id])
+    state = run(opened_under, line.events, until)
     return _Clock(state, line.ended_at is not None)
 
 
@@ -160,6 +175,15 @@ def _trail(incident: Incident) -> list[AuditEvent]:
         .order_by(AuditEvent.created_at, AuditEvent.id)
     ).all()
     return sorted([*stored, *staged], key=lambda row: row.created_at)  # stable: ties keep order
+
+
+def _policies(current: SlaPolicy, ids: set[int]) -> dict[int, Policy]:
+    """The current policy and those `ids` name, parsed, by id: one query when the trail
+    names others, none when it does not (most incidents never change policy)."""
+    rows = [current]
+    if ids - {current.id}:
+        rows += db.session.scalars(select(SlaPolicy).where(SlaPolicy.id.in_(ids - {current.id})))
+    return {row.id: _parsed(json.dumps(row.spec(), sort_keys=True)) for row in rows}
 
 
 @lru_cache(maxsize=64)

@@ -6,6 +6,9 @@ What each recorded action means to the clock:
 - `opened` (with its priority) starts it; an incident an agent logged by phone, at the desk
   or in a chat was answered while it was logged, so that is the first public reply too;
 - `classified` with a priority change applies the new priority's targets;
+- `sla_policy` (recorded when the incident's applicable policy changed) applies the new
+  policy from then on, and names the previous one, so the first names the policy the
+  incident opened under;
 - `replied` is an agent's public reply, or else the requester side's (by any channel: the
   portal, email, the API); `noted` is an agent's note, which meets nothing;
 - every status change (whatever its action: status_changed, resolved, reopened, confirmed,
@@ -17,40 +20,59 @@ Automatic acknowledgements, assignments, links and the rest are no events.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from helpdesk import lifecycle
 from helpdesk.channels import AGENT_CHANNELS
 from helpdesk.models import AuditEvent
-from helpdesk.sla.clock import Event
+from helpdesk.sla.clock import POLICY, Event, Policy
+
+POLICY_CHANGED = "sla_policy"
 
 
 @dataclass(frozen=True)
 class Timeline:
-    """The clock's events in the trail's order, and when the incident was closed or
-    cancelled (None while it may still change)."""
+    """The clock's events in the trail's order, when the incident was closed or cancelled
+    (None while it may still change), and the id of the policy it opened under when the
+    trail records a change of policy (None: no change, so the one that applies now)."""
 
     events: list[Event]
     ended_at: datetime | None
+    opened_under: int | None = None
 
 
-def timeline(trail: Iterable[AuditEvent]) -> Timeline:
-    """The timeline of an incident whose audit trail is `trail`, oldest first."""
-    events: list[Event] = []
-    ended_at = None
+def policy_ids(trail: Iterable[AuditEvent]) -> set[int]:
+    """The ids of the policies the trail's changes of policy name, to load in one go."""
+    ids: set[int] = set()
     for record in trail:
-        events.extend(_events_of(record))
+        if record.action == POLICY_CHANGED:
+            ids.update((record.details["policy"], record.details["previous"]))
+    return ids
+
+
+def timeline(trail: Iterable[AuditEvent], policies: Mapping[int, Policy]) -> Timeline:
+    """The timeline of an incident whose audit trail is `trail`, oldest first; `policies`
+    by id are those `policy_ids` names (a change to a policy since deleted is skipped)."""
+    events: list[Event] = []
+    ended_at = opened_under = None
+    for record in trail:
+        events.extend(_events_of(record, policies))
         if ended_at is None and record.details.get("to") in lifecycle.TERMINAL_STATUSES:
             ended_at = record.created_at
-    return Timeline(events, ended_at)
+        if opened_under is None and record.action == POLICY_CHANGED:
+            opened_under = record.details["previous"]
+    return Timeline(events, ended_at, opened_under)
 
 
-def _events_of(record: AuditEvent) -> Iterator[Event]:
+def _events_of(record: AuditEvent, policies: Mapping[int, Policy]) -> Iterator[Event]:
     """The clock's events one recorded action stands for (most stand for none)."""
     at, details = record.created_at, record.details
-    if record.action == "opened":
+    if record.action == POLICY_CHANGED:
+        if details["policy"] in policies:
+            yield Event(at, POLICY, policy=policies[details["policy"]])
+    elif record.action == "opened":
         yield Event(at, "opened", priority=details["priority"])
         if details.get("channel") in AGENT_CHANNELS:
             yield Event(at, "agent_public_reply")

@@ -266,6 +266,38 @@ def test_a_lowered_priority_is_judged_against_its_own_target() -> None:
     assert [segment.state for segment in after.segments] == [RUNNING, BREACHED]
 
 
+# Another policy, as a reclassification may choose: New York's Mon-Fri 09:00-17:00, warned
+# at half a target.
+NEW_YORK = Policy(
+    parse_calendar(
+        {"timezone": "America/New_York", "hours": {day: ["09:00-17:00"] for day in WEEKDAYS}}
+    ),
+    {3: (Target(4 * HOUR), Target(16 * HOUR)), 4: (Target(HOUR), Target(40 * HOUR))},
+    warn_at=0.5,
+)
+
+
+def policy_change(when: str, policy: Policy = NEW_YORK) -> Event:
+    return Event(at(when), "policy", policy=policy)
+
+
+def test_a_policy_change_keeps_the_counted_time_and_counts_on_its_calendar_from_then() -> None:
+    events = [opened("2026-12-07T09:00+01:00"), policy_change("2026-12-07T11:00+01:00")]
+    state = clock(events, "2026-12-07T11:00+01:00").response
+    assert state.counted == 2 * HOUR  # counted in Berlin until the change
+    # 2h of 4h left, counted from New York's 09:00 (15:00 in Berlin), not Berlin's 14:00.
+    assert state.due_at == at("2026-12-07T11:00-05:00")
+    assert state.warned_at == at("2026-12-07T11:00+01:00")  # New York warns at 2h of 4h
+    assert state.breached_at is None
+
+
+def test_a_policy_change_already_over_the_new_target_breaches_at_the_change() -> None:
+    events = [opened("2026-12-07T09:00+01:00", 4), policy_change("2026-12-07T11:00+01:00")]
+    state = clock(events, "2026-12-07T16:00+01:00").response
+    assert state.breached_at == state.due_at == at("2026-12-07T11:00+01:00")  # 2h of 1h
+    assert state.counted == 3 * HOUR  # and New York's 09:00-10:00 (15:00-16:00 in Berlin)
+
+
 def test_a_reopen_continues_the_resolution_clock() -> None:
     events = [
         opened("2026-12-07T09:00+01:00"),
@@ -343,6 +375,14 @@ def test_a_zero_target_is_breached_at_the_opening_unless_met() -> None:
         (
             [opened("2026-12-07T09:00+01:00"), event("2026-12-07T10:00+01:00", "hold")],
             r"events\[1\]\.reason: a hold needs a reason",
+        ),
+        (
+            [opened("2026-12-07T09:00+01:00"), event("2026-12-07T10:00+01:00", "policy")],
+            r"events\[1\]\.policy: a policy change needs a policy",
+        ),
+        (
+            [opened("2026-12-07T09:00+01:00", 2), policy_change("2026-12-07T10:00+01:00")],
+            r"events\[0\]\.priority: no targets for priority 2",
         ),
     ],
 )

@@ -94,6 +94,31 @@ def test_a_service_change_chooses_the_policy_again(people, clock) -> None:
     assert incident.response_due_at == datetime(2026, 11, 30, 10, 0)
 
 
+def test_a_policy_chosen_by_reclassifying_keeps_the_time_counted_before(people, clock) -> None:
+    printers = gen_service("Printers")
+    targets = {
+        key: {"response": "4h", "resolution": "48h", "clock": "24x7"}
+        for key in ("P1", "P2", "P3", "P4", "P5")
+    }
+    policy = store.create_policy(None, "Printers", fields(targets=targets, service_id=printers.id))
+    requester, agent = people
+    clock.set(datetime(2026, 11, 30, 16, 0))
+    incident = p4(requester)
+    clock.set(datetime(2026, 12, 1, 9, 0))  # one business hour counted on the standard policy
+    incidents.classify(incident, agent, Classification("low", "medium", service_id=printers.id))
+    assert incident.sla_policy_id == policy.id
+    # 1h of 4h counted, 3h left around the clock; counting the night too would breach it.
+    assert incident.response_due_at == datetime(2026, 12, 1, 12, 0)
+    assert incident.response_breached_at is None
+    assert incident.resolution_due_at == datetime(2026, 12, 3, 8, 0)  # 47h left
+    changes = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.about(INCIDENT, incident.id), AuditEvent.action == "sla_policy"
+        )
+    ).all()
+    assert [(row.created_at, row.details["name"]) for row in changes] == [(clock.now, "Printers")]
+
+
 def test_an_agent_reply_meets_the_response_and_a_note_does_not(people, clock) -> None:
     requester, agent = people
     incident = p4(requester)
