@@ -35,8 +35,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from helpdesk import notify, web
     from helpdesk.sla_policies import clocks
 
-    notify.subscribe_to_events()
+    # The clocks first: an acknowledgement promises what the incident's policy, chosen by
+    # the clock on opening, says.
     clocks.subscribe_to_events()
+    notify.subscribe_to_events()
     web.init_app(app)
     return app
 

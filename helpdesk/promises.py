@@ -2,28 +2,30 @@
 1 business day and to resolve it within 10 business days of your report."
 
 A priority ("P5 planning") is the service desk's place in a queue; the people who report
-incidents want to know when to expect an answer and a fix. Pure functions of the targets,
-shared by the portal and the acknowledgement email so both promise the same thing.
+incidents want to know when to expect an answer and a fix. Pure functions of the incident's
+own SLA policy (as helpdesk.sla.spec.parse_policy reads it), shared by the portal and the
+acknowledgement email so both promise the same thing.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from helpdesk import lifecycle, sla
+from helpdesk import lifecycle
+from helpdesk.sla.calendar import WorkingCalendar
+from helpdesk.sla.clock import Policy, Target
 
-# The working hours the SLA clocks count in (sla.due_times' default calendar).
-CALENDAR = sla.Calendar()
 
-
-def duration_in_words(target: sla.Target, calendar: sla.Calendar = CALENDAR) -> str:
+def duration_in_words(target: Target, calendar: WorkingCalendar) -> str:
     """Say a target's allowance as a person would: "15 minutes", "4 business hours",
-    "10 business days" (whole working days of the calendar count as days)."""
-    day = calendar.day_length
-    if target.business and target.duration >= day and target.duration % day == timedelta(0):
-        return _count(target.duration // day, "business day")
-    hours, rest = divmod(target.duration, timedelta(hours=1))
-    unit = "business hour" if target.business else "hour"
+    "10 business days" (whole working days of the calendar count as days; around-the-clock
+    targets are said in hours and minutes)."""
+    day = calendar.working_day
+    business = not target.around_the_clock
+    if business and day and target.amount >= day and target.amount % day == timedelta(0):
+        return _count(target.amount // day, "business day")
+    hours, rest = divmod(target.amount, timedelta(hours=1))
+    unit = "business hour" if business else "hour"
     minutes = _count(rest // timedelta(minutes=1), "minute") if rest else ""
     if not hours:
         return minutes
@@ -36,19 +38,18 @@ def _count(number: int, unit: str) -> str:
 
 
 def service_promise(
-    status: str,
-    priority: int,
-    answered: bool,
-    targets: dict[int, sla.SlaTargets] = sla.DEFAULT_TARGETS,
-    calendar: sla.Calendar = CALENDAR,
+    status: str, priority: int, answered: bool, policy: Policy | None
 ) -> str | None:
     """What the priority means for the user while the incident is open: when to expect an
-    answer (until one came) and a fix, from the SLA targets; nothing once it is over."""
-    if status not in lifecycle.OPEN_STATUSES or priority not in targets:
+    answer (until one came) and a fix, from the policy's targets; nothing once it is over,
+    nor for an incident held to no policy (or one without targets for its priority)."""
+    if status not in lifecycle.OPEN_STATUSES or policy is None:
         return None
-    chosen = targets[priority]
-    resolve = f"resolve it within {duration_in_words(chosen.resolution, calendar)}"
+    if priority not in policy.targets:
+        return None
+    response, resolution = policy.targets[priority]
+    resolve = f"resolve it within {duration_in_words(resolution, policy.calendar)}"
     if answered:
         return f"We aim to {resolve} of your report."
-    answer = f"answer within {duration_in_words(chosen.response, calendar)}"
+    answer = f"answer within {duration_in_words(response, policy.calendar)}"
     return f"We aim to {answer} and to {resolve} of your report."

@@ -16,6 +16,7 @@ from helpdesk.notify import audience
 from helpdesk.notify.intents import queue_email
 from tests.conftest import reconfigure
 from tests.factories import gen_incident, gen_team, gen_user
+from tests.sla_policy import seed_standard
 
 
 def inbox(person: User) -> list[EmailMessage]:
@@ -72,12 +73,22 @@ def test_acknowledgement_goes_to_the_requester_only(crowd):
 
 
 def test_acknowledgement_says_what_to_expect_not_the_priority_code(app):
+    seed_standard()
     requester = gen_user()
     gen_incident(requester, impact="low", urgency="low")  # P5 planning
     (ack,) = inbox(requester)
     for part in (text(ack), html(ack)):
         assert "within 1 business day" in part and "within 10 business days" in part
         assert "P5" not in part and "Priority" not in part
+
+
+def test_acknowledgement_without_a_policy_promises_nothing(app):
+    requester = gen_user()
+    gen_incident(requester)
+    (ack,) = inbox(requester)
+    for part in (text(ack), html(ack)):
+        assert "We aim to" not in part
+        assert "An agent will be in touch." in part
 
 
 def test_no_acknowledgement_when_the_report_asks_for_none(app):

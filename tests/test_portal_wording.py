@@ -3,14 +3,20 @@ service desk's status codes and priority names."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 
-from helpdesk import incidents, lifecycle, sla
+from helpdesk import incidents, lifecycle
 from helpdesk.promises import duration_in_words, service_promise
+from helpdesk.sla.calendar import parse_calendar
+from helpdesk.sla.clock import Target
+from helpdesk.sla.spec import parse_policy
 from helpdesk.web.portal.presenters import handled_by, portal_state
 from tests.factories import gen_incident, gen_team, gen_user
+from tests.sla_policy import OFFICE_HOURS, TARGETS, seed_standard
+
+STANDARD = parse_policy({"calendar": OFFICE_HOURS, "targets": TARGETS})
 
 # --- Pure wording -----------------------------------------------------------------------
 
@@ -53,25 +59,42 @@ def test_a_merged_incident_says_so_whatever_its_status():
 @pytest.mark.parametrize(
     ("target", "words"),
     [
-        (sla.Target(timedelta(minutes=15)), "15 minutes"),
-        (sla.Target(timedelta(hours=1)), "1 hour"),
-        (sla.Target(timedelta(hours=4)), "4 hours"),
-        (sla.Target(timedelta(hours=1, minutes=30)), "1 hour 30 minutes"),
-        (sla.Target(timedelta(hours=4), business=True), "4 business hours"),
-        (sla.Target(timedelta(hours=8), business=True), "1 business day"),
-        (sla.Target(timedelta(hours=80), business=True), "10 business days"),
-        (sla.Target(timedelta(hours=12), business=True), "12 business hours"),
+        (Target(timedelta(minutes=15), around_the_clock=True), "15 minutes"),
+        (Target(timedelta(hours=1), around_the_clock=True), "1 hour"),
+        (Target(timedelta(hours=4), around_the_clock=True), "4 hours"),
+        (Target(timedelta(hours=1, minutes=30), around_the_clock=True), "1 hour 30 minutes"),
+        (Target(timedelta(hours=4)), "4 business hours"),
+        (Target(timedelta(hours=8)), "1 business day"),
+        (Target(timedelta(hours=80)), "10 business days"),
+        (Target(timedelta(hours=12)), "12 business hours"),
     ],
 )
 def test_durations_in_words(target, words):
-    assert duration_in_words(target) == words
+    assert duration_in_words(target, STANDARD.calendar) == words
 
 
 def test_business_days_count_the_calendars_working_day():
-    short_days = sla.Calendar(start=time(9), end=time(13))
-    assert duration_in_words(sla.Target(timedelta(hours=8), business=True), short_days) == (
-        "2 business days"
+    short_days = parse_calendar({"timezone": "UTC", "hours": {"mon": ["09:00-13:00"]}})
+    assert duration_in_words(Target(timedelta(hours=8)), short_days) == "2 business days"
+
+
+def test_a_working_day_is_the_calendars_most_common_one():
+    """A lunch break makes a seven-hour day; a short Friday does not change what a day is."""
+    hours = {day: ["09:00-12:00", "13:00-17:00"] for day in ("mon", "tue", "wed", "thu")}
+    calendar = parse_calendar(
+        {"timezone": "Europe/Berlin", "hours": hours | {"fri": ["09:00-13:00"]}}
     )
+    assert duration_in_words(Target(timedelta(hours=14)), calendar) == "2 business days"
+    assert duration_in_words(Target(timedelta(hours=4)), calendar) == "4 business hours"
+
+
+def test_around_the_clock_targets_are_never_business_days():
+    assert duration_in_words(Target(timedelta(hours=16), True), STANDARD.calendar) == "16 hours"
+
+
+def test_a_calendar_without_working_hours_says_hours():
+    calendar = parse_calendar({"timezone": "UTC", "hours": {}})
+    assert duration_in_words(Target(timedelta(hours=8)), calendar) == "8 business hours"
 
 
 @pytest.mark.parametrize(
@@ -86,18 +109,22 @@ def test_business_days_count_the_calendars_working_day():
     ],
 )
 def test_the_promise_comes_from_the_sla_targets(priority, promise):
-    assert service_promise("new", priority, answered=False) == promise
+    assert service_promise("new", priority, answered=False, policy=STANDARD) == promise
 
 
 def test_once_answered_only_the_resolution_is_promised():
-    assert service_promise("in_progress", 3, answered=True) == (
+    assert service_promise("in_progress", 3, answered=True, policy=STANDARD) == (
         "We aim to resolve it within 3 business days of your report."
     )
 
 
 @pytest.mark.parametrize("status", ["resolved", "closed", "cancelled"])
 def test_nothing_is_promised_once_it_is_over(status):
-    assert service_promise(status, 5, answered=True) is None
+    assert service_promise(status, 5, answered=True, policy=STANDARD) is None
+
+
+def test_no_policy_promises_nothing():
+    assert service_promise("new", 5, answered=False, policy=None) is None
 
 
 def test_handled_by_names_a_team_or_the_service_desk():
@@ -134,6 +161,7 @@ def test_an_agents_reply_without_assigning_reads_as_answered(client, requester):
 
 
 def test_the_priority_is_said_as_when_to_expect_an_answer(client, requester):
+    seed_standard()
     incident = gen_incident(requester, urgency="low")
     assert incident.priority == 5
 
@@ -170,7 +198,18 @@ def test_a_resolved_incident_promises_nothing_more(client, requester):
     assert 'class="badge status-resolved">Resolved<' in page
 
 
+def test_an_incident_without_a_policy_promises_nothing(client, requester):
+    incident = gen_incident(requester, urgency="low")
+    assert incident.sla_policy_id is None
+
+    page = client.get(f"/my/incidents/{incident.reference}").get_data(as_text=True)
+
+    assert "We aim to" not in page
+    assert 'class="badge status-new">Received<' in page
+
+
 def test_a_reopened_incident_is_with_the_service_desk(client, requester):
+    seed_standard()
     incident = gen_incident(requester)
     incidents.resolve(incident, gen_user("agent"), "fixed", "Cleared the print queue.")
     incidents.reject_resolution(incident, requester, "It jams again.")

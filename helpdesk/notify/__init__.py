@@ -50,6 +50,7 @@ from helpdesk.notify.compose import AUTO_GENERATED, AUTO_REPLIED, JsonValue, inc
 from helpdesk.notify.delivery import deliver_after_commit
 from helpdesk.notify.intents import queue_email
 from helpdesk.promises import service_promise
+from helpdesk.reads.sla_policy import policy_of
 
 PersonalLinks = Callable[[User], dict[str, JsonValue]]
 log = logging.getLogger(__name__)
@@ -139,7 +140,10 @@ def incident_opened(event: IncidentOpened) -> None:
         opening_report=event.report,
         link=_portal(incident),
         promise=service_promise(
-            incident.status, incident.priority, answered=incident.first_response_at is not None
+            incident.status,
+            incident.priority,
+            answered=incident.first_response_at is not None,
+            policy=policy_of(incident),
         ),
     )
 

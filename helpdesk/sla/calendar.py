@@ -20,6 +20,7 @@ most one change of UTC offset (true of every zone in use).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -125,6 +126,13 @@ class WorkingCalendar:
     @cached_property
     def _zone(self) -> ZoneInfo:
         return _zone(self.timezone)
+
+    @cached_property
+    def working_day(self) -> timedelta:
+        """The length of a typical working day, for saying time in days: the most common
+        total among the weekdays that have working hours (the longer on a tie), zero if none."""
+        totals = Counter(total for total in self._nominal if total)
+        return max(totals, key=lambda total: (totals[total], total), default=ZERO)
 
     @cached_property
     def _nominal(self) -> tuple[timedelta, ...]:

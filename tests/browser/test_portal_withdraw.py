@@ -10,6 +10,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Incident
 from tests.browser.test_golden_path import sign_in
 from tests.factories import gen_incident, gen_user
+from tests.sla_policy import seed_standard
 
 pytestmark = pytest.mark.browser
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.browser
 def test_withdraw_asks_for_the_tick_then_cancels(live_server, new_page):
     base = live_server.url
     with live_server.app.app_context():
+        seed_standard()
         user = gen_user(name="Uma User")
         email, reference = user.email, gen_incident(user, urgency="low").reference
 

@@ -3,7 +3,8 @@
 The lifecycle's statuses are the service desk's bookkeeping: an incident an agent has
 answered without assigning it is still "new", and "P5 planning" is a place in a queue.
 The portal says what has happened and what to expect instead. Pure functions of plain
-values, apart from the adapter at the end that reads them off an incident.
+values, apart from the adapter at the end that reads them (and its SLA policy) off an
+incident.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from helpdesk import lifecycle
 from helpdesk.models import Incident
 from helpdesk.promises import service_promise
+from helpdesk.reads.sla_policy import policy_of
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,6 @@ def standing_of(incident: Incident) -> Standing:
             taken,
             merged=incident.merged_into_id is not None,
         ),
-        promise=service_promise(incident.status, incident.priority, answered),
+        promise=service_promise(incident.status, incident.priority, answered, policy_of(incident)),
         handled_by=handled_by(team, owner, engaged),
     )
