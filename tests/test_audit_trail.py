@@ -85,6 +85,13 @@ def say(action: str, actor: str | None = "Alice", **details: object) -> str:
         ),
         ("rated", {"rating": 4}, "Alice rated it 4 out of 5"),
         ("participant_added", {"person": "Bo <bo@x.test>"}, "Alice added Bo &lt;bo@x.test&gt;"),
+        ("sla_breached", {"target": "resolution"}, "The resolution target was breached"),
+        ("sla_warned", {"target": "response"}, "The response target reached its warning share"),
+        (
+            "sla_policy",
+            {"policy": 3, "name": "Network", "previous": 1},
+            "The SLA policy Network applies from here on; the time already counted carries over",
+        ),
     ],
 )
 def test_each_event_reads_as_a_sentence(action, details, expected):

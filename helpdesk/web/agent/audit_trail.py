@@ -199,6 +199,11 @@ PHRASES: dict[str, Phrase] = {
     "took_ownership": _fields("{0} took ownership"),
     "participant_added": _fields("{0} added {1} in copy", "person"),
     "participant_removed": _fields("{0} removed {1} from the copy list", "person"),
+    "sla_policy": _fields(
+        "The SLA policy {1} applies from here on; the time already counted carries over", "name"
+    ),
+    "sla_warned": _fields("The {1} target reached its warning share", "target"),
+    "sla_breached": _fields("The {1} target was breached", "target"),
 }
 
 
