@@ -126,8 +126,8 @@ def test_values_from_the_details_are_escaped():
 
 
 def test_an_action_without_a_sentence_still_reads():
-    assert say("sla_breached", target="resolution", late=None) == (
-        "Alice: sla breached (target: resolution)"
+    assert say("ticket_exported", target="crm", late=None) == (
+        "Alice: ticket exported (target: crm)"
     )
 
 
