@@ -19,7 +19,12 @@ def policy_of(incident: Incident) -> Policy | None:
     if incident.sla_policy_id is None:
         return None
     row = db.session.get(SlaPolicy, incident.sla_policy_id)
-    return None if row is None else _parsed(json.dumps(row.spec(), sort_keys=True))
+    return None if row is None else parsed(row)
+
+
+def parsed(row: SlaPolicy) -> Policy:
+    """A stored policy as the clock takes it (the SLA clocks read theirs through this too)."""
+    return _parsed(json.dumps(row.spec(), sort_keys=True))
 
 
 @lru_cache(maxsize=64)

@@ -20,11 +20,9 @@ A closed or cancelled incident's clock stands still at that moment, and nothing 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from sqlalchemy import inspect, select
 
@@ -45,8 +43,8 @@ from helpdesk.incidents.events import (
 )
 from helpdesk.models import AuditEvent, Incident, SlaPolicy, utcnow
 from helpdesk.models.audit import INCIDENT
+from helpdesk.reads.sla_policy import parsed
 from helpdesk.sla.clock import ClockState, Policy, TargetState, run
-from helpdesk.sla.spec import parse_policy
 from helpdesk.sla_policies.choice import find_policy
 from helpdesk.sla_policies.timeline import POLICY_CHANGED, policy_ids, timeline
 
@@ -183,13 +181,7 @@ def _policies(current: SlaPolicy, ids: set[int]) -> dict[int, Policy]:
     rows = [current]
     if ids - {current.id}:
         rows += db.session.scalars(select(SlaPolicy).where(SlaPolicy.id.in_(ids - {current.id})))
-    return {row.id: _parsed(json.dumps(row.spec(), sort_keys=True)) for row in rows}
-
-
-@lru_cache(maxsize=64)
-def _parsed(spec: str) -> Policy:
-    """A stored policy as the clock takes it, parsed once per distinct spec (JSON text)."""
-    return parse_policy(json.loads(spec))
+    return {row.id: parsed(row) for row in rows}
 
 
 def _store(incident: Incident, clock: _Clock | None) -> None:
