@@ -44,6 +44,14 @@ class Assigned:
 
 
 @dataclass(frozen=True)
+class StatusMoved:
+    """The incident moved to another status, whatever moved it (an agent, the requester, a
+    resolution, a cancellation, a merge): the SLA clocks stop and restart on these."""
+
+    incident: Incident
+
+
+@dataclass(frozen=True)
 class StatusChanged:
     """An agent moved the incident to another status by hand."""
 

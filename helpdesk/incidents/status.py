@@ -4,8 +4,10 @@ off the trail: each change records `from`, `to` and a hold's reason)."""
 from __future__ import annotations
 
 from helpdesk import lifecycle
+from helpdesk.core import events
 from helpdesk.core.errors import InvalidInput
 from helpdesk.incidents.audit import record
+from helpdesk.incidents.events import StatusMoved
 from helpdesk.models import Incident, User, utcnow
 
 
@@ -16,7 +18,7 @@ def move_to(
     hold_reason: str | None = None,
     action: str = "status_changed",
 ) -> None:
-    """Apply one allowed transition and record it; callers commit."""
+    """Apply one allowed transition, record it and publish it; callers commit."""
     try:
         lifecycle.check_transition(incident.status, target)
     except lifecycle.TransitionNotAllowed as error:
@@ -36,3 +38,4 @@ def move_to(
     if hold_reason and target == lifecycle.ON_HOLD:
         details["reason"] = hold_reason
     record(incident, actor, action, **details)
+    events.publish(StatusMoved(incident))

@@ -3,12 +3,12 @@ the incident's own timeline (read off its audit trail) and the policy chosen for
 service and category, stored on the incident in the same transaction as every change.
 
 `recompute` is the one way the stored clock changes. The incident service's events call it
-(opening, public replies, status changes, resolution, closing, withdrawal and
-reclassification, which may choose another policy); the scheduler's pass, `check_due`,
-calls it for the incidents whose next warning or breach has come (`sla_check_at`). Each
-warning or breach is recorded in the audit trail (`sla_warned`, `sla_breached`, with the
-target) and published (SlaWarned, SlaBreached) by whichever call first stores it, so each
-happens once however often the clock is recomputed.
+(opening, public replies, every status move whatever made it: a hold, a resolution, a
+cancellation, a merge; and reclassification, which may choose another policy); the
+scheduler's pass, `check_due`, calls it for the incidents whose next warning or breach has
+come (`sla_check_at`). Each warning or breach is recorded in the audit trail (`sla_warned`,
+`sla_breached`, with the target) and published (SlaWarned, SlaBreached) by whichever call
+first stores it, so each happens once however often the clock is recomputed.
 
 When the service or category (or the policies' own service and category) makes another
 policy apply to an incident that had one, the change is recorded (`sla_policy`, with the
@@ -31,15 +31,12 @@ from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.events import (
-    Closed,
     IncidentOpened,
     PublicReplyAdded,
     Reclassified,
-    Resolved,
     SlaBreached,
     SlaWarned,
-    StatusChanged,
-    Withdrawn,
+    StatusMoved,
 )
 from helpdesk.models import AuditEvent, Incident, SlaPolicy, utcnow
 from helpdesk.models.audit import INCIDENT
@@ -49,15 +46,7 @@ from helpdesk.sla_policies.choice import find_policy
 from helpdesk.sla_policies.timeline import POLICY_CHANGED, policy_ids, timeline
 
 TARGETS = ("response", "resolution")
-CHANGES = (
-    IncidentOpened,
-    PublicReplyAdded,
-    StatusChanged,
-    Resolved,
-    Closed,
-    Withdrawn,
-    Reclassified,
-)
+CHANGES = (IncidentOpened, PublicReplyAdded, StatusMoved, Reclassified)
 
 
 def subscribe_to_events() -> None:
@@ -188,7 +177,9 @@ def _store(incident: Incident, clock: _Clock | None) -> None:
     """Write the clock onto the incident (None: no policy holds it, so it has no clock)."""
     for target in TARGETS:
         state = getattr(clock.state, target) if clock else None
-        setattr(incident, f"{target}_due_at", state.due_at if state else None)
+        running = clock is not None and not clock.ended  # an ended clock has nothing due
+        due = state.due_at if state and running else None
+        setattr(incident, f"{target}_due_at", due)
         setattr(incident, f"{target}_warned_at", state.warned_at if state else None)
         setattr(incident, f"{target}_breached_at", state.breached_at if state else None)
     if clock is None:

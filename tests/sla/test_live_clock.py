@@ -226,6 +226,22 @@ def test_a_reopen_continues_the_resolution_clock(people, clock) -> None:
     assert incident.resolution_due_at == datetime(2026, 12, 7, 15, 0)
 
 
+@pytest.mark.parametrize("ending", ["cancel", "merge"])
+def test_a_cancelled_or_merged_incident_stops_its_clock_at_once(people, clock, ending) -> None:
+    requester, agent = people
+    incident = p4(requester)
+    clock.advance(hours=1)
+    if ending == "cancel":
+        incidents.cancel(incident, agent, "Raised in error")
+    else:
+        incidents.merge(incident, agent, p4(requester))
+    assert (incident.response_due_at, incident.resolution_due_at) == (None, None)
+    assert incident.sla_check_at is None
+    clock.set(datetime(2026, 12, 31, 9, 0))
+    clocks.check_due(clock.now)
+    assert actions(incident) == []
+
+
 def test_check_due_warns_and_breaches_exactly_once(people, clock) -> None:
     requester, _ = people
     incident = p4(requester)
