@@ -13,6 +13,7 @@ from helpdesk.extensions import db
 from helpdesk.models import EVENT, Incident, Message, utcnow
 from tests.conftest import reconfigure
 from tests.factories import gen_category, gen_incident, gen_service, gen_team, gen_user
+from tests.sla_policy import seed_standard
 
 
 @pytest.fixture
@@ -231,6 +232,7 @@ def test_retired_category_is_refused_and_input_kept(client, requester):
 
 
 def test_incident_page_shows_the_facts(client, requester):
+    seed_standard()  # the promise comes from the incident's SLA policy
     agent = gen_user("agent")
     network = gen_team("Network", members=[agent])
     incident = gen_incident(
