@@ -49,6 +49,12 @@ def p4(requester: User, **fields: object) -> Incident:
     return incident
 
 
+def around_the_clock(response: str, resolution: str) -> dict[str, dict[str, str]]:
+    """The same 24x7 targets for every priority."""
+    target = {"response": response, "resolution": resolution, "clock": "24x7"}
+    return {f"P{priority}": target for priority in range(1, 6)}
+
+
 def actions(incident: Incident) -> list[tuple[str, dict]]:
     """The SLA warnings and breaches recorded about the incident."""
     rows = db.session.scalars(
@@ -69,10 +75,7 @@ def test_opening_sets_the_due_times_of_the_default_policy(people, standard) -> N
 
 def test_a_service_specific_policy_beats_the_default(people) -> None:
     printers = gen_service("Printers")
-    targets = {
-        key: {"response": "1h", "resolution": "2h", "clock": "24x7"}
-        for key in ("P1", "P2", "P3", "P4", "P5")
-    }
+    targets = around_the_clock("1h", "2h")
     policy = store.create_policy(None, "Printers", fields(targets=targets, service_id=printers.id))
     incident = p4(people[0], service_id=printers.id)
     assert incident.sla_policy_id == policy.id
@@ -82,10 +85,7 @@ def test_a_service_specific_policy_beats_the_default(people) -> None:
 
 def test_a_service_change_chooses_the_policy_again(people, clock) -> None:
     printers = gen_service("Printers")
-    targets = {
-        key: {"response": "1h", "resolution": "2h", "clock": "24x7"}
-        for key in ("P1", "P2", "P3", "P4", "P5")
-    }
+    targets = around_the_clock("1h", "2h")
     store.create_policy(None, "Printers", fields(targets=targets, service_id=printers.id))
     requester, agent = people
     incident = p4(requester)
@@ -96,10 +96,7 @@ def test_a_service_change_chooses_the_policy_again(people, clock) -> None:
 
 def test_a_policy_chosen_by_reclassifying_keeps_the_time_counted_before(people, clock) -> None:
     printers = gen_service("Printers")
-    targets = {
-        key: {"response": "4h", "resolution": "48h", "clock": "24x7"}
-        for key in ("P1", "P2", "P3", "P4", "P5")
-    }
+    targets = around_the_clock("4h", "48h")
     policy = store.create_policy(None, "Printers", fields(targets=targets, service_id=printers.id))
     requester, agent = people
     clock.set(datetime(2026, 11, 30, 16, 0))
