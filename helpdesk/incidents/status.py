@@ -28,6 +28,7 @@ def move_to(
     now = utcnow()
     previous = incident.status
     incident.status = target
+    incident.status_changed_at = now
     incident.last_public_activity_at = now  # the requester sees every status change
     incident.on_hold_reason = hold_reason if target == lifecycle.ON_HOLD else None
     if previous == lifecycle.RESOLVED and target != lifecycle.CLOSED:

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate; import from here."""
 
 from helpdesk.models.audit import AuditEvent, AuditTrailIsAppendOnly
+from helpdesk.models.automation import AssignmentRule
 from helpdesk.models.base import utcnow
 from helpdesk.models.catalog import CatalogueEntry, Category, Service
 from helpdesk.models.incident import Incident, IncidentLink, incident_participants
@@ -15,18 +16,22 @@ from helpdesk.models.kb import (
 )
 from helpdesk.models.mail import GatewayHeartbeat, QuarantinedEmail, ReceivedEmail
 from helpdesk.models.message import EVENT, NOTE, REPLY, Attachment, Message
+from helpdesk.models.notice import AgentNotice
 from helpdesk.models.outbox import OutboundEmail
 from helpdesk.models.sla import SlaCalendar, SlaPolicy
-from helpdesk.models.user import ROLES, Team, User, team_members
+from helpdesk.models.user import ASSIGN_WITHIN, ROLES, Team, User, team_members
 
 __all__ = [
+    "ASSIGN_WITHIN",
     "EVENT",
     "NOTE",
     "REPLY",
     "ROLES",
+    "AgentNotice",
     "ArticleIncidentLink",
     "ArticleRevision",
     "ArticleVote",
+    "AssignmentRule",
     "Attachment",
     "AuditEvent",
     "AuditTrailIsAppendOnly",

@@ -49,6 +49,11 @@ class Incident(Model):
 
     status: Mapped[str] = mapped_column(String(20), default="new")
     on_hold_reason: Mapped[str | None] = mapped_column(String(30))
+    # When the status last moved (a hold began, a resolution was given): the worker's
+    # reminders and automatic resolution and closure count their days from it.
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The awaiting-user reminder for the hold that began at status_changed_at, if sent.
+    reminded_at: Mapped[datetime | None]
     # The SLA clock, kept by helpdesk.sla_policies.clocks from the audit trail on every
     # change: the policy it runs on, when it stopped for a pausing hold, and each target's
     # warning and breach (met: first_response_at and resolved_at).
@@ -130,6 +135,8 @@ class Incident(Model):
             "id",
         ),
         Index("ix_incidents_priority_activity", "priority", "last_activity_at", "id"),
+        # The worker's reminders and automatic closure: a status held since a day.
+        Index("ix_incidents_status_changed", "status", "status_changed_at", "id"),
     )
 
     @property

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from helpdesk.extensions import Model
 from helpdesk.models.catalog import Category, Service
 
+ESCALATE_ON = ("never", "warning", "breach")
+
 
 class SlaCalendar(Model):
     """Working hours in a time zone: {"mon": ["09:00-12:00", "13:00-17:00"], ...}, holidays
@@ -62,6 +64,9 @@ class SlaPolicy(Model):
     service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     is_default: Mapped[bool] = mapped_column(default=False)
+    # ESCALATE_ON: move an incident to its team's escalation team by itself at the first
+    # warning or breach of a target ("never": the owner and the lead are told, no more).
+    escalate_on: Mapped[str] = mapped_column(String(10), default="never", server_default="never")
 
     calendar: Mapped[SlaCalendar] = relationship()
     service: Mapped[Service | None] = relationship()

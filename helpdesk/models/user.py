@@ -15,6 +15,9 @@ from helpdesk.extensions import Model, db
 from helpdesk.models.base import utcnow
 
 ROLES = ("user", "agent", "admin")
+# How an assignment rule picks an agent within a team: nobody (the team's queue), the next
+# agent in turn, or the agent with the fewest open incidents.
+ASSIGN_WITHIN = ("nobody", "round_robin", "least_open")
 
 team_members = Table(
     "team_members",
@@ -52,6 +55,10 @@ class User(UserMixin, Model):
     # Mail to this address bounced: send nothing until then (agents see why).
     bouncing_until: Mapped[datetime | None]
     bounce_reason: Mapped[str | None] = mapped_column(String(255))
+    # The zone this person reads times in (an IANA name); None: the instance's zone.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    # An agent marked away gets no incidents from the assignment rules.
+    away: Mapped[bool] = mapped_column(default=False)
 
     teams: Mapped[list[Team]] = relationship(
         secondary=team_members, back_populates="members", order_by="Team.name"
@@ -123,10 +130,19 @@ class Team(Model):
     description: Mapped[str] = mapped_column(String(255), default="")
     # The first-line team keeps ownership of incidents while specialists work them.
     is_service_desk: Mapped[bool] = mapped_column(default=False)
+    # Hierarchical escalation tells the lead; functional escalation moves incidents to the
+    # next support tier, the escalation team.
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    escalation_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    # ASSIGN_WITHIN; round-robin goes on after the agent it gave an incident last.
+    assign_within: Mapped[str] = mapped_column(String(12), default="nobody")
+    last_assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     members: Mapped[list[User]] = relationship(
         secondary=team_members, back_populates="teams", order_by="User.name"
     )
+    lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
+    escalation_team: Mapped[Team | None] = relationship(remote_side=[id])
 
     def __repr__(self) -> str:
         return f"<Team {self.name}>"
