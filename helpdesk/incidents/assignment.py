@@ -35,20 +35,7 @@ def assign(incident: Incident, actor: User, team_id: int | None, agent_id: int |
         team = agent.teams[0] if agent.teams else None
     if team is not None and agent is not None and team not in agent.teams:
         raise InvalidInput(f"{agent.name} is not a member of {team.name}.")
-    previous = (incident.assigned_team_id, incident.assigned_agent_id)
-    incident.assigned_team = team
-    incident.assigned_agent = agent
-    if incident.owner_team is None:
-        incident.owner_team = _service_desk() or team
-    record(
-        incident,
-        actor,
-        "assigned",
-        team=team.name if team else None,
-        agent=agent.name if agent else None,
-    )
-    _follow_assignment(incident, actor)
-    events.publish(Assigned(incident, actor, team, agent, *previous))
+    hand_to(incident, actor, team, agent)
     commit()
 
 
@@ -66,7 +53,35 @@ def take_ownership(incident: Incident, agent: User) -> None:
     commit()
 
 
-def _follow_assignment(incident: Incident, actor: User) -> None:
+def hand_to(
+    incident: Incident,
+    actor: User | None,
+    team: Team | None,
+    agent: User | None,
+    action: str = "assigned",
+    **details: str | None,
+) -> None:
+    """Give the incident to `team` and maybe `agent`, recorded as `action` with `details`
+    and published as Assigned. `actor` is None when the helpdesk does it itself (an
+    assignment rule, an automatic escalation). Callers check who may and commit."""
+    previous = (incident.assigned_team_id, incident.assigned_agent_id)
+    incident.assigned_team = team
+    incident.assigned_agent = agent
+    if incident.owner_team is None:
+        incident.owner_team = _service_desk() or team
+    record(
+        incident,
+        actor,
+        action,
+        team=team.name if team else None,
+        agent=agent.name if agent else None,
+        **details,
+    )
+    _follow_assignment(incident, actor)
+    events.publish(Assigned(incident, actor, team, agent, *previous))
+
+
+def _follow_assignment(incident: Incident, actor: User | None) -> None:
     """Keep the status in step: assigned once someone has it, new when nobody does."""
     someone = incident.assigned_team is not None or incident.assigned_agent is not None
     if someone and incident.status == lifecycle.NEW:

@@ -33,10 +33,11 @@ class PublicReplyAdded:
 
 @dataclass(frozen=True)
 class Assigned:
-    """The incident went to a team and maybe one of its agents."""
+    """The incident went to a team and maybe one of its agents (`actor` None: the helpdesk
+    did it, by an assignment rule or an automatic escalation)."""
 
     incident: Incident
-    actor: User
+    actor: User | None
     team: Team | None
     agent: User | None
     previous_team_id: int | None
