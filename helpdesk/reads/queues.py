@@ -19,6 +19,9 @@ Three choices keep a queue page fast at a million incidents (bench/queues.py mea
 The activity sorts are fully index-backed. The other sorts (priority, created, due) order
 the queue's own rows, which the status branches already narrow to current work.
 
+"Breaching soon" reads the same status branches and checks the stored SLA clock on their rows
+(see breaching_soon): open incidents are current work, and the clock's columns are on them.
+
 "Needs review" is the exception: it holds incidents in any status, closed ones too, that
 have mail awaiting review. Its rows are read from the flagged messages (a handful, through
 their own index) and joined to incidents by primary key, then sorted; see flagged_mail.
@@ -38,6 +41,7 @@ from sqlalchemy import (
     SQLColumnExpression,
     String,
     and_,
+    case,
     false,
     func,
     literal,
@@ -56,11 +60,15 @@ from helpdesk.reads.in_order import incidents_in_order
 
 # The queue of incidents with mail awaiting review.
 REVIEW = "review"
+# The queue of incidents whose SLA target is warned or due within BREACHING_WITHIN.
+BREACHING = "breaching"
+BREACHING_WITHIN = timedelta(hours=1)
 QUEUES = {
     "unassigned": "Unassigned",
     "mine": "Mine",
     "team": "My teams",
     "open": "All open",
+    BREACHING: "Breaching soon",
     "on_hold": "On hold",
     "resolved": "Recently resolved",
     REVIEW: "Needs review",
@@ -70,6 +78,8 @@ RECENTLY_RESOLVED_DAYS = 14
 OPEN_STATUSES = tuple(s for s in lifecycle.STATUSES if s in lifecycle.OPEN_STATUSES)
 # Sorts by resolution due put incidents without a due time last.
 NEVER = datetime(9999, 12, 31)
+# The SLA targets, in the order they usually fall due.
+TARGETS = ("response", "resolution")
 
 
 @dataclass(frozen=True)
@@ -101,9 +111,31 @@ REVIEW_SORTS = {
 }
 
 
+def _unbreached_due(target: str) -> ColumnElement[datetime]:
+    """A target's due time while it runs and is not yet breached, else NEVER."""
+    due = getattr(Incident, f"{target}_due_at")
+    breached = getattr(Incident, f"{target}_breached_at")
+    return func.coalesce(case((breached.is_(None), due)), literal(NEVER, DateTime))
+
+
+def _earliest_due() -> ColumnElement[datetime]:
+    """The earlier of the two targets' due times, among those running and not breached."""
+    response, resolution = _unbreached_due("response"), _unbreached_due("resolution")
+    return case((response <= resolution, response), else_=resolution)
+
+
+# Breaching soon is read in the order the targets fall due, and offers the other sorts too.
+BREACHING_SORTS = {
+    "first_due": Sort("SLA target due soonest first", _earliest_due(), False),
+    **SORTS,
+}
+
+
 def sorts_for(queue: str) -> dict[str, Sort]:
     """The sorts a queue offers, its default first."""
-    return REVIEW_SORTS if queue == REVIEW else SORTS
+    if queue == REVIEW:
+        return REVIEW_SORTS
+    return BREACHING_SORTS if queue == BREACHING else SORTS
 
 
 @dataclass(frozen=True)
@@ -212,6 +244,8 @@ def scope_for(queue: str, viewer: User, now: datetime) -> Scope:
         return Scope(Incident.status, OPEN_STATUSES)
     if queue == "on_hold":
         return Scope(Incident.status, (lifecycle.ON_HOLD,))
+    if queue == BREACHING:
+        return Scope(Incident.status, OPEN_STATUSES, (breaching_soon(now),))
     if queue == "resolved":
         return Scope(Incident.status, (lifecycle.RESOLVED,), _recently_resolved(now))
     if queue == REVIEW:
@@ -227,6 +261,29 @@ def _recently_resolved(now: datetime) -> tuple[ColumnElement[bool], ...]:
     """
     cutoff = now - timedelta(days=RECENTLY_RESOLVED_DAYS)
     return Incident.resolved_at >= cutoff, Incident.last_activity_at >= cutoff
+
+
+def breaching_soon(now: datetime) -> ColumnElement[bool]:
+    """An SLA target that runs, is not yet breached, and is warned or due within
+    BREACHING_WITHIN of `now` (one past due that the scheduler has not judged yet, too).
+
+    A running target has a due time (the stored clock clears it while paused or met), so
+    these are the stored clock's own columns, read from the rows the status branches give.
+    """
+    soon = now + BREACHING_WITHIN
+    return or_(
+        *(
+            and_(
+                getattr(Incident, f"{target}_due_at").is_not(None),
+                getattr(Incident, f"{target}_breached_at").is_(None),
+                or_(
+                    getattr(Incident, f"{target}_warned_at").is_not(None),
+                    getattr(Incident, f"{target}_due_at") <= soon,
+                ),
+            )
+            for target in TARGETS
+        )
+    )
 
 
 def narrowed(scope: Scope, filters: Filters) -> Scope:
@@ -371,10 +428,61 @@ def counts_query(viewer: User, now: datetime | None = None) -> Select[Any]:
     ).where(Incident.status.in_(OPEN_STATUSES))
 
 
+def breaching_count_query(now: datetime | None = None) -> Select[Any]:
+    """Count "Breaching soon" over the open incidents' status index.
+
+    Kept out of counts_query, whose counts are read from the index alone: this one checks
+    the clock's columns on the open rows.
+    """
+    return select(func.count()).where(
+        Incident.status.in_(OPEN_STATUSES), breaching_soon(now or utcnow())
+    )
+
+
 def queue_counts(viewer: User) -> dict[str, int]:
     """Return how many incidents each queue holds, for the tabs."""
     row = db.session.execute(counts_query(viewer)).one()
-    return {name: int(getattr(row, name) or 0) for name in QUEUES}
+    counts = {name: int(getattr(row, name) or 0) for name in QUEUES if name != BREACHING}
+    counts[BREACHING] = int(db.session.scalar(breaching_count_query()) or 0)
+    return counts
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    """Where the target due first stands for a queue row: `left` is negative once overdue,
+    `state` is running, warned or breached (a target past due that the scheduler has not
+    judged yet counts as breached: it is)."""
+
+    target: str
+    due_at: datetime
+    left: timedelta
+    state: str
+
+
+def time_left(incident: Incident, now: datetime) -> TimeLeft | None:
+    """The open incident's target due first and the time left on it at `now`, from the
+    stored clock alone; None when no target runs (no policy, paused, met, or not open).
+
+    A breached target's stored due time is its breach, so it is the one due first, and it is
+    overdue by the time since its breach.
+    """
+    if not incident.is_open:
+        return None
+    running = [
+        (due, target)
+        for target in TARGETS
+        if (due := getattr(incident, f"{target}_due_at")) is not None
+    ]
+    if not running:
+        return None
+    due, target = min(running)
+    if getattr(incident, f"{target}_breached_at") is not None or due <= now:
+        state = "breached"
+    elif getattr(incident, f"{target}_warned_at") is not None:
+        state = "warned"
+    else:
+        state = "running"
+    return TimeLeft(target, due, due - now, state)
 
 
 def sqlite_plan(statement: Select[Any]) -> list[str]:

@@ -1,12 +1,18 @@
-"""Jinja filters and globals for display: relative times, badges, labels and links in
-message text."""
+"""Jinja filters and globals for display: relative and exact times in the viewer's own time
+zone, time left on an SLA target, badges, labels and links in message text.
+
+Instants are stored as naive UTC. Every time shown is converted here, at the edge, to the
+viewer's zone (their account's setting, else the instance's, UTC) with the zone's
+abbreviation, so two people a world apart each read the same instant on their own clock.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, url_for
 from flask_login import current_user
@@ -20,6 +26,7 @@ from helpdesk.extensions import db
 from helpdesk.lifecycle import HOLD_REASONS, RESOLUTION_CODES, STATUS_LABELS
 from helpdesk.models import Incident, utcnow
 from helpdesk.priority import priority_label
+from helpdesk.reads.queues import TimeLeft
 from helpdesk.references import spell_reference
 
 UNITS = (
@@ -46,15 +53,75 @@ def relative(moment: datetime, now: datetime) -> str:
     return "just now"
 
 
+# The instance's zone, for anonymous viewers and people who chose none. There is no setting
+# for it yet, so it is UTC.
+INSTANCE_ZONE = "UTC"
+
+
+def zone_named(name: str | None) -> tzinfo:
+    """The zone an IANA name names; the instance's zone for None or a name this machine's
+    zone database does not know (a setting stored before a zone was withdrawn)."""
+    try:
+        return ZoneInfo(name or INSTANCE_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(INSTANCE_ZONE)
+
+
+def viewer_zone() -> tzinfo:
+    """The signed-in person's zone, else the instance's."""
+    chosen = current_user.timezone if current_user and current_user.is_authenticated else None
+    return zone_named(chosen)
+
+
+def exact_time(moment: datetime, zone: tzinfo) -> str:
+    """A stored (naive UTC) instant on the wall clock of `zone`, with its abbreviation, e.g.
+    2026-11-30 04:00 EST."""
+    local = moment.replace(tzinfo=UTC).astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def _time_tag(moment: datetime, text: str, title: str) -> Markup:
+    return Markup('<time datetime="{}Z" title="{}">{}</time>').format(
+        moment.isoformat(), title, text
+    )
+
+
 def timeago(moment: datetime | None) -> Markup:
-    """Render a <time> with relative text and the exact UTC time on hover."""
+    """Render a <time> with relative text and the exact time, in the viewer's zone, on hover."""
     if moment is None:
         return Markup("&mdash;")
-    exact = moment.strftime("%Y-%m-%d %H:%M UTC")
-    return Markup(
-        f'<time datetime="{moment.isoformat()}Z" title="{exact}">'
-        f"{escape(relative(moment, utcnow()))}</time>"
-    )
+    return _time_tag(moment, relative(moment, utcnow()), exact_time(moment, viewer_zone()))
+
+
+def localtime(moment: datetime | None, zone: str | None = None) -> Markup:
+    """Render a <time> with the exact time in the viewer's zone (or the named one, e.g. a
+    calendar's) and how long ago it was on hover."""
+    if moment is None:
+        return Markup("&mdash;")
+    where = zone_named(zone) if zone else viewer_zone()
+    return _time_tag(moment, exact_time(moment, where), relative(moment, utcnow()))
+
+
+def span(amount: timedelta) -> str:
+    """A length of time in its two largest units, e.g. 2h 10m, 1d 3h, 45m (sign ignored)."""
+    minutes = int(abs(amount).total_seconds()) // 60
+    if minutes == 0:
+        return "under 1m"
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "m")]
+    while parts[0][0] == 0:
+        parts.pop(0)
+    return " ".join(f"{count}{unit}" for count, unit in parts[:2] if count)
+
+
+def time_left_text(standing: TimeLeft) -> str:
+    """What a queue row says about its target due first, in words as well as colour, e.g.
+    "Warning: 45m left (response)" or "Overdue by 2h 10m (resolution)"."""
+    if standing.state == "breached":
+        return f"Overdue by {span(standing.left)} ({standing.target})"
+    warned = "Warning: " if standing.state == "warned" else ""
+    return f"{warned}{span(standing.left)} left ({standing.target})"
 
 
 def status_badge(status: str) -> Markup:
@@ -172,6 +239,9 @@ def init_app(app: Flask) -> None:
     """Register the filters and the label tables templates use."""
     app.jinja_env.filters.update(
         timeago=timeago,
+        localtime=localtime,
+        span=span,
+        time_left_text=time_left_text,
         status_badge=status_badge,
         priority_badge=priority_badge,
         filesize=filesize,

@@ -23,6 +23,7 @@ EMPTY_TEXTS = {
     "team": "Your teams have no open incidents.",
     "open": "There are no open incidents.",
     "on_hold": "No incident is on hold.",
+    "breaching": "No SLA target is warned or due within the hour.",
     "resolved": f"Nothing was resolved in the last {queues.RECENTLY_RESOLVED_DAYS} days.",
     "review": "No mail from people outside an incident is waiting for review.",
 }
@@ -61,6 +62,7 @@ def queue(name: str) -> Response | str:
         sort_label=sorts[sort].label,
         empty_texts=EMPTY_TEXTS,
         now=utcnow(),
+        time_left=queues.time_left,
         form=form,
         filters=filters,
         page=queues.load_page(listing),
