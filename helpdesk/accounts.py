@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from zoneinfo import available_timezones
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -251,5 +252,31 @@ def update_user(user_id: int, name: str, role: str, active: bool, actor: User) -
     user.name = typed_text(name) or user.name
     user.role = role
     user.active = active
+    commit()
+    return user
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """The IANA zone names a person may choose, sorted (read once: it lists files)."""
+    return tuple(sorted(available_timezones()))
+
+
+@unit_of_work
+def update_preferences(user: User, timezone: str | None, away: bool) -> User:
+    """A person's own settings: the zone every time is shown to them in (None or empty: the
+    instance's) and, for agents only, "away", which keeps assignment rules from giving them
+    incidents (end users are never assigned any, so it would mean nothing for them)."""
+    zone = (timezone or "").strip() or None
+    if zone is not None and zone not in time_zones():
+        raise InvalidInput(
+            f"{zone[:64]!r} is not a time zone this helpdesk knows: choose one from the list, "
+            "such as Europe/Berlin or America/New_York."
+        )
+    if away and not user.is_agent:
+        raise InvalidInput("Only agents can mark themselves away.")
+    user.timezone = zone
+    if user.is_agent:
+        user.away = away
     commit()
     return user

@@ -1,11 +1,11 @@
-"""Forms for signing in, registering and setting a password."""
+"""Forms for signing in, registering, setting a password and a person's own settings."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, PasswordField, StringField
+from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField, StringField
 from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from helpdesk.accounts import PASSWORD_MIN
+from helpdesk.accounts import PASSWORD_MIN, time_zones
 from helpdesk.addresses import InvalidAddress, normalise_address
 
 
@@ -52,3 +52,19 @@ class ChangePasswordForm(SetPasswordForm):
     """A signed-in person's new password, after the current one."""
 
     current = PasswordField("Current password", validators=[DataRequired()])
+
+
+class PreferencesForm(FlaskForm):
+    """A person's own settings: their time zone and, for agents, whether they are away.
+
+    The zone is checked by the service (helpdesk.accounts.update_preferences), not by the
+    select, so that a name not in the list gets the service's sentence.
+    """
+
+    timezone = SelectField("Time zone", validate_choice=False)
+    away = BooleanField("I am away: assignment rules give me no incidents")
+
+    def offer(self, instance_zone: str) -> None:
+        """Fill the zones, the instance's default first."""
+        default = [("", f"The helpdesk's time zone ({instance_zone})")]
+        self.timezone.choices = default + [(zone, zone) for zone in time_zones()]

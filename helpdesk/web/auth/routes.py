@@ -11,14 +11,16 @@ from werkzeug.wrappers import Response
 from helpdesk import accounts
 from helpdesk.extensions import limiter
 from helpdesk.incidents import DomainError
-from helpdesk.models import User
+from helpdesk.models import User, utcnow
 from helpdesk.web.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
+    PreferencesForm,
     RegisterForm,
     SetPasswordForm,
 )
+from helpdesk.web.filters import INSTANCE_ZONE, exact_time, zone_named
 from helpdesk.web.safety import safe_next
 from helpdesk.web.view_helpers import me
 
@@ -138,3 +140,28 @@ def change_password() -> Response | str:
             flash("Your password is changed; other browsers and devices are signed out.", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> Response | tuple[str, int]:
+    """A signed-in person's own settings: the time zone times are shown in, and for agents
+    "I am away"; a refused choice is shown again with the reason."""
+    user = me()
+    form = PreferencesForm(timezone=user.timezone or "", away=user.away)
+    form.offer(INSTANCE_ZONE)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            accounts.update_preferences(user, form.timezone.data, bool(form.away.data))
+        except DomainError as error:
+            flash(str(error), "error")
+            status = 400
+        else:
+            flash("Your settings are saved.", "success")
+            return redirect(url_for("auth.account"))
+    elif request.method == "POST":
+        status = 400
+    now = exact_time(utcnow(), zone_named(user.timezone))
+    page = render_template("auth/account.html", form=form, now_here=now, zone=INSTANCE_ZONE)
+    return page, status
