@@ -275,6 +275,41 @@ class FolderSettings:
         )
 
 
+# The automation's keys and their defaults, kept beside their reader (a config that names
+# none of them gets these); 0 turns a step off.
+AUTOMATION_DEFAULTS = {
+    "REMIND_AWAITING_USER_AFTER_DAYS": 3,
+    "RESOLVE_AWAITING_USER_AFTER_DAYS": 4,
+    "CLOSE_RESOLVED_AFTER_DAYS": 5,
+}
+
+
+@dataclass(frozen=True)
+class AutomationSettings:
+    """What the worker does by itself, in calendar days (wall-clock time, weekends and
+    holidays included: a requester's silence is not measured in the desk's working hours).
+    None: the step is off (configured as 0)."""
+
+    remind_awaiting_user_after: timedelta | None  # on hold awaiting the user this long
+    resolve_awaiting_user_after: timedelta | None  # counted from the reminder
+    close_resolved_after: timedelta | None  # resolved this long without a reply
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> AutomationSettings:
+        """Read and check the three day counts (whole numbers, 0 or more)."""
+        read = _Reader({**AUTOMATION_DEFAULTS, **config})
+
+        def days(key: str) -> timedelta | None:
+            count = read.whole(key, 0)
+            return timedelta(days=count) if count else None
+
+        return cls(
+            remind_awaiting_user_after=days("REMIND_AWAITING_USER_AFTER_DAYS"),
+            resolve_awaiting_user_after=days("RESOLVE_AWAITING_USER_AFTER_DAYS"),
+            close_resolved_after=days("CLOSE_RESOLVED_AFTER_DAYS"),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything domain code reads from the config, checked and typed."""
@@ -284,6 +319,7 @@ class Settings:
     mail: MailSettings
     links: LinkSettings
     folders: FolderSettings
+    automation: AutomationSettings
     reopen_window: timedelta  # a requester's reply reopens a resolved incident within it
     kb_index_lock_seconds: float  # how long saving an article waits for the index lock
     worker_interval_seconds: float  # how often `helpdesk worker` runs its jobs
@@ -298,6 +334,7 @@ class Settings:
             mail=MailSettings.from_config(config),
             links=LinkSettings.from_config(config),
             folders=FolderSettings.from_config(config),
+            automation=AutomationSettings.from_config(config),
             reopen_window=timedelta(days=read.whole("REOPEN_WINDOW_DAYS", 0)),
             kb_index_lock_seconds=read.number("KB_INDEX_LOCK_SECONDS", 0),
             worker_interval_seconds=read.number("WORKER_INTERVAL_SECONDS", 1),
