@@ -57,6 +57,25 @@ def resolve(
     commit()
 
 
+def resolve_unattended(incident: Incident, code: str, notes: str, action: str) -> None:
+    """Resolve with nobody acting (the worker's automation), recorded as `action`: the same
+    fields, status move and Resolved event as an agent's resolution, so the requester gets
+    the same mail with its confirm and "still broken" links. Callers check and commit."""
+    incident.resolution_notes = notes
+    incident.resolution_code = code
+    move_to(incident, None, lifecycle.RESOLVED, action=action)
+    incident.resolved_at = utcnow()
+    incident.last_activity_at = incident.resolved_at
+    events.publish(Resolved(incident, None))
+
+
+def close_unattended(incident: Incident, action: str) -> None:
+    """Close a resolved incident with nobody acting, recorded as `action`; Closed sends the
+    requester the usual closing mail with its rating link. Callers check and commit."""
+    move_to(incident, None, lifecycle.CLOSED, action=action)
+    events.publish(Closed(incident, None))
+
+
 @unit_of_work
 def cancel(incident: Incident, actor: User, reason: str) -> None:
     """Cancel an incident that needs no work (raised in error, spam, a duplicate report)."""
