@@ -33,11 +33,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_logging(app)
 
     from helpdesk import notify, web
+    from helpdesk.automation import assignment_rules
     from helpdesk.sla_policies import clocks
 
     # The clocks first: an acknowledgement promises what the incident's policy, chosen by
     # the clock on opening, says.
     clocks.subscribe_to_events()
+    assignment_rules.subscribe_to_events()  # after the clocks: a rule's mail sees the policy
     notify.subscribe_to_events()
     web.init_app(app)
     return app

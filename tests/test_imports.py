@@ -44,6 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "helpdesk.directory",
         "helpdesk.kb",
         "helpdesk.sla_policies",
+        "helpdesk.automation",
     ),
     ("helpdesk.reads",),
     (

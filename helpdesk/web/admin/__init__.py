@@ -1,8 +1,8 @@
 """Administration: users, roles, teams and memberships, categories and services, SLA
-calendars and policies."""
+calendars and policies, assignment rules."""
 
-from helpdesk.web.admin import catalogues, overview, sla, teams, users
+from helpdesk.web.admin import assignment_rules, catalogues, overview, sla, teams, users
 from helpdesk.web.admin.blueprint import bp
 
 # Importing the view modules registers their routes on the blueprint.
-__all__ = ["bp", "catalogues", "overview", "sla", "teams", "users"]
+__all__ = ["assignment_rules", "bp", "catalogues", "overview", "sla", "teams", "users"]

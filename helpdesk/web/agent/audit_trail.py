@@ -119,11 +119,14 @@ def _status(who: Markup, details: Details, links: Links) -> Markup:
 
 
 def _assigned(who: Markup, details: Details, links: Links) -> Markup:
-    """ "Bob assigned it to Network / Priya", or unassigned it."""
+    """ "Bob assigned it to Network / Priya", or unassigned it; an assignment rule's says
+    "Assigned to Network / Priya by the rule for category Hardware"."""
     team, agent = details.get("team"), details.get("agent")
     if not team and not agent:
         return Markup("{} unassigned it").format(who)
     target = " / ".join(str(part) for part in (team, agent) if part)
+    if details.get("rule"):
+        return Markup("Assigned to {} by the rule for {}").format(target, details["rule"])
     return Markup("{} assigned it to {}").format(who, target)
 
 
@@ -199,6 +202,9 @@ PHRASES: dict[str, Phrase] = {
     "took_ownership": _fields("{0} took ownership"),
     "participant_added": _fields("{0} added {1} in copy", "person"),
     "participant_removed": _fields("{0} removed {1} from the copy list", "person"),
+    "reminded": _fields("The requester was reminded that it waits for their answer"),
+    "auto_resolved": _fields("It was resolved automatically: the requester did not answer"),
+    "auto_closed": _fields("It was closed automatically: nobody replied to the resolution"),
     "sla_policy": _fields(
         "The SLA policy {1} applies from here on; the time already counted carries over", "name"
     ),
