@@ -111,6 +111,14 @@ def check_due(now: datetime, limit: int = 200) -> int:
     return len(incidents)
 
 
+def clock_of(incident: Incident, now: datetime) -> ClockState | None:
+    """The incident's clock at `now` (at its end once closed or cancelled), each target with
+    its timeline, for the incident page to show why it stands where it does; None when no
+    policy holds it. It reads the same trail and policy as `recompute`, and stores nothing."""
+    policy = db.session.get(SlaPolicy, incident.sla_policy_id) if incident.sla_policy_id else None
+    return _run(incident, policy, now).state if policy is not None else None
+
+
 @dataclass(frozen=True)
 class _Clock:
     """An incident's clock, and whether it has ended (closed or cancelled)."""

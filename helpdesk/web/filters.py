@@ -102,14 +102,15 @@ def localtime(moment: datetime | None, zone: str | None = None) -> Markup:
     return _time_tag(moment, exact_time(moment, where), relative(moment, utcnow()))
 
 
-def span(amount: timedelta) -> str:
-    """A length of time in its two largest units, e.g. 2h 10m, 1d 3h, 45m (sign ignored)."""
+def span(amount: timedelta, days: bool = True) -> str:
+    """A length of time in its two largest units, e.g. 2h 10m, 1d 3h, 45m (sign ignored);
+    without `days` in hours and minutes, as business time reads best (40h, not 1d 16h)."""
     minutes = int(abs(amount).total_seconds()) // 60
     if minutes == 0:
         return "under 1m"
-    days, minutes = divmod(minutes, 24 * 60)
+    whole_days, minutes = divmod(minutes, 24 * 60) if days else (0, minutes)
     hours, minutes = divmod(minutes, 60)
-    parts = [(days, "d"), (hours, "h"), (minutes, "m")]
+    parts = [(whole_days, "d"), (hours, "h"), (minutes, "m")]
     while parts[0][0] == 0:
         parts.pop(0)
     return " ".join(f"{count}{unit}" for count, unit in parts[:2] if count)
