@@ -34,12 +34,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from helpdesk import notify, web
     from helpdesk.automation import assignment_rules
+    from helpdesk.incidents import escalation
     from helpdesk.sla_policies import clocks
 
     # The clocks first: an acknowledgement promises what the incident's policy, chosen by
     # the clock on opening, says.
     clocks.subscribe_to_events()
     assignment_rules.subscribe_to_events()  # after the clocks: a rule's mail sees the policy
+    escalation.subscribe_to_events()  # after the clocks, before notify: see escalation.py
     notify.subscribe_to_events()
     web.init_app(app)
     return app

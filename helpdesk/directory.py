@@ -18,12 +18,31 @@ from helpdesk.core.errors import InvalidInput, NotAllowed, NotFound
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.core.validation import typed_text
 from helpdesk.extensions import db
-from helpdesk.models import ROLES, CatalogueEntry, Category, Service, Team, User
+from helpdesk.models import ASSIGN_WITHIN, ROLES, CatalogueEntry, Category, Service, Team, User
 
 log = logging.getLogger(__name__)
 
 NAME_MAX = 80
 DESCRIPTION_MAX = 255
+
+
+@dataclass(frozen=True)
+class TeamRouting:
+    """Who leads a team and where its incidents go next: the lead (a member agent, told of
+    SLA warnings and breaches and of escalations to the team), the escalation team (the
+    next support tier, never the team itself) and how the assignment rules pick an agent
+    within the team (ASSIGN_WITHIN: nobody, round-robin, fewest open incidents)."""
+
+    lead_id: int | None = None
+    escalation_team_id: int | None = None
+    assign_within: str = "nobody"
+
+
+ASSIGN_WITHIN_LABELS = {
+    "nobody": "Nobody: the incident waits in the team's queue",
+    "round_robin": "Round-robin: each agent in turn",
+    "least_open": "Fewest open incidents",
+}
 
 
 @dataclass(frozen=True)
@@ -114,19 +133,54 @@ def _description(text: str | None) -> str:
     return value
 
 
+def _route(changed: Team, routing: TeamRouting) -> None:
+    """Set the team's lead, escalation team and assignment within it, checked."""
+    lead = db.session.get(User, routing.lead_id) if routing.lead_id is not None else None
+    if routing.lead_id is not None and lead is None:
+        raise NotFound("Unknown lead.")
+    if lead is not None and not (lead.is_agent and lead in changed.members):
+        raise InvalidInput(
+            f"{lead.name} is not an agent in {changed.name}: add them to the team first."
+        )
+    escalation = (
+        db.session.get(Team, routing.escalation_team_id)
+        if routing.escalation_team_id is not None
+        else None
+    )
+    if routing.escalation_team_id is not None and escalation is None:
+        raise NotFound("Unknown escalation team.")
+    if escalation is not None and escalation.id == changed.id:
+        raise InvalidInput(f"{changed.name} cannot escalate to itself: choose another team.")
+    if routing.assign_within not in ASSIGN_WITHIN:
+        raise InvalidInput(f"Choose how to assign within the team: {', '.join(ASSIGN_WITHIN)}.")
+    changed.lead = lead
+    changed.escalation_team = escalation
+    changed.assign_within = routing.assign_within
+
+
 @unit_of_work
 def create_team(
-    actor: User, name: str, description: str = "", is_service_desk: bool = False
+    actor: User,
+    name: str,
+    description: str = "",
+    is_service_desk: bool = False,
+    routing: TeamRouting | None = None,
 ) -> Team:
-    """Create a team (optionally the service desk, which keeps ownership of incidents)."""
+    """Create a team (optionally the service desk, which keeps ownership of incidents); a
+    new team has no members yet, so no lead."""
     _require_admin(actor)
     clean = _clean_name(name, "team")
     _refuse_duplicate(Team, clean, "team")
     _check_service_desk(is_service_desk, None)
     created = Team(
-        name=clean, description=_description(description), is_service_desk=is_service_desk
+        name=clean,
+        description=_description(description),
+        is_service_desk=is_service_desk,
+        assign_within="nobody",
     )
     db.session.add(created)
+    if routing is not None:
+        _route(created, routing)
     _save("team")
     log.info("user %s created team %s", actor.id, created.id)
     return created
@@ -134,9 +188,15 @@ def create_team(
 
 @unit_of_work
 def update_team(
-    actor: User, team_id: int, name: str, description: str, is_service_desk: bool
+    actor: User,
+    team_id: int,
+    name: str,
+    description: str,
+    is_service_desk: bool,
+    routing: TeamRouting | None = None,
 ) -> Team:
-    """Rename a team, change its description, or set or clear its service desk flag."""
+    """Rename a team, change its description, or set or clear its service desk flag; with
+    `routing`, also its lead, escalation team and assignment within it (None: as they are)."""
     _require_admin(actor)
     changed = team(team_id)
     clean = _clean_name(name, "team")
@@ -145,6 +205,8 @@ def update_team(
     changed.name = clean
     changed.description = _description(description)
     changed.is_service_desk = is_service_desk
+    if routing is not None:
+        _route(changed, routing)
     _save("team")
     log.info("user %s updated team %s", actor.id, changed.id)
     return changed
@@ -176,13 +238,16 @@ def add_member(actor: User, team_id: int, user_id: int | None) -> User:
 
 @unit_of_work
 def remove_member(actor: User, team_id: int, user_id: int) -> User:
-    """Take someone out of a team (their current assignments stay as they are); return them."""
+    """Take someone out of a team (their current assignments stay as they are; a lead who
+    leaves stops leading it); return them."""
     _require_admin(actor)
     changed = team(team_id)
     person = next((m for m in changed.members if m.id == user_id), None)
     if person is None:
         raise NotFound(f"That person is not in {changed.name}.")
     changed.members.remove(person)
+    if changed.lead_id == person.id:
+        changed.lead = None
     commit()
     log.info("user %s removed user %s from team %s", actor.id, person.id, changed.id)
     return person

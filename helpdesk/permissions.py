@@ -30,6 +30,7 @@ class Action(Enum):
     WITHDRAW = "withdraw"
     SELF_RESOLVE = "self_resolve"  # a help article solved it: resolve and close
     ASSIGN = "assign"
+    ESCALATE = "escalate"  # to the next support tier's team, with a reason
     TAKE_OWNERSHIP = "take_ownership"
     CLASSIFY = "classify"
     CHANGE_STATUS = "change_status"  # a plain status change, not resolve or cancel
@@ -275,6 +276,7 @@ _STATE_RULES: dict[Action, StateRule] = {
     Action.WITHDRAW: _while_live("This incident is no longer open, so it cannot be withdrawn."),
     Action.SELF_RESOLVE: _while_live("This incident is no longer open."),
     Action.ASSIGN: _until_finished("be reassigned"),
+    Action.ESCALATE: _while_live("Only an open incident can be escalated."),
     Action.TAKE_OWNERSHIP: _until_finished("change owner"),
     Action.CLASSIFY: _until_finished("be reclassified"),
     Action.RESOLVE: _becoming(lifecycle.RESOLVED),

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from helpdesk.automation import auto_close, awaiting_user
 from helpdesk.core.daemons import DATABASE_ERRORS, Backoff, error_text, stop_on_signals
 from helpdesk.core.settings import settings
 from helpdesk.extensions import db
@@ -52,7 +53,12 @@ def sla_checks(now: datetime) -> int:
 
 
 # The jobs of every pass, in order; a new periodic job is one more line here.
-JOBS: tuple[Job, ...] = (Job("sla_checks", sla_checks),)
+JOBS: tuple[Job, ...] = (
+    Job("sla_checks", sla_checks),
+    Job("reminders", awaiting_user.remind),
+    Job("auto_resolve", awaiting_user.resolve_unanswered),
+    Job("auto_close", auto_close.close_resolved),
+)
 
 
 def run_pass(jobs: tuple[Job, ...], now: datetime) -> dict[str, int]:

@@ -16,7 +16,7 @@ import pytest
 
 from helpdesk import incidents, lifecycle
 from helpdesk.extensions import db
-from helpdesk.incidents import guard
+from helpdesk.incidents import escalation, guard
 from helpdesk.models import Incident, Team, User, utcnow
 from helpdesk.permissions import (
     CONSOLE_ACTIONS,
@@ -44,6 +44,7 @@ CONSOLE_FORMS = {
     r"reply": Action.REPLY,
     r"note": Action.NOTE,
     r"assign": Action.ASSIGN,
+    r"escalate": Action.ESCALATE,
     r"take-ownership": Action.TAKE_OWNERSHIP,
     r"classify": Action.CLASSIFY,
     r"status": Action.CHANGE_STATUS,
@@ -147,6 +148,9 @@ def attempt(action: Action, incident: Incident, actor: User, desk: Desk) -> None
             incident, actor, Article(1, "Clearing a paper jam")
         ),
         Action.ASSIGN: lambda: incidents.assign(incident, actor, desk.team.id, None),
+        Action.ESCALATE: lambda: escalation.escalate(
+            incident, actor, "Needs tier 2.", gen_team().id
+        ),
         Action.TAKE_OWNERSHIP: lambda: incidents.take_ownership(incident, actor),
         Action.CLASSIFY: lambda: incidents.classify(
             incident, actor, incidents.Classification("low", "low")

@@ -108,3 +108,17 @@ class SlaBreached:
     incident: Incident
     target: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """The incident moved to another support tier's team, by an agent with a reason
+    (`actor`, trigger "agent") or by itself at an SLA warning or breach (`actor` None,
+    trigger "sla_warning" or "sla_breach"). The team names are those at the time."""
+
+    incident: Incident
+    actor: User | None
+    from_team: str | None
+    to_team: Team
+    reason: str
+    trigger: str

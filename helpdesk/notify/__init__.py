@@ -10,6 +10,7 @@ transaction, so a notification is queued if and only if the change that caused i
     closed                        requester + participants            closed
     assigned to an agent          that agent                          assigned
     assigned to a team, no agent  the team's agents                   team_queue
+    awaiting the user, reminded   requester                           awaiting_reminder
 
 Nobody is mailed about their own action (the acknowledgement excepted: it is the receipt),
 and audience.py drops inactive accounts, addresses that cannot be written in ASCII,
@@ -25,12 +26,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import g
 
 from helpdesk import lifecycle
 from helpdesk.accounts import PasswordLinkIssued
+from helpdesk.automation.events import AwaitingUserReminded
 from helpdesk.core import events
 from helpdesk.core.settings import settings
 from helpdesk.core.urls import external_url
@@ -276,6 +280,32 @@ def password_link(event: PasswordLinkIssued) -> None:
     )
 
 
+def awaiting_user_reminded(event: AwaitingUserReminded) -> None:
+    """Remind the requester that the incident waits for their answer, and on which day (in
+    their own time zone) it is resolved without one. (The automatic resolution itself is
+    the usual resolved mail, whose notes say why; the closing, the usual closed one.)"""
+    incident, resolve_at = event.incident, event.resolve_at
+    _notify(
+        incident,
+        [incident.requester],
+        None,
+        "awaiting_reminder",
+        link=_portal(incident),
+        personal=lambda person: {"resolve_on": _day_of(resolve_at, person) if resolve_at else None},
+    )
+
+
+def _day_of(moment: datetime, person: User) -> str:
+    """The day of a naive-UTC moment in the person's time zone, e.g. "Friday 4 December
+    2026" (UTC when they chose none or a zone this machine does not know)."""
+    try:
+        zone = ZoneInfo(person.timezone) if person.timezone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    local = moment.replace(tzinfo=UTC).astimezone(zone)
+    return f"{local:%A} {local.day} {local:%B %Y}"
+
+
 def subscribe_to_events() -> None:
     """Have the services' events mail people, and the file transport deliver what a unit of
     work queued once it commits (the composition root calls this)."""
@@ -288,6 +318,7 @@ def subscribe_to_events() -> None:
         (Closed, closed),
         (Withdrawn, withdrawn),
         (PasswordLinkIssued, password_link),
+        (AwaitingUserReminded, awaiting_user_reminded),
     ]
     for event_type, handler in handlers:
         events.subscribe(event_type, handler)

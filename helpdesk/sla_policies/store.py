@@ -27,6 +27,7 @@ from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.core.validation import existing, required_text
 from helpdesk.extensions import db
 from helpdesk.models import Category, Service, SlaCalendar, SlaPolicy, User
+from helpdesk.models.sla import ESCALATE_ON
 from helpdesk.sla.calendar import WEEKDAYS, CalendarError, parse_calendar
 from helpdesk.sla.spec import (
     DEFAULT_PAUSE_ON,
@@ -42,6 +43,11 @@ POLICY = "sla_policy"
 NAME_MAX = 80
 
 Row = TypeVar("Row", SlaCalendar, SlaPolicy)
+ESCALATE_ON_LABELS = {
+    "never": "Never: tell the owner and the team lead only",
+    "warning": "At the first warning of a target",
+    "breach": "At the first breach of a target",
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,9 @@ class PolicyFields:
     service_id: int | None = None
     category_id: int | None = None
     is_default: bool = False
+    # ESCALATE_ON: "warning" or "breach" moves an incident to its team's escalation team by
+    # itself at the first warning or breach (helpdesk.incidents.escalation); "never" does not.
+    escalate_on: str = "never"
 
 
 @dataclass
@@ -239,6 +248,11 @@ def _put_policy(
     except PolicySpecError as error:
         raise InvalidInput(f"Policy {clean}: {error}") from error
     _check_scope(clean, fields, row)
+    if fields.escalate_on not in ESCALATE_ON:
+        raise InvalidInput(
+            f"Policy {clean}: escalate on {fields.escalate_on!r}? "
+            f"Choose one of {', '.join(ESCALATE_ON)}."
+        )
     values = {
         "name": clean,
         "calendar_id": on.id,
@@ -248,6 +262,7 @@ def _put_policy(
         "service_id": fields.service_id,
         "category_id": fields.category_id,
         "is_default": fields.is_default,
+        "escalate_on": fields.escalate_on,
     }
     return _put(actor, POLICY, row or SlaPolicy(), values)
 

@@ -12,6 +12,7 @@ writes it, `helpdesk sla import` makes the database say exactly what it says.
     default = true                     # exactly one policy
     pause_on = ["awaiting_user"]
     warn_at = 0.75
+    escalate_on = "breach"             # or "warning"; left out: "never"
     [policies.Standard.targets]
     P1 = { response = "15m", resolution = "4h", clock = "24x7" }
     [policies.Network]
@@ -37,12 +38,13 @@ from sqlalchemy import select
 from helpdesk.core.errors import InvalidInput
 from helpdesk.extensions import db
 from helpdesk.models import CatalogueEntry, Category, Service, SlaCalendar, SlaPolicy, User
+from helpdesk.models.sla import ESCALATE_ON
 from helpdesk.sla.spec import DEFAULT_PAUSE_ON, DEFAULT_WARN_AT, PolicySpecError, fields_of
 from helpdesk.sla_policies import store
 
 SECTIONS = frozenset({"calendars", "policies"})
 POLICY_KEYS = frozenset(
-    {"calendar", "default", "service", "category", "pause_on", "warn_at", "targets"}
+    {"calendar", "default", "service", "category", "pause_on", "warn_at", "escalate_on", "targets"}
 )
 
 
@@ -91,7 +93,10 @@ def _policy_table(row: SlaPolicy) -> dict[str, Any]:
     for key, entry in (("service", row.service), ("category", row.category)):
         if entry is not None:
             table[key] = entry.name
-    return table | {"pause_on": row.pause_on, "warn_at": row.warn_at, "targets": row.targets}
+    table |= {"pause_on": row.pause_on, "warn_at": row.warn_at}
+    if row.escalate_on != "never":  # unset is "never": older files stay as they were
+        table["escalate_on"] = row.escalate_on
+    return table | {"targets": row.targets}
 
 
 def _policy_fields(table: Mapping[str, Any], where: str) -> store.PolicyFields:
@@ -103,6 +108,10 @@ def _policy_fields(table: Mapping[str, Any], where: str) -> store.PolicyFields:
     default = table.get("default", False)
     if not isinstance(default, bool):
         raise InvalidInput(f"{where}.default: {default!r} is neither true nor false")
+    escalate_on = table.get("escalate_on", "never")
+    if escalate_on not in ESCALATE_ON:
+        choices = ", ".join(f'"{value}"' for value in ESCALATE_ON)
+        raise InvalidInput(f"{where}.escalate_on: {escalate_on!r} is not one of {choices}")
     return store.PolicyFields(
         calendar=calendar,
         targets=table.get("targets", {}),
@@ -111,6 +120,7 @@ def _policy_fields(table: Mapping[str, Any], where: str) -> store.PolicyFields:
         service_id=_entry_id(Service, table, "service", where),
         category_id=_entry_id(Category, table, "category", where),
         is_default=default,
+        escalate_on=escalate_on,
     )
 
 

@@ -29,12 +29,13 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from helpdesk.directory import ASSIGN_WITHIN_LABELS, TeamRouting
 from helpdesk.lifecycle import HOLD_REASONS
-from helpdesk.models import ROLES, CatalogueEntry, SlaCalendar, SlaPolicy, User
+from helpdesk.models import ROLES, CatalogueEntry, SlaCalendar, SlaPolicy, Team, User
 from helpdesk.priority import priority_label
 from helpdesk.sla.calendar import WEEKDAYS
 from helpdesk.sla.spec import DEFAULT_PAUSE_ON, DEFAULT_WARN_AT, PRIORITIES
-from helpdesk.sla_policies.store import PolicyFields
+from helpdesk.sla_policies.store import ESCALATE_ON_LABELS, PolicyFields
 from helpdesk.web.agent.forms import ButtonForm
 from helpdesk.web.numbers import optional_int
 
@@ -97,11 +98,51 @@ class NewUserForm(FlaskForm):
 
 
 class TeamForm(FlaskForm):
-    """A team's name, description and whether it is the service desk."""
+    """A team's name, description and whether it is the service desk; on the team's own
+    page also its lead, escalation team and how incidents are assigned within it."""
 
     name = StringField("Name")
     description = StringField("Description")
     is_service_desk = BooleanField("Service desk (first line; owns incidents)")
+    lead = SelectField("Team lead", coerce=optional_int, validate_choice=False)
+    escalation_team = SelectField("Escalation team", coerce=optional_int, validate_choice=False)
+    assign_within = SelectField(
+        "Assign within the team",
+        choices=[SelectChoice(key, label) for key, label in ASSIGN_WITHIN_LABELS.items()],
+        default="nobody",
+        validate_choice=False,
+    )
+
+    def offer(self, team: Team, teams: Iterable[Team]) -> None:
+        """Offer the team's agents as lead and every other team as the next tier."""
+        self.lead.choices = [
+            SelectChoice("", "No lead"),
+            *(SelectChoice(m.id, m.name) for m in team.members if m.is_agent),
+        ]
+        self.escalation_team.choices = [
+            SelectChoice("", "None"),
+            *(SelectChoice(t.id, t.name) for t in teams if t.id != team.id),
+        ]
+
+    @staticmethod
+    def initial(team: Team) -> dict[str, Any]:
+        """A stored team as the form shows it (pass as `data`)."""
+        return {
+            "name": team.name,
+            "description": team.description,
+            "is_service_desk": team.is_service_desk,
+            "lead": team.lead_id,
+            "escalation_team": team.escalation_team_id,
+            "assign_within": team.assign_within,
+        }
+
+    def routing(self) -> TeamRouting:
+        """The lead, escalation team and assignment as the directory takes them."""
+        return TeamRouting(
+            lead_id=self.lead.data,
+            escalation_team_id=self.escalation_team.data,
+            assign_within=self.assign_within.data or "nobody",
+        )
 
 
 class MemberForm(FlaskForm):
@@ -227,6 +268,12 @@ class PolicyForm(FlaskForm):
         option_widget=CheckboxInput(),
     )
     warn_at = FloatField("Warn at this share of a target", default=DEFAULT_WARN_AT)
+    escalate_on = SelectField(
+        "Escalate to the team's escalation team by itself",
+        choices=[SelectChoice(key, label) for key, label in ESCALATE_ON_LABELS.items()],
+        default="never",
+        validate_choice=False,
+    )
 
     def offer(
         self,
@@ -254,6 +301,7 @@ class PolicyForm(FlaskForm):
             **{key.lower(): row.targets.get(key, {}) for key in PRIORITIES},
             "pause_on": row.pause_on,
             "warn_at": row.warn_at,
+            "escalate_on": row.escalate_on,
         }
 
     def targets(self) -> dict[str, dict[str, str]]:
@@ -273,6 +321,7 @@ class PolicyForm(FlaskForm):
             service_id=self.service.data,
             category_id=self.category.data,
             is_default=self.is_default.data,
+            escalate_on=self.escalate_on.data or "never",
         )
 
 

@@ -1,4 +1,5 @@
-"""Admin pages for teams: list and create, edit name/description/service desk, members."""
+"""Admin pages for teams: list and create, edit name/description/service desk, the lead,
+the escalation team and how incidents are assigned within the team, members."""
 
 from __future__ import annotations
 
@@ -33,7 +34,11 @@ def _render_team(team: Team, status: int = 200, **submitted: object) -> tuple[st
     """One team's page: its details form, members and the add-member form."""
     member_form = MemberForm(formdata=None)
     member_form.offer(a for a in directory.agents() if a not in team.members)
-    forms = {"form": TeamForm(formdata=None, obj=team), "member_form": member_form} | submitted
+    form = submitted.pop("form", None)
+    if not isinstance(form, TeamForm):
+        form = TeamForm(formdata=None, data=TeamForm.initial(team))
+    form.offer(team, directory.teams())
+    forms = {"form": form, "member_form": member_form} | submitted
     return render_template("admin/team.html", team=team, **forms), status
 
 
@@ -67,7 +72,8 @@ def create_team() -> Outcome:
 @bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
 @admin_required
 def team(team_id: int) -> Outcome:
-    """Show a team; a POST renames it, changes its description or service desk flag."""
+    """Show a team; a POST renames it, changes its description, service desk flag, lead,
+    escalation team or assignment within it."""
     found = _team_or_404(team_id)
     form = TeamForm()
     if not form.is_submitted():
@@ -75,7 +81,12 @@ def team(team_id: int) -> Outcome:
     if form.validate_on_submit():
         try:
             directory.update_team(
-                me(), found.id, form.name.data, form.description.data, form.is_service_desk.data
+                me(),
+                found.id,
+                form.name.data,
+                form.description.data,
+                form.is_service_desk.data,
+                form.routing(),
             )
         except DomainError as error:
             refused(error)

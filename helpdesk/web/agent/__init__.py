@@ -4,6 +4,7 @@ incident, and logging an incident for a caller."""
 from helpdesk.web.agent import (
     actions,
     new_incident,
+    notices,
     originals,
     participants,
     people,
@@ -17,6 +18,7 @@ __all__ = [
     "actions",
     "bp",
     "new_incident",
+    "notices",
     "originals",
     "participants",
     "people",

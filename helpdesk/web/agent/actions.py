@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from helpdesk import incidents, lifecycle
 from helpdesk.core.validation import typed_text
-from helpdesk.incidents import DomainError
+from helpdesk.incidents import DomainError, escalation
 from helpdesk.models import Incident
 from helpdesk.priority import priority_label
 from helpdesk.reads import incident_search
@@ -25,6 +25,7 @@ from helpdesk.web.agent.forms import (
     ButtonForm,
     CancelForm,
     ClassifyForm,
+    EscalateForm,
     MessageForm,
     ReferenceForm,
     ResolveForm,
@@ -113,6 +114,21 @@ def assign(reference: str) -> Outcome:
         return f"Assigned to {' / '.join(x.name for x in (team, agent) if x is not None)}."
 
     return perform(incident, "assign_form", form, change)
+
+
+@bp.post("/incidents/<reference>/escalate")
+@agent_required
+def escalate(reference: str) -> Outcome:
+    """Escalate to the chosen team or the assigned team's escalation team, with a reason."""
+    incident = incident_or_404(reference)
+    form = EscalateForm(prefix="escalate")
+
+    def change() -> str:
+        """Escalate, and say where to."""
+        team = escalation.escalate(incident, me(), form.reason.data, form.team.data)
+        return f"Escalated to {team.name}."
+
+    return perform(incident, "escalate_form", form, change)
 
 
 @bp.post("/incidents/<reference>/take-ownership")

@@ -130,6 +130,20 @@ def _assigned(who: Markup, details: Details, links: Links) -> Markup:
     return Markup("{} assigned it to {}").format(who, target)
 
 
+def _escalated(who: Markup, details: Details, links: Links) -> Markup:
+    """ "Bob escalated it from Service Desk to Network: the switch needs a specialist", or
+    "It was escalated automatically from ... to ...: The resolution target was breached"."""
+    by = Markup("{} escalated it").format(who)
+    if details.get("trigger") not in (None, "agent"):
+        by = Markup("It was escalated automatically")
+    sentence = by
+    if details.get("from_team"):
+        sentence += Markup(" from {}").format(details["from_team"])
+    sentence += Markup(" to {}").format(details.get("team") or "no team")
+    reason = details.get("reason")
+    return Markup("{}: {}").format(sentence, reason) if reason else sentence
+
+
 def _changed(who: Markup, details: Details, links: Links) -> Markup:
     """ "Bob changed the impact from low to high (reason)"."""
     sentence = Markup("{} changed the {}").format(who, _changes(details))
@@ -199,6 +213,7 @@ PHRASES: dict[str, Phrase] = {
     "resolution_rejected": _fields("{0} said the resolution did not fix it"),
     "rated": _fields("{0} rated it {1} out of 5", "rating"),
     "assigned": _assigned,
+    "escalated": _escalated,
     "took_ownership": _fields("{0} took ownership"),
     "participant_added": _fields("{0} added {1} in copy", "person"),
     "participant_removed": _fields("{0} removed {1} from the copy list", "person"),

@@ -142,6 +142,18 @@ class AssignForm(FlaskForm):
         self.agent.choices = agent_choices("No agent", agents)
 
 
+class EscalateForm(FlaskForm):
+    """Escalate to the next support tier's team (the assigned team's escalation team is
+    chosen first) with the reason the next team reads."""
+
+    team = SelectField("Escalate to", coerce=optional_int, validate_choice=False)
+    reason = TextAreaField("Why it needs escalating")
+
+    def offer(self, teams: Iterable[Team]) -> None:
+        """Offer every team; with none chosen, the service takes the escalation team."""
+        self.team.choices = team_choices("The team's escalation team", teams)
+
+
 class ClassifyForm(FlaskForm):
     """Impact, urgency, category, service, and an optional priority override with a reason."""
 

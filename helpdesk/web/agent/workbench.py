@@ -26,6 +26,7 @@ from helpdesk.web.agent.forms import (
     AssignForm,
     CancelForm,
     ClassifyForm,
+    EscalateForm,
     MessageForm,
     ReferenceForm,
     ResolveForm,
@@ -64,6 +65,11 @@ def blank_forms(incident: Incident) -> dict[str, FlaskForm]:
             team=incident.assigned_team_id,
             agent=incident.assigned_agent_id,
         ),
+        "escalate_form": EscalateForm(
+            formdata=None,
+            prefix="escalate",
+            team=incident.assigned_team.escalation_team_id if incident.assigned_team else None,
+        ),
         "classify_form": ClassifyForm(
             formdata=None,
             prefix="classify",
@@ -85,6 +91,7 @@ def blank_forms(incident: Incident) -> dict[str, FlaskForm]:
 def _offer_choices(incident: Incident, forms: dict[str, FlaskForm]) -> None:
     """Fill the select options of the forms that have them."""
     forms["assign_form"].offer(directory.teams(), directory.agents())
+    forms["escalate_form"].offer(directory.teams())
     forms["classify_form"].offer(
         incident, directory.entries("categories"), directory.entries("services")
     )
