@@ -11,6 +11,11 @@ transaction, so a notification is queued if and only if the change that caused i
     assigned to an agent          that agent                          assigned
     assigned to a team, no agent  the team's agents                   team_queue
     awaiting the user, reminded   requester                           awaiting_reminder
+    SLA warning / breach          owner (or assigned) agent + lead    sla_warned / sla_breached
+    escalated                     the new team's lead                 escalated
+
+The SLA warnings, breaches and escalations also leave a notice in those agents' console
+(console.py).
 
 Nobody is mailed about their own action (the acknowledgement excepted: it is the receipt),
 and audience.py drops inactive accounts, addresses that cannot be written in ASCII,
@@ -41,14 +46,17 @@ from helpdesk.core.urls import external_url
 from helpdesk.incidents.events import (
     Assigned,
     Closed,
+    Escalated,
     IncidentOpened,
     PublicReplyAdded,
     Resolved,
+    SlaBreached,
+    SlaWarned,
     StatusChanged,
     Withdrawn,
 )
 from helpdesk.models import Attachment, Incident, Message, Team, User
-from helpdesk.notify import audience, links
+from helpdesk.notify import audience, console, links
 from helpdesk.notify.addresses import ascii_address
 from helpdesk.notify.compose import AUTO_GENERATED, AUTO_REPLIED, JsonValue, incident_subject
 from helpdesk.notify.delivery import deliver_after_commit
@@ -253,6 +261,62 @@ def _team(team: Team | None) -> JsonValue:
     return {"name": team.name} if team is not None else None
 
 
+def sla_alert(event: SlaWarned | SlaBreached) -> None:
+    """Hierarchical escalation: tell the agent who answers for the incident (its owner, or
+    else the agent assigned) and the lead of its team (the assigned team's, or else the
+    owner team's) that a target was warned or breached, by mail and in the console."""
+    incident = event.incident
+    kind = "sla_warned" if isinstance(event, SlaWarned) else "sla_breached"
+    people = _sla_audience(incident)
+    at = event.at.isoformat()
+    console.write(people, incident, kind, target=event.target, at=at)
+    _notify(
+        incident,
+        people,
+        None,
+        kind,
+        target=event.target,
+        at=f"{event.at:%Y-%m-%d %H:%M} UTC",
+        link=_console(incident),
+    )
+
+
+def _sla_audience(incident: Incident) -> list[User | None]:
+    """The owner agent (or the assigned one) and the first team lead there is."""
+    lead = next(
+        (team.lead for team in (incident.assigned_team, incident.owner_team) if team and team.lead),
+        None,
+    )
+    return [incident.owner_agent or incident.assigned_agent, lead]
+
+
+def escalated(event: Escalated) -> None:
+    """Tell the lead of the team the incident was escalated to, why and from where (the
+    team's agents hear of it as of any incident put in their queue, by `assignment`)."""
+    incident, lead, to_team = event.incident, event.to_team.lead, event.to_team.name
+    console.write(
+        [lead],
+        incident,
+        "escalated",
+        event.actor,
+        from_team=event.from_team,
+        to_team=to_team,
+        reason=event.reason,
+        trigger=event.trigger,
+    )
+    _notify(
+        incident,
+        [lead],
+        event.actor,
+        "escalated",
+        by=event.actor.name if event.actor is not None else None,
+        from_team=event.from_team,
+        to_team=to_team,
+        reason=event.reason,
+        link=_console(incident),
+    )
+
+
 def password_link(event: PasswordLinkIssued) -> None:
     """Send a single-use link to set or reset a password (sent even for first-time setup;
     `registering`: someone entered the address on the registration form).
@@ -317,6 +381,9 @@ def subscribe_to_events() -> None:
         (Resolved, resolved),
         (Closed, closed),
         (Withdrawn, withdrawn),
+        (SlaWarned, sla_alert),
+        (SlaBreached, sla_alert),
+        (Escalated, escalated),
         (PasswordLinkIssued, password_link),
         (AwaitingUserReminded, awaiting_user_reminded),
     ]
