@@ -32,6 +32,7 @@ from helpdesk.web.agent.forms import (
     ResolveForm,
     StatusForm,
 )
+from helpdesk.web.agent.sla_timeline import sla_timeline
 from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.roles import agent_required
 from helpdesk.web.view_helpers import me
@@ -128,6 +129,7 @@ def render_workbench(
         upload_hint=upload_hint(),
         refused=list(submitted),
         now=utcnow(),
+        **sla_timeline(incident, utcnow()),
         **knowledge(incident),
         **forms,
     )
