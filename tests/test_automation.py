@@ -96,6 +96,8 @@ def test_the_requester_is_reminded_after_n_days_once(desk: Desk, clock: ManualCl
     body = text(reminder)
     assert "We are still waiting for your answer" in body
     assert "reply to this email, or answer on the portal" in body
+    assert "Our last message to you:\n\nWhich printer is it?\n" in body
+    assert "Which printer is it?" in reminder.get_body(("html",)).get_content()
     assert (
         f"answer on the portal: http://helpdesk.test/my/incidents/{desk.incident.reference}" in body
     )

@@ -24,15 +24,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
 
 from helpdesk import lifecycle
 from helpdesk.automation.batches import in_batches
 from helpdesk.automation.events import AwaitingUserReminded
 from helpdesk.core import events
 from helpdesk.core.settings import settings
+from helpdesk.extensions import db
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.workflow import resolve_unattended
-from helpdesk.models import Incident
+from helpdesk.models import REPLY, Incident, Message, User
 
 AWAITING_USER = "awaiting_user"
 # An existing code, so reports and the agents' choices need no new one: without the
@@ -97,7 +99,23 @@ def _remind(incident: Incident, now: datetime) -> None:
         "reminded",
         resolve_at=resolve_at.isoformat() if resolve_at else None,
     )
-    events.publish(AwaitingUserReminded(incident, resolve_at))
+    events.publish(AwaitingUserReminded(incident, resolve_at, _last_question(incident)))
+
+
+def _last_question(incident: Incident) -> str | None:
+    """The desk's last public message on the incident: what the requester was asked."""
+    author = aliased(User)
+    return db.session.scalars(
+        select(Message.body)
+        .join(author, Message.author_id == author.id)
+        .where(
+            Message.incident_id == incident.id,
+            Message.kind == REPLY,
+            author.role.in_(("agent", "admin")),
+        )
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(1)
+    ).first()
 
 
 def _resolve(incident: Incident) -> None:

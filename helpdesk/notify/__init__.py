@@ -355,6 +355,7 @@ def awaiting_user_reminded(event: AwaitingUserReminded) -> None:
         None,
         "awaiting_reminder",
         link=_portal(incident),
+        question=event.question,
         personal=lambda person: {"resolve_on": _day_of(resolve_at, person) if resolve_at else None},
     )
 
