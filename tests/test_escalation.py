@@ -206,7 +206,7 @@ def test_the_console_escalates_and_shows_who_why_from_and_to(tiers, client, auth
     incident = with_desk(tiers)
     auth.login(tiers.desk_agent.email)
     page = client.get(f"/agent/incidents/{incident.reference}").get_data(as_text=True)
-    assert 'action="/agent/incidents/{}/escalate"'.format(incident.reference) in page
+    assert f'action="/agent/incidents/{incident.reference}/escalate"' in page
     # The team's escalation team is chosen already.
     assert f'<option selected value="{tiers.network.id}">Network</option>' in page
 
