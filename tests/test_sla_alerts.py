@@ -199,3 +199,16 @@ def test_marking_read_needs_the_csrf_token(tmp_path, clock) -> None:
         assert client.post("/agent/notices/read").status_code == 400  # no token
         assert db.session.scalars(select(AgentNotice.read_at)).one() is None
         db.session.remove()
+
+
+def test_the_mail_gives_the_times_in_each_persons_own_zone(people, clock) -> None:
+    people["owner"].timezone = "Europe/Berlin"
+    db.session.commit()
+    incident = owned(people)
+    tick(clock, minutes=46)
+    (owners,) = [m for m in inbox(people["owner"]) if "warning share" in text(m)]
+    (leads,) = [m for m in inbox(people["lead"]) if "warning share" in text(m)]
+    assert f"{incident.reference} reached its warning share at 2026-11-30 10:45 CET" in text(owners)
+    assert "It must be answered by 2026-11-30 11:00 CET." in text(owners)
+    assert "It must be answered by 2026-11-30 11:00 CET." in html(owners)
+    assert "It must be answered by 2026-11-30 10:00 UTC." in text(leads)

@@ -268,16 +268,19 @@ def sla_alert(event: SlaWarned | SlaBreached) -> None:
     incident = event.incident
     kind = "sla_warned" if isinstance(event, SlaWarned) else "sla_breached"
     people = _sla_audience(incident)
-    at = event.at.isoformat()
-    console.write(people, incident, kind, target=event.target, at=at)
+    console.write(people, incident, kind, target=event.target, at=event.at.isoformat())
+    due = incident.response_due_at if event.target == "response" else incident.resolution_due_at
     _notify(
         incident,
         people,
         None,
         kind,
         target=event.target,
-        at=f"{event.at:%Y-%m-%d %H:%M} UTC",
         link=_console(incident),
+        personal=lambda person: {
+            "at": _time_of(event.at, person),
+            "due": _time_of(due, person) if due is not None else None,
+        },
     )
 
 
@@ -363,12 +366,24 @@ def awaiting_user_reminded(event: AwaitingUserReminded) -> None:
 def _day_of(moment: datetime, person: User) -> str:
     """The day of a naive-UTC moment in the person's time zone, e.g. "Friday 4 December
     2026" (UTC when they chose none or a zone this machine does not know)."""
+    local = _in_zone_of(moment, person)
+    return f"{local:%A} {local.day} {local:%B %Y}"
+
+
+def _time_of(moment: datetime, person: User) -> str:
+    """A naive-UTC moment in the person's time zone, e.g. "2026-11-30 10:45 CET"."""
+    local = _in_zone_of(moment, person)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def _in_zone_of(moment: datetime, person: User) -> datetime:
+    """A naive-UTC moment in the person's time zone (UTC when they chose none or a zone
+    this machine does not know)."""
     try:
         zone = ZoneInfo(person.timezone) if person.timezone else UTC
     except (ZoneInfoNotFoundError, ValueError):
         zone = UTC
-    local = moment.replace(tzinfo=UTC).astimezone(zone)
-    return f"{local:%A} {local.day} {local:%B %Y}"
+    return moment.replace(tzinfo=UTC).astimezone(zone)
 
 
 def subscribe_to_events() -> None:
