@@ -126,6 +126,17 @@ def db_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def pg_app(tmp_path: Path, pg_url: str) -> Iterator[Flask]:
+    """An app on the private PostgreSQL server only, with a fresh schema (tests of several
+    processes at once, which SQLite serializes)."""
+    app = make_app(tmp_path / "instance", pg_url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def keep_logging() -> Iterator[None]:
     """Undo what Alembic's env.py does to logging (fileConfig) when a test runs migrations."""
     root = logging.getLogger()

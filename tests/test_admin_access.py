@@ -31,6 +31,10 @@ ROUTES = {
     "admin.delete_policy": ("POST", "/admin/sla/policies/1/delete"),
     "admin.export_sla": ("GET", "/admin/sla/export.toml"),
     "admin.import_sla": ("POST", "/admin/sla/import"),
+    "admin.rules": ("GET", "/admin/assignment-rules"),
+    "admin.create_rule": ("POST", "/admin/assignment-rules"),
+    "admin.move_rule": ("POST", "/admin/assignment-rules/1/move"),
+    "admin.delete_rule": ("POST", "/admin/assignment-rules/1/delete"),
 }
 # What each POST would carry if it were allowed, so a 403 is not an empty form's doing.
 DATA = {

@@ -5,14 +5,11 @@ idempotent, and two worker processes on PostgreSQL remind each incident once."""
 
 from __future__ import annotations
 
-import subprocess
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -26,9 +23,9 @@ from helpdesk.models import AuditEvent, Incident, OutboundEmail, User, utcnow
 from helpdesk.models.base import frozen_time
 from helpdesk.sla.cli import sla_group
 from helpdesk.web.agent.audit_trail import trail_of
-from tests.conftest import ManualClock, make_app, reconfigure
+from tests.conftest import ManualClock, reconfigure
 from tests.factories import gen_incident, gen_team, gen_user
-from tests.mail.helpers import gateway_env, helpdesk_command
+from tests.worker_passes import TICKS, tick
 
 
 @dataclass
@@ -310,17 +307,6 @@ def test_sla_tick_runs_the_automation(app: Flask, desk: Desk, clock: ManualClock
 # Two worker processes at once on PostgreSQL.
 
 WAITING = 120  # more than two batches (awaiting_user uses batches of 50)
-TICKS = 2
-
-
-@pytest.fixture
-def pg_app(tmp_path: Path, pg_url: str) -> Iterator[Flask]:
-    """An app on the private PostgreSQL server with a fresh schema."""
-    app = make_app(tmp_path / "instance", pg_url)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def put_on_hold_days_ago(count: int, days: int) -> None:
@@ -337,18 +323,7 @@ def put_on_hold_days_ago(count: int, days: int) -> None:
 @pytest.mark.postgres
 def test_two_ticks_at_once_remind_each_incident_once(pg_app: Flask) -> None:
     put_on_hold_days_ago(WAITING, 3)
-    env = gateway_env(pg_app, {"DATABASE_URL": pg_app.config["DATABASE_URL"]})
-    command = helpdesk_command("sla", "tick")
-    started = [
-        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for _ in range(TICKS)
-    ]
-    reminded = []
-    for process in started:
-        out, err = process.communicate(timeout=300)
-        assert process.returncode == 0, err.decode(errors="replace")
-        counts = dict(part.split("=") for part in out.decode().removeprefix("Pass: ").split())
-        reminded.append(int(counts["reminders"]))
+    reminded = [done["reminders"] for done in tick(pg_app, TICKS)]
     assert sum(reminded) == WAITING  # shared, none reminded twice
     db.session.expire_all()
     recorded = Counter(
@@ -361,6 +336,4 @@ def test_two_ticks_at_once_remind_each_incident_once(pg_app: Flask) -> None:
         )
     )
     assert len(sent) == WAITING and set(sent.values()) == {1}
-    again = subprocess.run(command, env=env, capture_output=True)
-    assert again.returncode == 0, again.stderr.decode(errors="replace")
-    assert b"reminders=0" in again.stdout
+    assert tick(pg_app)[0]["reminders"] == 0

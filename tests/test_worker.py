@@ -9,9 +9,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -25,9 +23,10 @@ from helpdesk.models.base import frozen_time
 from helpdesk.sla.cli import sla_group
 from helpdesk.sla_policies import store
 from helpdesk.worker import Job, Worker, run_pass
-from tests.conftest import make_app, reconfigure
+from tests.conftest import reconfigure
 from tests.factories import gen_incident, gen_user
 from tests.mail.helpers import gateway_env, helpdesk_command
+from tests.worker_passes import TICKS, done_by_job, tick
 
 NOW = datetime(2026, 12, 4, 15, 0)
 
@@ -164,18 +163,7 @@ def test_sla_tick_on_an_empty_database_says_to_run_init(app: Flask) -> None:
 
 
 INCIDENTS = 200
-TICKS = 2
 AROUND_THE_CLOCK = {"timezone": "UTC", "hours": {}}
-
-
-@pytest.fixture
-def pg_app(tmp_path: Path, pg_url: str) -> Iterator[Flask]:
-    """An app on the private PostgreSQL server with a fresh schema."""
-    app = make_app(tmp_path / "instance", pg_url)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def open_overdue_incidents(count: int) -> None:
@@ -210,17 +198,7 @@ def recorded() -> Counter[tuple[int, str, str]]:
 @pytest.mark.postgres
 def test_two_ticks_at_once_record_each_warning_and_breach_once(pg_app: Flask) -> None:
     open_overdue_incidents(INCIDENTS)
-    env = gateway_env(pg_app, {"DATABASE_URL": pg_app.config["DATABASE_URL"]})
-    command = helpdesk_command("sla", "tick")
-    started = [
-        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for _ in range(TICKS)
-    ]
-    checked = []
-    for process in started:
-        out, err = process.communicate(timeout=300)
-        assert process.returncode == 0, err.decode(errors="replace")
-        checked.append(int(out.decode().removeprefix("Pass: sla_checks=")))
+    checked = [done["sla_checks"] for done in tick(pg_app, TICKS)]
     assert sum(checked) == INCIDENTS  # shared, none taken twice
     db.session.expire_all()
     counts = recorded()
@@ -232,15 +210,14 @@ def test_two_ticks_at_once_record_each_warning_and_breach_once(pg_app: Flask) ->
     }
     assert set(counts) == expected and len(expected) == INCIDENTS * 4
     assert set(counts.values()) == {1}
-    again = subprocess.run(helpdesk_command("sla", "tick"), env=env, capture_output=True)
-    assert again.returncode == 0, again.stderr.decode(errors="replace")
+    tick(pg_app)
     assert recorded() == counts
 
 
 def test_sla_tick_records_what_is_due_once(app: Flask) -> None:
     open_overdue_incidents(3)
     runner = app.test_cli_runner()
-    assert runner.invoke(sla_group, ["tick"]).output == "Pass: sla_checks=3\n"
+    assert done_by_job(runner.invoke(sla_group, ["tick"]).output)["sla_checks"] == 3
     assert sorted(recorded().values()) == [1] * 3 * 4
-    assert runner.invoke(sla_group, ["tick"]).output == "Pass: sla_checks=0\n"
+    assert done_by_job(runner.invoke(sla_group, ["tick"]).output)["sla_checks"] == 0
     assert len(recorded()) == 3 * 4
