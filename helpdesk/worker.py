@@ -29,9 +29,6 @@ from helpdesk.sla_policies import clocks
 
 log = logging.getLogger(__name__)
 
-# Incidents per transaction of the SLA check: short row locks, and two workers share a pass.
-SLA_BATCH = 50
-
 
 @dataclass(frozen=True)
 class Job:
@@ -41,20 +38,9 @@ class Job:
     run: Callable[[datetime], int]
 
 
-def sla_checks(now: datetime) -> int:
-    """Record every SLA warning and breach that has come by `now`, a batch of incidents
-    (one short transaction) at a time; a batch leaves none of its incidents due."""
-    total = 0
-    while True:
-        done = clocks.check_due(now, SLA_BATCH)
-        total += done
-        if done < SLA_BATCH:
-            return total
-
-
 # The jobs of every pass, in order; a new periodic job is one more line here.
 JOBS: tuple[Job, ...] = (
-    Job("sla_checks", sla_checks),
+    Job("sla_checks", clocks.check_due),
     Job("reminders", awaiting_user.remind),
     Job("auto_resolve", awaiting_user.resolve_unanswered),
     Job("auto_close", auto_close.close_resolved),

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, inspect, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from helpdesk import lifecycle
@@ -64,7 +64,8 @@ def apply_rules(incident: Incident) -> AssignmentRule | None:
         return None
     # Read without a flush, as the SLA clock does: the opening unit flushes once, at its end.
     with db.session.no_autoflush:
-        rule = matching_rule(*_catalogue_ids(incident))
+        service_id, category_id = incident.catalogue_ids()
+        rule = matching_rule(category_id, service_id)
         if rule is None:
             return None
         team = rule.team
@@ -151,20 +152,6 @@ def _least_open(team: Team) -> User | None:
         .order_by(func.count(Incident.id), User.id)
         .limit(1)
     ).first()
-
-
-def _catalogue_ids(incident: Incident) -> tuple[int | None, int | None]:
-    """The incident's category and service ids, also when a service just set them as
-    objects (their foreign keys are filled in only at the next flush)."""
-    loaded = inspect(incident).dict
-    ids = []
-    for name in ("category", "service"):
-        if name in loaded:
-            entry = loaded[name]
-            ids.append(entry.id if entry is not None else None)
-        else:
-            ids.append(getattr(incident, f"{name}_id"))
-    return ids[0], ids[1]
 
 
 def describe(rule: AssignmentRule) -> str:

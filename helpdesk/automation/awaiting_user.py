@@ -13,7 +13,7 @@ told the date first: with the reminders turned off, nothing is resolved automati
 Days are calendar days on the wall clock (weekends and holidays count): the requester's
 silence is not measured in the desk's working hours.
 
-Each pass claims its incidents a batch at a time (batches.in_batches, row locks): two
+Each pass claims its incidents a batch at a time (helpdesk.core.batches, row locks): two
 workers share the work, and a pass run again finds nothing more to do, because a reminded
 incident has `reminded_at` past its hold's start and a resolved one is no longer on hold.
 """
@@ -27,14 +27,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from helpdesk import lifecycle
-from helpdesk.automation.batches import in_batches
 from helpdesk.automation.events import AwaitingUserReminded
 from helpdesk.core import events
+from helpdesk.core.batches import in_batches
 from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.workflow import resolve_unattended
 from helpdesk.models import REPLY, Incident, Message, User
+
+# Claim order: whoever has waited longest goes first.
+LONGEST_HELD_FIRST = (Incident.status_changed_at, Incident.id)
 
 AWAITING_USER = "awaiting_user"
 # An existing code, so reports and the agents' choices need no new one: without the
@@ -54,7 +57,9 @@ def remind(now: datetime) -> int:
     after = settings().automation.remind_awaiting_user_after
     if after is None:
         return 0
-    return in_batches(_reminder_due(now - after), lambda incident: _remind(incident, now))
+    return in_batches(
+        _reminder_due(now - after), LONGEST_HELD_FIRST, lambda incident: _remind(incident, now)
+    )
 
 
 def resolve_unanswered(now: datetime) -> int:
@@ -63,7 +68,7 @@ def resolve_unanswered(now: datetime) -> int:
     after = settings().automation.resolve_awaiting_user_after
     if after is None:
         return 0
-    return in_batches(_resolution_due(now - after), _resolve)
+    return in_batches(_resolution_due(now - after), LONGEST_HELD_FIRST, _resolve)
 
 
 def _awaiting() -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import Model, db
@@ -143,6 +143,20 @@ class Incident(Model):
     def is_open(self) -> bool:
         """True while the incident still needs work."""
         return self.status in OPEN_STATUSES
+
+    def catalogue_ids(self) -> tuple[int | None, int | None]:
+        """The service and category ids, also right after a service set them as objects
+        (their foreign keys are filled in only at the next flush, and the SLA clock and the
+        assignment rules read them inside the unit, without flushing)."""
+        loaded = inspect(self).dict
+        ids = []
+        for name in ("service", "category"):
+            if name in loaded:
+                entry = loaded[name]
+                ids.append(entry.id if entry is not None else None)
+            else:
+                ids.append(getattr(self, f"{name}_id"))
+        return ids[0], ids[1]
 
     def involves(self, user: User) -> bool:
         """Tell whether `user` is the requester or a participant."""

@@ -24,10 +24,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 
 from helpdesk.core import events
-from helpdesk.core.unit import transaction
+from helpdesk.core.batches import in_batches
 from helpdesk.extensions import db
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.events import (
@@ -66,7 +66,7 @@ def recompute(incident: Incident, now: datetime | None = None) -> None:
     # Read without a flush: what this unit staged is flushed once, at its end (a flush
     # here cost an emailed incident a fifth of its intake).
     with db.session.no_autoflush:
-        policy = find_policy(*_catalogue_ids(incident))
+        policy = find_policy(*incident.catalogue_ids())
         if policy is not None and incident.sla_policy_id not in (None, policy.id):
             record(
                 incident,
@@ -86,29 +86,14 @@ def recompute(incident: Incident, now: datetime | None = None) -> None:
             events.publish(happened(incident, target, at))
 
 
-def check_due(now: datetime, limit: int = 200) -> int:
-    """The scheduler's pass: recompute up to `limit` incidents whose next warning or breach
-    has come, in one transaction, and return how many. Running it again at the same `now`
-    changes nothing more: their stored `sla_check_at` has moved past `now` or is None.
-
-    On PostgreSQL the rows are taken FOR UPDATE SKIP LOCKED, so two workers share the due
-    incidents instead of waiting for each other; SQLite's transaction takes its one write
-    lock up front (helpdesk.core.unit.transaction), so a second worker waits and then
-    finds nothing due (see mail_gateway.claims for the same approach to the outbox).
-    """
-    with transaction():
-        due = (
-            select(Incident)
-            .where(Incident.sla_check_at <= now)
-            .order_by(Incident.sla_check_at, Incident.id)
-            .limit(limit)
-        )
-        if db.session.get_bind().dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
-        incidents = db.session.scalars(due).all()
-        for incident in incidents:
-            recompute(incident, now)
-    return len(incidents)
+def check_due(now: datetime) -> int:
+    """The scheduler's job: recompute every incident whose next warning or breach has come
+    by `now`, a batch at a time (helpdesk.core.batches: row locks, SKIP LOCKED on
+    PostgreSQL, so two workers share them), and return how many. Running it again at the
+    same `now` changes nothing more: their stored `sla_check_at` has moved past `now` or is
+    None."""
+    due = select(Incident).where(Incident.sla_check_at <= now)
+    return in_batches(due, (Incident.sla_check_at, Incident.id), lambda row: recompute(row, now))
 
 
 def clock_of(incident: Incident, now: datetime) -> ClockState | None:
@@ -137,20 +122,6 @@ def _run(incident: Incident, policy: SlaPolicy, now: datetime) -> _Clock:
     opened_under = policies.get(line.opened_under or policy.id, policies[policy.id])
     state = run(opened_under, line.events, until)
     return _Clock(state, line.ended_at is not None)
-
-
-def _catalogue_ids(incident: Incident) -> tuple[int | None, int | None]:
-    """The incident's service and category ids, also when the service just set them as
-    objects (their foreign keys are filled in only at the next flush)."""
-    loaded = inspect(incident).dict
-    ids = []
-    for name in ("service", "category"):
-        if name in loaded:
-            entry = loaded[name]
-            ids.append(entry.id if entry is not None else None)
-        else:
-            ids.append(getattr(incident, f"{name}_id"))
-    return ids[0], ids[1]
 
 
 def _trail(incident: Incident) -> list[AuditEvent]:
