@@ -8,7 +8,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
-from zoneinfo import available_timezones
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -22,6 +21,7 @@ from helpdesk.core.settings import settings
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.core.urls import external_url
 from helpdesk.core.validation import typed_text
+from helpdesk.core.zones import time_zones
 from helpdesk.extensions import db
 from helpdesk.models import ROLES, User, utcnow
 from helpdesk.models.user import UserSession, hash_method
@@ -257,11 +257,6 @@ def update_user(user_id: int, name: str, role: str, active: bool, actor: User) -
 
 
 @cache
-def time_zones() -> tuple[str, ...]:
-    """The IANA zone names a person may choose, sorted (read once: it lists files)."""
-    return tuple(sorted(available_timezones()))
-
-
 @unit_of_work
 def update_preferences(user: User, timezone: str | None, away: bool) -> User:
     """A person's own settings: the zone every time is shown to them in (None or empty: the

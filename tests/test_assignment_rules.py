@@ -235,6 +235,30 @@ def test_admin_page_adds_moves_and_deletes_rules(client: FlaskClient, auth: Auth
     assert [r.category_id for r in assignment_rules.rules()] == [network.id]
 
 
+def test_admin_page_changes_a_rule_in_its_place(client: FlaskClient, auth: AuthActions, admin):
+    desk, net = team_of(name="Desk"), team_of(name="Net ops")
+    first = rule(admin, desk, gen_category("Hardware"))
+    rule(admin, desk, gen_category("Printers"))
+    vpn = gen_service("VPN")
+    auth.login(admin.email)
+    page = client.get(f"/admin/assignment-rules/{first.id}")
+    assert page.status_code == 200 and 'selected value="' in page.text
+    changed = client.post(
+        f"/admin/assignment-rules/{first.id}",
+        data={"category": "", "service": str(vpn.id), "team": str(net.id)},
+        follow_redirects=True,
+    )
+    assert "Incidents of service VPN now go to Net ops." in changed.text
+    ordered = assignment_rules.rules()
+    assert (ordered[0].service_id, ordered[0].team.name) == (vpn.id, "Net ops")
+    assert ordered[1].category.name == "Printers"
+    refused = client.post(
+        f"/admin/assignment-rules/{first.id}", data={"category": "", "service": "", "team": ""}
+    )
+    assert refused.status_code == 422 and "Choose the team" in refused.text
+    assert client.get("/admin/assignment-rules/999").status_code == 404
+
+
 def test_admin_page_shows_why_a_rule_is_refused(client: FlaskClient, auth: AuthActions, admin):
     team = team_of(name="Desk")
     auth.login(admin.email)

@@ -8,9 +8,9 @@ from datetime import datetime
 
 import pytest
 
+from helpdesk.core.zones import exact_time, zone_named
 from helpdesk.extensions import db
 from helpdesk.models import User
-from helpdesk.web.filters import exact_time, zone_named
 from tests.conftest import make_app
 from tests.factories import PASSWORD, gen_incident, gen_user
 

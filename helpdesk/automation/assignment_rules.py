@@ -188,7 +188,7 @@ def _require_admin(actor: User) -> None:
         raise NotAllowed("Only admins can change assignment rules.")
 
 
-def _rule(rule_id: int) -> AssignmentRule:
+def rule_by_id(rule_id: int) -> AssignmentRule:
     """Load a rule or raise NotFound."""
     found = check.existing(AssignmentRule, rule_id, "assignment rule")
     if found is None:
@@ -252,7 +252,7 @@ def update_rule(
 ) -> AssignmentRule:
     """Change what a rule matches and where it sends incidents; its place stays."""
     _require_admin(actor)
-    rule = _rule(rule_id)
+    rule = rule_by_id(rule_id)
     with db.session.no_autoflush:
         _fill(rule, team_id, category_id, service_id)
     commit()
@@ -263,7 +263,7 @@ def update_rule(
 def delete_rule(actor: User, rule_id: int) -> None:
     """Remove a rule; incidents it assigned keep their team."""
     _require_admin(actor)
-    db.session.delete(_rule(rule_id))
+    db.session.delete(rule_by_id(rule_id))
     db.session.flush()
     _renumber(rules())
     commit()
@@ -276,7 +276,7 @@ def move_rule(actor: User, rule_id: int, direction: str) -> None:
     if direction not in (UP, DOWN):
         raise InvalidInput("Move a rule up or down.")
     ordered = rules()
-    rule = _rule(rule_id)
+    rule = rule_by_id(rule_id)
     index = ordered.index(rule)
     other = index - 1 if direction == UP else index + 1
     if 0 <= other < len(ordered):

@@ -31,16 +31,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import g
 
 from helpdesk import lifecycle
 from helpdesk.accounts import PasswordLinkIssued
 from helpdesk.automation.events import AwaitingUserReminded
-from helpdesk.core import events
+from helpdesk.core import events, zones
 from helpdesk.core.settings import settings
 from helpdesk.core.urls import external_url
 from helpdesk.incidents.events import (
@@ -278,8 +277,8 @@ def sla_alert(event: SlaWarned | SlaBreached) -> None:
         target=event.target,
         link=_console(incident),
         personal=lambda person: {
-            "at": _time_of(event.at, person),
-            "due": _time_of(due, person) if due is not None else None,
+            "at": zones.exact_time(event.at, _zone_of(person)),
+            "due": zones.exact_time(due, _zone_of(person)) if due is not None else None,
         },
     )
 
@@ -359,31 +358,15 @@ def awaiting_user_reminded(event: AwaitingUserReminded) -> None:
         "awaiting_reminder",
         link=_portal(incident),
         question=event.question,
-        personal=lambda person: {"resolve_on": _day_of(resolve_at, person) if resolve_at else None},
+        personal=lambda person: {
+            "resolve_on": zones.day(resolve_at, _zone_of(person)) if resolve_at else None
+        },
     )
 
 
-def _day_of(moment: datetime, person: User) -> str:
-    """The day of a naive-UTC moment in the person's time zone, e.g. "Friday 4 December
-    2026" (UTC when they chose none or a zone this machine does not know)."""
-    local = _in_zone_of(moment, person)
-    return f"{local:%A} {local.day} {local:%B %Y}"
-
-
-def _time_of(moment: datetime, person: User) -> str:
-    """A naive-UTC moment in the person's time zone, e.g. "2026-11-30 10:45 CET"."""
-    local = _in_zone_of(moment, person)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
-
-
-def _in_zone_of(moment: datetime, person: User) -> datetime:
-    """A naive-UTC moment in the person's time zone (UTC when they chose none or a zone
-    this machine does not know)."""
-    try:
-        zone = ZoneInfo(person.timezone) if person.timezone else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = UTC
-    return moment.replace(tzinfo=UTC).astimezone(zone)
+def _zone_of(person: User) -> tzinfo:
+    """The zone the person reads times in (mail says times on their own clock)."""
+    return zones.zone_named(person.timezone)
 
 
 def subscribe_to_events() -> None:

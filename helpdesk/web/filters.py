@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, url_for
 from flask_login import current_user
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from helpdesk.access import can_view_incident
 from helpdesk.channels import in_words
 from helpdesk.core.settings import settings
+from helpdesk.core.zones import exact_time, zone_named
 from helpdesk.extensions import db
 from helpdesk.lifecycle import HOLD_REASONS, RESOLUTION_CODES, STATUS_LABELS
 from helpdesk.models import Incident, utcnow
@@ -53,31 +53,10 @@ def relative(moment: datetime, now: datetime) -> str:
     return "just now"
 
 
-# The instance's zone, for anonymous viewers and people who chose none. There is no setting
-# for it yet, so it is UTC.
-INSTANCE_ZONE = "UTC"
-
-
-def zone_named(name: str | None) -> tzinfo:
-    """The zone an IANA name names; the instance's zone for None or a name this machine's
-    zone database does not know (a setting stored before a zone was withdrawn)."""
-    try:
-        return ZoneInfo(name or INSTANCE_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(INSTANCE_ZONE)
-
-
 def viewer_zone() -> tzinfo:
     """The signed-in person's zone, else the instance's."""
     chosen = current_user.timezone if current_user and current_user.is_authenticated else None
     return zone_named(chosen)
-
-
-def exact_time(moment: datetime, zone: tzinfo) -> str:
-    """A stored (naive UTC) instant on the wall clock of `zone`, with its abbreviation, e.g.
-    2026-11-30 04:00 EST."""
-    local = moment.replace(tzinfo=UTC).astimezone(zone)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def _time_tag(moment: datetime, text: str, title: str) -> Markup:

@@ -1,11 +1,11 @@
-"""Admin page for the assignment rules: the list in the order they are tried, a form to add
-one, and buttons to move a rule up or down or delete it. The rules themselves (what a rule
-needs, duplicates) are checked by helpdesk.automation.assignment_rules, whose message the
-admin sees."""
+"""Admin pages for the assignment rules: the list in the order they are tried, a form to
+add one, a page to change one, and buttons to move a rule up or down or delete it. The rules
+themselves (what a rule needs, duplicates) are checked by helpdesk.automation.
+assignment_rules, whose message the admin sees."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -14,7 +14,7 @@ from wtforms import HiddenField, SelectChoice, SelectField
 from helpdesk.automation import assignment_rules
 from helpdesk.extensions import db
 from helpdesk.incidents import DomainError
-from helpdesk.models import ASSIGN_WITHIN, Category, Service, Team
+from helpdesk.models import ASSIGN_WITHIN, AssignmentRule, Category, Service, Team
 from helpdesk.web.admin.blueprint import bp
 from helpdesk.web.agent.forms import ButtonForm
 from helpdesk.web.numbers import optional_int
@@ -95,6 +95,54 @@ def create_rule() -> Outcome:
     else:
         unreadable(form)
     return _render(form, UNPROCESSABLE)
+
+
+def _rule_or_404(rule_id: int) -> AssignmentRule:
+    """The rule a URL names, or 404."""
+    try:
+        return assignment_rules.rule_by_id(rule_id)
+    except DomainError:
+        abort(404)
+
+
+def _render_rule(rule: AssignmentRule, form: RuleForm, status: int = 200) -> tuple[str, int]:
+    """One rule's page: the form to change what it matches and where it sends incidents."""
+    page = render_template("admin/assignment_rule.html", rule=rule, form=form.offer())
+    return page, status
+
+
+@bp.get("/assignment-rules/<int:rule_id>")
+@admin_required
+def rule(rule_id: int) -> tuple[str, int]:
+    """Show a rule with its fields filled in, ready to change."""
+    found = _rule_or_404(rule_id)
+    form = RuleForm(
+        formdata=None,
+        data={"category": found.category_id, "service": found.service_id, "team": found.team_id},
+    )
+    return _render_rule(found, form)
+
+
+@bp.post("/assignment-rules/<int:rule_id>")
+@admin_required
+def edit_rule(rule_id: int) -> Outcome:
+    """Change what a rule matches and the team it gives to; its place in the order stays."""
+    found = _rule_or_404(rule_id)
+    form = RuleForm()
+    if form.validate_on_submit():
+        try:
+            assignment_rules.update_rule(
+                me(), rule_id, form.team.data, form.category.data, form.service.data
+            )
+        except DomainError as error:
+            refused(error)
+        else:
+            described = assignment_rules.describe(found)
+            flash(f"Incidents of {described} now go to {found.team.name}.", "success")
+            return redirect(url_for("admin.rules"))
+    else:
+        unreadable(form)
+    return _render_rule(found, form, UNPROCESSABLE)
 
 
 @bp.post("/assignment-rules/<int:rule_id>/move")

@@ -5,8 +5,9 @@ from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField,
 from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from helpdesk.accounts import PASSWORD_MIN, time_zones
+from helpdesk.accounts import PASSWORD_MIN
 from helpdesk.addresses import InvalidAddress, normalise_address
+from helpdesk.core.zones import time_zones
 
 
 def address(_form: BaseForm, field: Field) -> None:

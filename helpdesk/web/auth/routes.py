@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from helpdesk import accounts
+from helpdesk.core.zones import INSTANCE_ZONE, exact_time, zone_named
 from helpdesk.extensions import limiter
 from helpdesk.incidents import DomainError
 from helpdesk.models import User, utcnow
@@ -20,7 +21,6 @@ from helpdesk.web.auth.forms import (
     RegisterForm,
     SetPasswordForm,
 )
-from helpdesk.web.filters import INSTANCE_ZONE, exact_time, zone_named
 from helpdesk.web.safety import safe_next
 from helpdesk.web.view_helpers import me
 
