@@ -88,8 +88,14 @@ DEFAULTS: dict[str, Any] = {
     # How long saving an article waits for the search index lock before leaving the
     # update queued for the next writer or search (the save itself never fails on it).
     "KB_INDEX_LOCK_SECONDS": 1.0,
-    # How often `helpdesk worker` runs its jobs (SLA warnings and breaches).
+    # How often `helpdesk worker` runs its jobs (SLA warnings and breaches, automation).
     "WORKER_INTERVAL_SECONDS": 60,
+    # The worker's automation, in calendar days (0: that step is off): remind an incident
+    # on hold awaiting its requester, resolve it that long after the reminder, close a
+    # resolved one the requester neither confirmed nor turned down.
+    "REMIND_AWAITING_USER_AFTER_DAYS": 3,
+    "RESOLVE_AWAITING_USER_AFTER_DAYS": 4,
+    "CLOSE_RESOLVED_AFTER_DAYS": 5,
 }
 
 

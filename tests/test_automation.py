@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from helpdesk import incidents, worker
 from helpdesk.automation import awaiting_user
-from helpdesk.core.settings import AUTOMATION_DEFAULTS, AutomationSettings, SettingsError
+from helpdesk.config import DEFAULTS
+from helpdesk.core.settings import AutomationSettings, SettingsError
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Incident, OutboundEmail, User, utcnow
 from helpdesk.models.base import frozen_time
@@ -279,20 +280,29 @@ def test_the_days_are_configurable(app: Flask, desk: Desk, clock: ManualClock) -
     assert run_pass()["auto_resolve"] == 1
 
 
+AUTOMATION_DAYS = (
+    "REMIND_AWAITING_USER_AFTER_DAYS",
+    "RESOLVE_AWAITING_USER_AFTER_DAYS",
+    "CLOSE_RESOLVED_AFTER_DAYS",
+)
+
+
 def test_the_automation_settings_default_and_refuse_bad_values() -> None:
-    defaults = AutomationSettings.from_config({})
+    defaults = AutomationSettings.from_config(DEFAULTS)
     assert defaults.remind_awaiting_user_after == timedelta(days=3)
     assert defaults.resolve_awaiting_user_after == timedelta(days=4)
     assert defaults.close_resolved_after == timedelta(days=5)
     assert (
-        AutomationSettings.from_config({"CLOSE_RESOLVED_AFTER_DAYS": "0"}).close_resolved_after
+        AutomationSettings.from_config(
+            DEFAULTS | {"CLOSE_RESOLVED_AFTER_DAYS": "0"}
+        ).close_resolved_after
         is None
     )
-    for key in AUTOMATION_DEFAULTS:
+    for key in AUTOMATION_DAYS:
         with pytest.raises(SettingsError, match=f"^{key} must be at least 0 \\(got -1\\)"):
-            AutomationSettings.from_config({key: -1})
+            AutomationSettings.from_config(DEFAULTS | {key: -1})
         with pytest.raises(SettingsError, match=f"^{key} must be a whole number \\(got 'soon'\\)"):
-            AutomationSettings.from_config({key: "soon"})
+            AutomationSettings.from_config(DEFAULTS | {key: "soon"})
 
 
 def test_sla_tick_runs_the_automation(app: Flask, desk: Desk, clock: ManualClock) -> None:

@@ -277,13 +277,6 @@ class FolderSettings:
 
 # The automation's keys and their defaults, kept beside their reader (a config that names
 # none of them gets these); 0 turns a step off.
-AUTOMATION_DEFAULTS = {
-    "REMIND_AWAITING_USER_AFTER_DAYS": 3,
-    "RESOLVE_AWAITING_USER_AFTER_DAYS": 4,
-    "CLOSE_RESOLVED_AFTER_DAYS": 5,
-}
-
-
 @dataclass(frozen=True)
 class AutomationSettings:
     """What the worker does by itself, in calendar days (wall-clock time, weekends and
@@ -297,7 +290,7 @@ class AutomationSettings:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> AutomationSettings:
         """Read and check the three day counts (whole numbers, 0 or more)."""
-        read = _Reader({**AUTOMATION_DEFAULTS, **config})
+        read = _Reader(config)
 
         def days(key: str) -> timedelta | None:
             count = read.whole(key, 0)
