@@ -92,14 +92,15 @@ def test_the_incident_page_shows_the_timeline(people, client, clock):
     assert '<rect class="seg-paused"' in html
 
 
-def test_the_timeline_is_on_the_viewers_clock(people, client, clock):
+def test_the_timeline_is_on_the_calendars_clock_whoever_looks(people, client, clock):
     requester, agent = people
     agent.timezone = "America/New_York"
     db.session.commit()
     incident = held_for_the_user(requester, agent, clock)
     html = incident_page(client, agent.email, incident)
     paused = [row for row in rows(html) if row[0].startswith("Paused")]
-    assert paused == [("Paused (on hold)", "2026-11-30 06:00 EST", "2026-11-30 09:00 EST", "none")]
+    assert paused == [("Paused (on hold)", "2026-11-30 11:00 UTC", "2026-11-30 14:00 UTC", "none")]
+    assert "times on its clock (UTC)" in html
 
 
 def test_a_breached_target_shows_when_and_how_long_it_ran_past_due(people, client, clock):
