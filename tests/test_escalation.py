@@ -216,6 +216,11 @@ def test_the_console_escalates_and_shows_who_why_from_and_to(tiers, client, auth
     page = client.get(response.location).get_data(as_text=True)
     assert "Escalated to Network." in page
     assert "Dan Desk escalated it from Service Desk to Network: Tunnel flaps." in page
+    facts = page[
+        page.index('id="facts-title"') : page.index("</section>", page.index('id="facts-title"'))
+    ]
+    assert "<dt>Escalated</dt>" in facts
+    assert "Dan Desk escalated it from Service Desk to Network: Tunnel flaps." in facts
 
 
 def test_the_console_shows_a_refused_escalation_with_the_typing_kept(tiers, client, auth):
