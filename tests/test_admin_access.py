@@ -33,8 +33,7 @@ ROUTES = {
     "admin.import_sla": ("POST", "/admin/sla/import"),
     "admin.rules": ("GET", "/admin/assignment-rules"),
     "admin.create_rule": ("POST", "/admin/assignment-rules"),
-    "admin.rule": ("GET", "/admin/assignment-rules/1"),
-    "admin.edit_rule": ("POST", "/admin/assignment-rules/1"),
+    "admin.rule": ("POST", "/admin/assignment-rules/1"),
     "admin.move_rule": ("POST", "/admin/assignment-rules/1/move"),
     "admin.delete_rule": ("POST", "/admin/assignment-rules/1/delete"),
 }

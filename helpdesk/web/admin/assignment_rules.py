@@ -111,24 +111,16 @@ def _render_rule(rule: AssignmentRule, form: RuleForm, status: int = 200) -> tup
     return page, status
 
 
-@bp.get("/assignment-rules/<int:rule_id>")
+@bp.route("/assignment-rules/<int:rule_id>", methods=["GET", "POST"])
 @admin_required
-def rule(rule_id: int) -> tuple[str, int]:
-    """Show a rule with its fields filled in, ready to change."""
-    found = _rule_or_404(rule_id)
-    form = RuleForm(
-        formdata=None,
-        data={"category": found.category_id, "service": found.service_id, "team": found.team_id},
-    )
-    return _render_rule(found, form)
-
-
-@bp.post("/assignment-rules/<int:rule_id>")
-@admin_required
-def edit_rule(rule_id: int) -> Outcome:
-    """Change what a rule matches and the team it gives to; its place in the order stays."""
+def rule(rule_id: int) -> Outcome:
+    """Show a rule with its fields filled in; a POST changes what it matches and the team it
+    gives to (its place in the order stays)."""
     found = _rule_or_404(rule_id)
     form = RuleForm()
+    if not form.is_submitted():
+        filled = {"category": found.category_id, "service": found.service_id, "team": found.team_id}
+        return _render_rule(found, RuleForm(formdata=None, data=filled))
     if form.validate_on_submit():
         try:
             assignment_rules.update_rule(
