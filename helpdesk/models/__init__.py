@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate; import from here."""
 
+from helpdesk.models.api import TOKEN_SCOPES, ApiToken
 from helpdesk.models.audit import AuditEvent, AuditTrailIsAppendOnly
 from helpdesk.models.automation import AssignmentRule
 from helpdesk.models.base import utcnow
@@ -20,6 +21,7 @@ from helpdesk.models.notice import AgentNotice
 from helpdesk.models.outbox import OutboundEmail
 from helpdesk.models.sla import SlaCalendar, SlaPolicy
 from helpdesk.models.user import ASSIGN_WITHIN, ROLES, Team, User, team_members
+from helpdesk.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ASSIGN_WITHIN",
@@ -27,7 +29,9 @@ __all__ = [
     "NOTE",
     "REPLY",
     "ROLES",
+    "TOKEN_SCOPES",
     "AgentNotice",
+    "ApiToken",
     "ArticleIncidentLink",
     "ArticleRevision",
     "ArticleVote",
@@ -53,6 +57,8 @@ __all__ = [
     "SuggestionOutcome",
     "Team",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "incident_participants",
     "team_members",
     "utcnow",
