@@ -14,6 +14,7 @@ from helpdesk import background, create_app, worker
 from helpdesk.core.schema import require_schema
 from helpdesk.core.settings import SettingsError, install_settings, settings
 from helpdesk.kb.cli import kb_group
+from helpdesk.models.api import TOKEN_SCOPES
 from helpdesk.sla.cli import sla_group
 from mail_gateway.cli import gateway_group, mail_group
 from mail_gateway.maildir import make_maildir
@@ -21,6 +22,8 @@ from mail_gateway.maildir import make_maildir
 if TYPE_CHECKING:
     from flask import Flask
     from werkzeug.local import LocalProxy
+
+    from helpdesk.models import User
 
 
 def create_app_or_say_why() -> Flask:
@@ -239,6 +242,81 @@ def user_create_command(email: str, name: str, role: str, send_link: bool) -> No
         raise click.ClickException(str(error)) from error
     mailed = ", and mailed a link to choose a password" if send_link else ""
     click.echo(f"Created {user.role} {user.email}{mailed}")
+
+
+@main.group("token")
+def token_group() -> None:
+    """Manage people's personal access tokens for the REST API."""
+
+
+def _account_named(email: str) -> User:
+    """The account with this address, or end the command saying there is none (exit 1)."""
+    from helpdesk import accounts
+
+    user = accounts.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the address {email}.")
+    return user
+
+
+@token_group.command("create")
+@click.option("--user", "email", required=True, help="Sign-in address of the token's owner.")
+@click.option("--name", default="API token", show_default=True, help="What the token is for.")
+@click.option("--scope", type=click.Choice(TOKEN_SCOPES), default="read", show_default=True)
+@with_appcontext
+def token_create_command(email: str, name: str, scope: str) -> None:
+    """Create a token and print it, once: only its hash is kept, so copy it now. The token
+    alone goes to standard output, so `$(helpdesk token create ...)` captures just it."""
+    from helpdesk import api_tokens
+    from helpdesk.incidents import DomainError
+
+    try:
+        row, token = api_tokens.create_from_command_line(_account_named(email), name, scope)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(token)
+    click.echo(
+        f"Token {row.id} ({row.scope}) for {row.user.email}: copy it now, "
+        "it will not be shown again.",
+        err=True,
+    )
+
+
+@token_group.command("list")
+@click.option("--user", "email", required=True, help="Sign-in address of the tokens' owner.")
+@with_appcontext
+def token_list_command(email: str) -> None:
+    """List a person's tokens, newest first: id, prefix, scope, name, created, last used,
+    and whether revoked (times in UTC)."""
+    from helpdesk import api_tokens
+
+    def when(moment: datetime | None) -> str:
+        return f"{moment:%Y-%m-%d %H:%M}Z" if moment else "never"
+
+    rows = api_tokens.tokens_of(_account_named(email))
+    if not rows:
+        click.echo(f"{email} has no tokens.", err=True)
+    for row in rows:
+        state = f"revoked {when(row.revoked_at)}" if row.revoked_at else "active"
+        click.echo(
+            f"{row.id}\t{row.prefix}…\t{row.scope}\t{row.name}\tcreated {when(row.created_at)}"
+            f"\tlast used {when(row.last_used_at)}\t{state}"
+        )
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=click.IntRange(min=1))
+@with_appcontext
+def token_revoke_command(token_id: int) -> None:
+    """Revoke a token by its id (see `helpdesk token list`); it stops working at once."""
+    from helpdesk import api_tokens
+    from helpdesk.incidents import DomainError
+
+    try:
+        row = api_tokens.revoke_from_command_line(token_id)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Token {row.id} ({row.prefix}…) of {row.user.email} is revoked.")
 
 
 main.add_command(gateway_group)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from helpdesk import accounts, directory
+from helpdesk import accounts, api_tokens, directory
 from helpdesk.extensions import db
 from helpdesk.incidents import DomainError
 from helpdesk.models import User
+from helpdesk.models.api import ApiToken
 from helpdesk.web.admin.blueprint import bp
 from helpdesk.web.admin.forms import ButtonForm, NewUserForm, UserForm, UserSearchForm
 from helpdesk.web.numbers import page_number
@@ -77,7 +78,9 @@ def edit_user(user_id: int) -> Outcome:
     elif form.is_submitted():
         unreadable(form)
     status = UNPROCESSABLE if form.is_submitted() else 200
-    page = render_template("admin/user.html", user=db.session.get(User, user_id), form=form)
+    shown = db.session.get(User, user_id)
+    tokens = api_tokens.tokens_of(user)
+    page = render_template("admin/user.html", user=shown, form=form, tokens=tokens)
     return page, status
 
 
@@ -90,3 +93,17 @@ def send_password_link(user_id: int) -> Response:
         accounts.send_password_link(user)
         flash(f"A link to set a password has been sent to {user.email}.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+@admin_required
+def revoke_token(user_id: int, token_id: int) -> Response:
+    """Revoke one of someone's API tokens (a script that leaked it, a person who left)."""
+    user = _user_or_404(user_id)
+    if ButtonForm().validate_on_submit():
+        token = db.session.get(ApiToken, token_id)
+        if token is None or token.user_id != user.id:
+            abort(404)
+        api_tokens.revoke(token.id, me())
+        flash(f"{user.name}'s token {token.name} ({token.prefix}…) is revoked.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id, _anchor="tokens"))

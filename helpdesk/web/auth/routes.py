@@ -8,11 +8,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from helpdesk import accounts
+from helpdesk import accounts, api_tokens
 from helpdesk.core.zones import INSTANCE_ZONE, exact_time, zone_named
 from helpdesk.extensions import limiter
 from helpdesk.incidents import DomainError
 from helpdesk.models import User, utcnow
+from helpdesk.models.api import TOKEN_SCOPES
 from helpdesk.web.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -163,5 +164,12 @@ def account() -> Response | tuple[str, int]:
     elif request.method == "POST":
         status = 400
     now = exact_time(utcnow(), zone_named(user.timezone))
-    page = render_template("auth/account.html", form=form, now_here=now, zone=INSTANCE_ZONE)
+    page = render_template(
+        "auth/account.html",
+        form=form,
+        now_here=now,
+        zone=INSTANCE_ZONE,
+        tokens=api_tokens.tokens_of(user),
+        scopes=TOKEN_SCOPES,
+    )
     return page, status
