@@ -78,7 +78,7 @@ def test_a_deactivated_person_gets_no_new_token(app: Flask) -> None:
         api_tokens.create(person, admin, "Script", "read")
 
 
-def test_authenticate_accepts_the_exact_token_only(app: Flask, clock: ManualClock) -> None:
+def test_authenticate_accepts_the_exact_token_only(db_app: Flask, clock: ManualClock) -> None:
     person = gen_user()
     row, token = api_tokens.create(person, person, "Script", "write")
     found = api_tokens.authenticate(token, clock.now)
@@ -104,7 +104,7 @@ def test_a_revoked_token_or_a_deactivated_persons_token_is_refused(
     assert api_tokens.authenticate(kept_token, clock.now) is not None
 
 
-def test_last_use_is_noted_at_most_once_a_minute(app: Flask, clock: ManualClock) -> None:
+def test_last_use_is_noted_at_most_once_a_minute(db_app: Flask, clock: ManualClock) -> None:
     person = gen_user()
     row, token = api_tokens.create(person, person, "Poller", "read")
     first = clock.now
