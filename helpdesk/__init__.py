@@ -32,7 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _init_logging(app)
 
-    from helpdesk import notify, web
+    from helpdesk import notify, web, webhooks
     from helpdesk.automation import assignment_rules
     from helpdesk.incidents import escalation
     from helpdesk.sla_policies import clocks
@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assignment_rules.subscribe_to_events()  # after the clocks: a rule's mail sees the policy
     escalation.subscribe_to_events()  # after the clocks, before notify: see escalation.py
     notify.subscribe_to_events()
+    webhooks.subscribe_to_events()  # after notify: a payload sees what the others changed
     web.init_app(app)
     return app
 

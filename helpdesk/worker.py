@@ -26,6 +26,7 @@ from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.models import utcnow
 from helpdesk.sla_policies import clocks
+from helpdesk.webhooks import delivery as webhook_delivery
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ JOBS: tuple[Job, ...] = (
     Job("reminders", awaiting_user.remind),
     Job("auto_resolve", awaiting_user.resolve_unanswered),
     Job("auto_close", auto_close.close_resolved),
+    Job("webhooks", webhook_delivery.send_due),
 )
 
 

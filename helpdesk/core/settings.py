@@ -304,6 +304,19 @@ class AutomationSettings:
 
 
 @dataclass(frozen=True)
+class WebhookSettings:
+    """Webhooks out: where deliveries may go."""
+
+    allow_private_destinations: bool  # private, loopback, link-local, reserved addresses
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> WebhookSettings:
+        """Read and check WEBHOOK_ALLOW_PRIVATE_DESTINATIONS."""
+        read = _Reader(config)
+        return cls(allow_private_destinations=read.flag("WEBHOOK_ALLOW_PRIVATE_DESTINATIONS"))
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything domain code reads from the config, checked and typed."""
 
@@ -313,6 +326,7 @@ class Settings:
     links: LinkSettings
     folders: FolderSettings
     automation: AutomationSettings
+    webhooks: WebhookSettings
     reopen_window: timedelta  # a requester's reply reopens a resolved incident within it
     kb_index_lock_seconds: float  # how long saving an article waits for the index lock
     worker_interval_seconds: float  # how often `helpdesk worker` runs its jobs
@@ -328,6 +342,7 @@ class Settings:
             links=LinkSettings.from_config(config),
             folders=FolderSettings.from_config(config),
             automation=AutomationSettings.from_config(config),
+            webhooks=WebhookSettings.from_config(config),
             reopen_window=timedelta(days=read.whole("REOPEN_WINDOW_DAYS", 0)),
             kb_index_lock_seconds=read.number("KB_INDEX_LOCK_SECONDS", 0),
             worker_interval_seconds=read.number("WORKER_INTERVAL_SECONDS", 1),

@@ -1,8 +1,25 @@
 """Administration: users, roles, teams and memberships, categories and services, SLA
-calendars and policies, assignment rules."""
+calendars and policies, assignment rules, webhooks."""
 
-from helpdesk.web.admin import assignment_rules, catalogues, overview, sla, teams, users
+from helpdesk.web.admin import (
+    assignment_rules,
+    catalogues,
+    overview,
+    sla,
+    teams,
+    users,
+    webhooks,
+)
 from helpdesk.web.admin.blueprint import bp
 
 # Importing the view modules registers their routes on the blueprint.
-__all__ = ["assignment_rules", "bp", "catalogues", "overview", "sla", "teams", "users"]
+__all__ = [
+    "assignment_rules",
+    "bp",
+    "catalogues",
+    "overview",
+    "sla",
+    "teams",
+    "users",
+    "webhooks",
+]
