@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "REOPEN_WINDOW_DAYS": 14,
     "PASSWORD_RESET_MAX_AGE_SECONDS": 3600,
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # Requests per token (or, without one, per client address) to the REST API.
+    "API_RATE_LIMIT": "600 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
     "PAGE_SIZE": 25,
     "PASSWORD_HASH_METHOD": "scrypt",
@@ -96,6 +98,9 @@ DEFAULTS: dict[str, Any] = {
     "REMIND_AWAITING_USER_AFTER_DAYS": 3,
     "RESOLVE_AWAITING_USER_AFTER_DAYS": 4,
     "CLOSE_RESOLVED_AFTER_DAYS": 5,
+    # Webhooks out: may a subscription's URL lead to a private, loopback, link-local or
+    # reserved address (your own network)? Off: only public destinations are posted to.
+    "WEBHOOK_ALLOW_PRIVATE_DESTINATIONS": False,
 }
 
 
