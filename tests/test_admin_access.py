@@ -13,6 +13,7 @@ ROUTES = {
     "admin.new_user": ("POST", "/admin/users/new"),
     "admin.edit_user": ("POST", "/admin/users/{user}"),
     "admin.send_password_link": ("POST", "/admin/users/{user}/password-link"),
+    "admin.revoke_token": ("POST", "/admin/users/{user}/tokens/1/revoke"),
     "admin.teams": ("GET", "/admin/teams"),
     "admin.create_team": ("POST", "/admin/teams"),
     "admin.team": ("POST", "/admin/teams/{team}"),
@@ -36,6 +37,12 @@ ROUTES = {
     "admin.rule": ("POST", "/admin/assignment-rules/1"),
     "admin.move_rule": ("POST", "/admin/assignment-rules/1/move"),
     "admin.delete_rule": ("POST", "/admin/assignment-rules/1/delete"),
+    "admin.webhooks": ("POST", "/admin/webhooks"),
+    "admin.webhook": ("POST", "/admin/webhooks/1"),
+    "admin.enable_webhook": ("POST", "/admin/webhooks/1/enable"),
+    "admin.rotate_webhook_secret": ("POST", "/admin/webhooks/1/secret"),
+    "admin.delete_webhook": ("POST", "/admin/webhooks/1/delete"),
+    "admin.send_webhook_again": ("POST", "/admin/webhooks/1/deliveries/1/again"),
 }
 # What each POST would carry if it were allowed, so a 403 is not an empty form's doing.
 DATA = {

@@ -10,6 +10,7 @@ from helpdesk.extensions import login_manager
 
 def init_app(app: Flask) -> None:
     """Register blueprints, error pages, template helpers and security headers."""
+    from helpdesk import api
     from helpdesk.web import (
         admin,
         agent,
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     blueprints = (main, auth, portal, agent, admin, attachments, mailroom, one_click_links, kb)
     for module in blueprints:
         app.register_blueprint(module.bp)
+    api.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     app.before_request(safety.refuse_control_characters)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from helpdesk.api import problems
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Please go back and try again."),
@@ -16,8 +18,11 @@ MESSAGES = {
 }
 
 
-def render_error(error: HTTPException) -> tuple[str, int]:
-    """Render any HTTP error with a friendly title and explanation."""
+def render_error(error: HTTPException) -> tuple[str, int] | Response:
+    """Render any HTTP error with a friendly title and explanation (for the API, which has
+    no pages: problem details, as its own views' errors)."""
+    if request.path.startswith("/api/"):
+        return problems.from_http_error(error)
     code = error.code or 500
     title, text = MESSAGES.get(code, (error.name, error.description or ""))
     return render_template("errors/error.html", code=code, title=title, text=text), code

@@ -10,16 +10,15 @@ from typing import Any
 
 from flask import render_template
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from helpdesk import directory, incidents
 from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.incidents import guard
 from helpdesk.kb import incident_links
-from helpdesk.models import Incident, Message, User, utcnow
+from helpdesk.models import Incident, User, utcnow
 from helpdesk.permissions import CONSOLE_ACTIONS, Action
+from helpdesk.reads.conversation import thread
 from helpdesk.web.agent import audit_trail, originals
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import (
@@ -41,18 +40,6 @@ from helpdesk.web.view_helpers import me
 def offered(incident: Incident, agent: User) -> frozenset[Action]:
     """The console's actions the policy allows `agent` now, which the services enforce."""
     return guard.actions_for(agent, incident) & CONSOLE_ACTIONS
-
-
-def thread(incident: Incident) -> list[Message]:
-    """The whole conversation: public replies, internal notes and system events, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Message)
-            .where(Message.incident_id == incident.id)
-            .order_by(Message.created_at, Message.id)
-            .options(joinedload(Message.author), selectinload(Message.attachments))
-        )
-    )
 
 
 def blank_forms(incident: Incident) -> dict[str, FlaskForm]:
