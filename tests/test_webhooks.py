@@ -22,9 +22,10 @@ from helpdesk.core.errors import InvalidInput
 from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Incident, User, WebhookDelivery, WebhookSubscription
+from helpdesk.sla_policies import clocks, store
 from helpdesk.webhooks import delivery, subscriptions
 from tests.conftest import reconfigure
-from tests.factories import gen_incident, gen_user
+from tests.factories import gen_incident, gen_team, gen_user
 from tests.worker_passes import TICKS, tick
 
 
@@ -236,6 +237,43 @@ def test_only_subscribed_active_events_are_queued_and_notes_never(
     assert reply["body"] == "Try the other tray, please."
     assert reply["author"] == {"name": agent.name, "email": agent.email}
     assert "vendor" not in json.dumps(queued.payload)
+
+
+def test_updates_and_sla_events_carry_what_changed(
+    loopback: Flask, clock, admin: User, receiver: Receiver
+) -> None:
+    store.create_calendar(None, "Always", {"timezone": "UTC", "hours": {}})
+    targets = {
+        f"P{n}": {"response": "1h", "resolution": "2h", "clock": "24x7"} for n in range(1, 6)
+    }
+    store.create_policy(
+        None, "Around the clock", store.PolicyFields("Always", targets, is_default=True)
+    )
+    subscribe(admin, receiver, "incident.updated", "incident.sla_warning", "incident.sla_breach")
+    agent = gen_user("agent")
+    team = gen_team("Network", [agent])
+    incident = gen_incident()
+    assert deliveries() == []
+    incidents.assign(incident, agent, team.id, agent.id)
+    updates = deliveries()
+    assert {row.payload["data"]["change"] for row in updates} == {"assigned", "status"}
+    data = updates[0].payload["data"]["incident"]
+    assert (data["assigned_team"], data["assigned_agent"]["email"]) == ("Network", agent.email)
+    assert data["response_due_at"] == "2026-11-30T10:00:00Z"
+
+    clock.advance(hours=3)
+    clocks.check_due(clock.now)
+    sla = {
+        (row.event, row.payload["data"]["sla"]["target"]): row.payload["data"]["sla"]["at"]
+        for row in deliveries()
+        if row.event.startswith("incident.sla")
+    }
+    assert sla == {
+        ("incident.sla_warning", "response"): "2026-11-30T09:45:00Z",
+        ("incident.sla_breach", "response"): "2026-11-30T10:00:00Z",
+        ("incident.sla_warning", "resolution"): "2026-11-30T10:30:00Z",
+        ("incident.sla_breach", "resolution"): "2026-11-30T11:00:00Z",
+    }
 
 
 @pytest.mark.parametrize(
