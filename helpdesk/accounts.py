@@ -256,7 +256,6 @@ def update_user(user_id: int, name: str, role: str, active: bool, actor: User) -
     return user
 
 
-@cache
 @unit_of_work
 def update_preferences(user: User, timezone: str | None, away: bool) -> User:
     """A person's own settings: the zone every time is shown to them in (None or empty: the

@@ -167,7 +167,7 @@ def test_breaching_soon_tab_and_page(agent, client, clock):
     assert rows["Warned at 15:20, due 16:20"] == ("warning", "Warning: 50m left (response)")
 
 
-def test_breaching_soon_count_reads_the_status_index(agent, clock):
+def test_breaching_soon_count_reads_only_those_breaching(agent, clock):
     plan = queues.sqlite_plan(queues.breaching_count_query(at(15, 30)))
-    assert any("ix_incidents_status_activity" in line for line in plan), plan
+    assert any("ix_incidents_sla_breaching_from" in line for line in plan), plan
     assert not [line for line in plan if line.startswith("SCAN incidents")], plan

@@ -284,15 +284,21 @@ def full_scans(plan: list[str]) -> list[str]:
     return [line for line in plan if line.startswith("SCAN incidents") and "INDEX" not in line]
 
 
+# The index each queue's pages are read through: the open incidents' status index, except
+# "Breaching soon", read from the few incidents its clock marks (and "Needs review", below).
+DRIVING_INDEX = {queues.BREACHING: "ix_incidents_sla_breaching_from"}
+
+
 @pytest.mark.parametrize("queue", sorted(set(queues.QUEUES) - {queues.REVIEW}))
-def test_queue_pages_read_the_status_index(sqlite_world, queue):
+def test_queue_pages_read_their_index(sqlite_world, queue):
     me, *_ = sqlite_world
     first = queues.Listing(queue, me)
     deep = replace(first, after=queues.Cursor(utcnow(), 10**6))
+    index = DRIVING_INDEX.get(queue, "ix_incidents_status_activity")
     for statement in (queues.page_query(first), queues.page_query(deep)):
         plan = queues.sqlite_plan(statement)
         assert full_scans(plan) == [], plan
-        assert any("ix_incidents_status_activity" in line for line in plan), plan
+        assert any(index in line for line in plan), plan
 
 
 def test_filters_do_not_steal_the_index(sqlite_world):

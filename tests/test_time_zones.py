@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 
+from helpdesk import accounts
 from helpdesk.core.zones import exact_time, zone_named
 from helpdesk.extensions import db
 from helpdesk.models import User
@@ -135,6 +136,13 @@ def test_an_agent_can_say_they_are_away_and_back(clock, app, client):
     assert (saved.timezone, saved.away) == ("Europe/Berlin", True)
     save(client, timezone="Europe/Berlin")
     assert db.session.get(User, agent.id).away is False
+
+
+def test_the_same_choice_made_again_is_saved_again(app):
+    agent = gen_user("agent")
+    for away in (True, False, True):
+        accounts.update_preferences(agent, "Asia/Tokyo", away)
+        assert db.session.get(User, agent.id).away is away
 
 
 def test_an_end_user_cannot_be_away(clock, app, client):

@@ -66,6 +66,9 @@ class Incident(Model):
     # The next instant a running target is warned or breached, None when none will be: the
     # scheduler's pass (clocks.check_due) looks at the incidents whose instant has come.
     sla_check_at: Mapped[datetime | None] = mapped_column(index=True)
+    # From when a running target is breaching soon (helpdesk.sla.clock.breaching_soon_from),
+    # None when none runs toward a breach: the "Breaching soon" queue reads its index.
+    sla_breaching_from: Mapped[datetime | None] = mapped_column(index=True)
 
     assigned_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     assigned_agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -19,8 +19,9 @@ Three choices keep a queue page fast at a million incidents (bench/queues.py mea
 The activity sorts are fully index-backed. The other sorts (priority, created, due) order
 the queue's own rows, which the status branches already narrow to current work.
 
-"Breaching soon" reads the same status branches and checks the stored SLA clock on their rows
-(see breaching_soon): open incidents are current work, and the clock's columns are on them.
+"Breaching soon" is read from the index of the instant the stored SLA clock says each
+incident starts breaching soon (sla_breaching_from): only those few rows are read, and
+their status checked, never every open incident (see breaching_soon).
 
 "Needs review" is the exception: it holds incidents in any status, closed ones too, that
 have mail awaiting review. Its rows are read from the flagged messages (a handful, through
@@ -45,6 +46,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
     union_all,
@@ -60,9 +62,10 @@ from helpdesk.reads.in_order import incidents_in_order
 
 # The queue of incidents with mail awaiting review.
 REVIEW = "review"
-# The queue of incidents whose SLA target is warned or due within BREACHING_WITHIN.
+# The queue of incidents whose SLA target is warned or due within the hour.
 BREACHING = "breaching"
-BREACHING_WITHIN = timedelta(hours=1)
+# How likely SQLite's planner is told an incident is breaching soon (see breaching_soon).
+RARE = "0.001"
 QUEUES = {
     "unassigned": "Unassigned",
     "mine": "Mine",
@@ -245,7 +248,9 @@ def scope_for(queue: str, viewer: User, now: datetime) -> Scope:
     if queue == "on_hold":
         return Scope(Incident.status, (lifecycle.ON_HOLD,))
     if queue == BREACHING:
-        return Scope(Incident.status, OPEN_STATUSES, (breaching_soon(now),))
+        # The few incidents breaching soon drive, through sla_breaching_from's index; the
+        # status is checked on them (unindexed), not walked over every open incident.
+        return Scope(unindexed(Incident.status), OPEN_STATUSES, (breaching_soon(now),))
     if queue == "resolved":
         return Scope(Incident.status, (lifecycle.RESOLVED,), _recently_resolved(now))
     if queue == REVIEW:
@@ -264,26 +269,16 @@ def _recently_resolved(now: datetime) -> tuple[ColumnElement[bool], ...]:
 
 
 def breaching_soon(now: datetime) -> ColumnElement[bool]:
-    """An SLA target that runs, is not yet breached, and is warned or due within
-    BREACHING_WITHIN of `now` (one past due that the scheduler has not judged yet, too).
+    """A target runs toward its breach and is warned, or due within the hour: the clock
+    stores from when (helpdesk.sla.clock.breaching_soon_from), and its index finds them.
 
-    A running target has a due time (the stored clock clears it while paused or met), so
-    these are the stored clock's own columns, read from the rows the status branches give.
+    Few incidents are, and SQLite, which keeps no statistics, is told so (likelihood):
+    else it walks the activity index in page order over all of history looking for them.
     """
-    soon = now + BREACHING_WITHIN
-    return or_(
-        *(
-            and_(
-                getattr(Incident, f"{target}_due_at").is_not(None),
-                getattr(Incident, f"{target}_breached_at").is_(None),
-                or_(
-                    getattr(Incident, f"{target}_warned_at").is_not(None),
-                    getattr(Incident, f"{target}_due_at") <= soon,
-                ),
-            )
-            for target in TARGETS
-        )
-    )
+    condition = Incident.sla_breaching_from <= now
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.likelihood(condition, literal_column(RARE))
+    return condition
 
 
 def narrowed(scope: Scope, filters: Filters) -> Scope:
@@ -429,13 +424,10 @@ def counts_query(viewer: User, now: datetime | None = None) -> Select[Any]:
 
 
 def breaching_count_query(now: datetime | None = None) -> Select[Any]:
-    """Count "Breaching soon" over the open incidents' status index.
-
-    Kept out of counts_query, whose counts are read from the index alone: this one checks
-    the clock's columns on the open rows.
-    """
+    """Count "Breaching soon" from sla_breaching_from's index (the few rows it finds are
+    checked for an open status), apart from counts_query, which reads the status index."""
     return select(func.count()).where(
-        Incident.status.in_(OPEN_STATUSES), breaching_soon(now or utcnow())
+        breaching_soon(now or utcnow()), unindexed(Incident.status).in_(OPEN_STATUSES)
     )
 
 

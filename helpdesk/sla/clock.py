@@ -113,6 +113,22 @@ class TargetState:
     warns_at: datetime | None = None
 
 
+# A running target is "breaching soon" from its warning, or from this long before its due
+# time if that comes first, until it is met, stopped or breached (agents' queue of it).
+BREACHING_SOON = timedelta(hours=1)
+
+
+def breaching_soon_from(targets: Sequence[TargetState]) -> datetime | None:
+    """When the first of the running, unbreached targets is breaching soon (a past instant
+    when it already is); None when no target runs toward a breach."""
+    starts = [
+        min(target.warned_at or target.warns_at or target.due_at, target.due_at - BREACHING_SOON)
+        for target in targets
+        if target.due_at is not None and target.breached_at is None
+    ]
+    return min(starts, default=None)
+
+
 @dataclass(frozen=True)
 class ClockState:
     """Both targets of an incident at `now`, and since when the incident has been on hold

@@ -41,7 +41,7 @@ from helpdesk.incidents.events import (
 from helpdesk.models import AuditEvent, Incident, SlaPolicy, utcnow
 from helpdesk.models.audit import INCIDENT
 from helpdesk.reads.sla_policy import parsed
-from helpdesk.sla.clock import ClockState, Policy, TargetState, run
+from helpdesk.sla.clock import ClockState, Policy, TargetState, breaching_soon_from, run
 from helpdesk.sla_policies.choice import find_policy
 from helpdesk.sla_policies.timeline import POLICY_CHANGED, policy_ids, timeline
 
@@ -162,12 +162,14 @@ def _store(incident: Incident, clock: _Clock | None) -> None:
         setattr(incident, f"{target}_warned_at", state.warned_at if state else None)
         setattr(incident, f"{target}_breached_at", state.breached_at if state else None)
     if clock is None:
-        incident.sla_paused_at = incident.sla_check_at = None
+        incident.sla_paused_at = incident.sla_check_at = incident.sla_breaching_from = None
         return
     incident.sla_paused_at = clock.state.paused_since
-    targets = (clock.state.response, clock.state.resolution)
-    pending = [] if clock.ended else [at for target in targets for at in _next(target)]
-    incident.sla_check_at = min(pending, default=None)
+    targets: tuple[TargetState, ...] = (
+        () if clock.ended else (clock.state.response, clock.state.resolution)
+    )
+    incident.sla_check_at = min((at for target in targets for at in _next(target)), default=None)
+    incident.sla_breaching_from = breaching_soon_from(targets)
 
 
 def _next(target: TargetState) -> Iterator[datetime]:
