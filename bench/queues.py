@@ -45,6 +45,7 @@ from helpdesk.models import (
     utcnow,
 )
 from helpdesk.reads import queues
+from helpdesk.sla.clock import BREACHING_SOON
 
 TEAMS = {"Service Desk": 15, "Network": 6, "Desktop": 6, "Applications": 6, "Security": 4}
 REQUESTERS = 20_000
@@ -255,6 +256,7 @@ def _incident_batches(
                 "updated_at": activity,
                 "last_activity_at": activity,
                 "resolution_due_at": created + timedelta(days=priority),
+                **_resolution_clock(status, created, created + timedelta(days=priority), now),
                 "resolved_at": activity if status == "resolved" else None,
                 "closed_at": activity if status == "closed" else None,
             }
@@ -264,6 +266,21 @@ def _incident_batches(
             batch = []
     if batch:
         yield batch
+
+
+def _resolution_clock(
+    status: str, created: datetime, due: datetime, now: datetime
+) -> dict[str, Any]:
+    """What the worker would have stored of an open incident's resolution target counted
+    around the clock: breached if its due time has passed, else from when it is breaching
+    soon (its warning at 75%, or an hour before it is due)."""
+    clock: dict[str, Any] = {"resolution_breached_at": None, "sla_breaching_from": None}
+    if status not in queues.OPEN_STATUSES:
+        return clock
+    if due <= now:
+        return clock | {"resolution_breached_at": due}
+    warned = created + (due - created) * 0.75
+    return clock | {"sla_breaching_from": min(warned, due - BREACHING_SOON)}
 
 
 def _status_for(age: timedelta, rng: random.Random) -> str:
