@@ -89,12 +89,17 @@ def create_rule() -> Outcome:
         except DomainError as error:
             refused(error)
         else:
-            described = assignment_rules.describe(rule)
-            flash(f"Incidents of {described} now go to {rule.team.name}.", "success")
-            return redirect(url_for("admin.rules"))
+            return _saved(rule)
     else:
         unreadable(form)
     return _render(form, UNPROCESSABLE)
+
+
+def _saved(rule: AssignmentRule) -> Response:
+    """Back to the list, saying what the saved rule now does."""
+    described = assignment_rules.describe(rule)
+    flash(f"Incidents of {described} now go to {rule.team.name}.", "success")
+    return redirect(url_for("admin.rules"))
 
 
 def _rule_or_404(rule_id: int) -> AssignmentRule:
@@ -129,9 +134,7 @@ def rule(rule_id: int) -> Outcome:
         except DomainError as error:
             refused(error)
         else:
-            described = assignment_rules.describe(found)
-            flash(f"Incidents of {described} now go to {found.team.name}.", "success")
-            return redirect(url_for("admin.rules"))
+            return _saved(found)
     else:
         unreadable(form)
     return _render_rule(found, form, UNPROCESSABLE)
