@@ -3,19 +3,16 @@ OpenAPI document. Times are stored as naive UTC and sent as ISO 8601 with `Z`.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field, PlainSerializer
 
-# A stored (naive UTC) instant, sent as e.g. 2026-11-30T09:00:00Z.
-UtcTime = Annotated[
-    datetime,
-    PlainSerializer(
-        lambda moment: moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z"),
-        return_type=str,
-    ),
-]
+from helpdesk.core.zones import utc_iso
+
+# A stored (naive UTC) instant, sent as e.g. 2026-11-30T09:00:00Z (through a lambda:
+# pydantic would pass its serialization info as utc_iso's second argument).
+UtcTime = Annotated[datetime, PlainSerializer(lambda moment: utc_iso(moment), return_type=str)]
 
 
 class Entry(BaseModel):

@@ -22,6 +22,12 @@ def time_zones() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
+def utc_iso(moment: datetime, timespec: str = "seconds") -> str:
+    """A stored (naive UTC) instant as ISO 8601 ending in Z, e.g. 2026-11-30T09:00:00Z: how
+    the export, the API and webhooks write times for programs."""
+    return moment.replace(tzinfo=None).isoformat(timespec=timespec) + "Z"
+
+
 def zone_named(name: str | None) -> tzinfo:
     """The zone an IANA name names; the instance's zone for None or a name this machine's
     zone database does not know (a setting stored before a zone was withdrawn)."""

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from helpdesk.core.zones import utc_iso
 from helpdesk.extensions import db
 from helpdesk.lifecycle import RESOLUTION_CODES
 from helpdesk.models import AuditEvent, Incident, IncidentLink, Message, User
@@ -25,7 +26,7 @@ def iso(moment: datetime | None) -> str | None:
     """Format a stored (naive UTC) time as ISO 8601 with a Z, e.g. 2025-03-01T09:30:00.250Z."""
     if moment is None:
         return None
-    return moment.isoformat(timespec="milliseconds") + "Z"
+    return utc_iso(moment, "milliseconds")
 
 
 def person(user: User | None) -> dict[str, str] | None:

@@ -36,6 +36,7 @@ from sqlalchemy import select
 from helpdesk import lifecycle
 from helpdesk.core import events
 from helpdesk.core.urls import external_url
+from helpdesk.core.zones import utc_iso
 from helpdesk.extensions import db
 from helpdesk.incidents.events import (
     Assigned,
@@ -63,7 +64,7 @@ def iso(moment: datetime | None) -> str | None:
     """A stored (naive UTC) time as ISO 8601 with a Z, or None."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+    return utc_iso(moment)
 
 
 def person(user: User | None) -> dict[str, str] | None:
