@@ -77,9 +77,18 @@ def actions(incident: Incident, *wanted: str) -> list[str]:
     )
 
 
+AUTOMATION_JOBS = ("reminders", "auto_resolve", "auto_close")
+
+
 def run_pass() -> dict[str, int]:
     """One pass of the worker's jobs, as `helpdesk sla tick` runs it, at the current time."""
     return worker.run_pass(worker.JOBS, utcnow())
+
+
+def automation_pass() -> dict[str, int]:
+    """What a pass did of the automation's own jobs (the others are tested elsewhere)."""
+    done = run_pass()
+    return {name: done[name] for name in AUTOMATION_JOBS}
 
 
 def test_the_requester_is_reminded_after_n_days_once(desk: Desk, clock: ManualClock) -> None:
@@ -157,8 +166,7 @@ def test_a_reply_from_the_requester_stops_the_reminder_and_the_resolution(
     incidents.add_reply(desk.incident, desk.requester, "The one on floor 2.", channel="email")
     assert desk.incident.status != "on_hold"
     clock.advance(days=30)
-    assert run_pass() | {"sla_checks": 0} == {
-        "sla_checks": 0,
+    assert automation_pass() == {
         "reminders": 0,
         "auto_resolve": 0,
         "auto_close": 0,
@@ -176,8 +184,7 @@ def test_a_new_hold_gets_a_reminder_of_its_own(desk: Desk, clock: ManualClock) -
     clock.advance(hours=1)
     ask(desk)
     clock.advance(days=3)  # the first reminder was over four days ago, in the first hold
-    assert run_pass() | {"sla_checks": 0} == {
-        "sla_checks": 0,
+    assert automation_pass() == {
         "reminders": 1,
         "auto_resolve": 0,
         "auto_close": 0,
@@ -249,8 +256,7 @@ def test_zero_turns_each_step_off(app: Flask, desk: Desk, clock: ManualClock) ->
     other = gen_incident(desk.requester)
     incidents.resolve(other, desk.agent, "fixed", "Done.")
     clock.advance(days=90)
-    assert run_pass() | {"sla_checks": 0} == {
-        "sla_checks": 0,
+    assert automation_pass() == {
         "reminders": 0,
         "auto_resolve": 0,
         "auto_close": 0,
