@@ -17,18 +17,16 @@ escalate further by hand.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from helpdesk.core import events
 from helpdesk.core import validation as check
 from helpdesk.core.errors import InvalidInput
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.extensions import db
 from helpdesk.incidents.assignment import hand_to
+from helpdesk.incidents.audit import trail_so_far
 from helpdesk.incidents.events import Escalated, SlaBreached, SlaWarned
 from helpdesk.incidents.guard import ensure, incident_facts
-from helpdesk.models import AuditEvent, Incident, SlaPolicy, Team, User
-from helpdesk.models.audit import INCIDENT
+from helpdesk.models import Incident, SlaPolicy, Team, User
 from helpdesk.permissions import Action
 
 ESCALATED = "escalated"  # the audit trail's action
@@ -121,23 +119,13 @@ def _on_sla_event(event: SlaWarned | SlaBreached) -> None:
 
 
 def _escalated_by_itself(incident: Incident, trigger: str) -> bool:
-    """Whether the helpdesk already escalated the incident on `trigger`: in the stored trail,
-    or in what this unit has added and not yet flushed."""
-    staged = [
-        row
-        for row in db.session.new
-        if isinstance(row, AuditEvent)
-        and (row.subject_type, row.subject_id, row.action) == (INCIDENT, incident.id, ESCALATED)
-    ]
+    """Whether the helpdesk already escalated the incident on `trigger`, as its trail stands
+    in this unit (stored, and added but not yet flushed)."""
     with db.session.no_autoflush:
-        stored = db.session.scalars(
-            select(AuditEvent).where(
-                AuditEvent.about(INCIDENT, incident.id),
-                AuditEvent.action == ESCALATED,
-                AuditEvent.actor_id.is_(None),
-            )
-        ).all()
+        trail = trail_so_far(incident)
     return any(
-        row.actor_id is None and (row.details or {}).get("trigger") == trigger
-        for row in [*staged, *stored]
+        row.action == ESCALATED
+        and row.actor_id is None
+        and (row.details or {}).get("trigger") == trigger
+        for row in trail
     )

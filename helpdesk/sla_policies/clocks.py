@@ -29,7 +29,7 @@ from sqlalchemy import select
 from helpdesk.core import events
 from helpdesk.core.batches import in_batches
 from helpdesk.extensions import db
-from helpdesk.incidents.audit import record
+from helpdesk.incidents.audit import record, trail_so_far
 from helpdesk.incidents.events import (
     IncidentOpened,
     PublicReplyAdded,
@@ -38,8 +38,7 @@ from helpdesk.incidents.events import (
     SlaWarned,
     StatusMoved,
 )
-from helpdesk.models import AuditEvent, Incident, SlaPolicy, utcnow
-from helpdesk.models.audit import INCIDENT
+from helpdesk.models import Incident, SlaPolicy, utcnow
 from helpdesk.reads.sla_policy import parsed
 from helpdesk.sla.clock import ClockState, Policy, TargetState, breaching_soon_from, run
 from helpdesk.sla_policies.choice import find_policy
@@ -115,32 +114,13 @@ class _Clock:
 def _run(incident: Incident, policy: SlaPolicy, now: datetime) -> _Clock:
     """The clock at `now`, or at the end for a closed or cancelled incident; a change that
     committed after the caller read the time (a scheduler's pass) moves `now` up to it."""
-    trail = _trail(incident)
+    trail = trail_so_far(incident)
     policies = _policies(policy, policy_ids(trail))
     line = timeline(trail, policies)
     until = line.ended_at or max(now, *(event.at for event in line.events))
     opened_under = policies.get(line.opened_under or policy.id, policies[policy.id])
     state = run(opened_under, line.events, until)
     return _Clock(state, line.ended_at is not None)
-
-
-def _trail(incident: Incident) -> list[AuditEvent]:
-    """The incident's audit trail in order: the stored events, then those this unit has
-    added and not yet flushed (an incident opened in this unit has none stored yet)."""
-    staged = [  # in the order they were added, which sorted() below keeps for ties
-        row
-        for row in db.session.new
-        if isinstance(row, AuditEvent)
-        and (row.subject_type, row.subject_id) == (INCIDENT, incident.id)
-    ]
-    if any(row.action == "opened" for row in staged):
-        return staged
-    stored = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.about(INCIDENT, incident.id))
-        .order_by(AuditEvent.created_at, AuditEvent.id)
-    ).all()
-    return sorted([*stored, *staged], key=lambda row: row.created_at)  # stable: ties keep order
 
 
 def _policies(current: SlaPolicy, ids: set[int]) -> dict[int, Policy]:
