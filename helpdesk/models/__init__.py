@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate; import from here."""
 
-from helpdesk.models.api import TOKEN_SCOPES, ApiToken
+from helpdesk.models.api import TOKEN_SCOPES, ApiToken, IdempotencyKey
 from helpdesk.models.audit import AuditEvent, AuditTrailIsAppendOnly
 from helpdesk.models.automation import AssignmentRule
 from helpdesk.models.base import utcnow
@@ -42,6 +42,7 @@ __all__ = [
     "CatalogueEntry",
     "Category",
     "GatewayHeartbeat",
+    "IdempotencyKey",
     "Incident",
     "IncidentLink",
     "IndexQueueEntry",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import Model
@@ -43,3 +43,27 @@ class ApiToken(Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.prefix}… {self.scope} of user {self.user_id}>"
+
+
+class IdempotencyKey(Model):
+    """A create request sent with an `Idempotency-Key` header, and the answer it got: a
+    retry with the same key (from the same person) gets that answer again instead of a
+    second incident. Written in the transaction of the create itself, so a create and its
+    key are kept or lost together."""
+
+    __tablename__ = "api_idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    # SHA-256 of the method, the path and the body: the same key with another request is
+    # refused rather than answered with the first request's result.
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<IdempotencyKey {self.key!r} of user {self.user_id}>"
