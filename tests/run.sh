@@ -8,8 +8,11 @@
 #    PostgreSQL), installed with apt-get when missing -- as root, or through sudo.
 # 2. A virtual environment in .venv with the project and its [test] extras (reinstalled
 #    only when pyproject.toml changes).
-# 3. ruff check and mypy (type hints are checked, not decoration), then pytest with the
-#    given arguments; the exit status is pytest's.
+# 3. ruff check and mypy (type hints are checked, not decoration), then pytest; the exit
+#    status is pytest's. Without arguments the whole suite runs on one pytest-xdist worker
+#    per core (-n auto; PYTEST_XDIST_AUTO_NUM_WORKERS=N to choose); with arguments pytest
+#    runs exactly those, in one process, so one file starts no workers (add -n auto to them
+#    for a big selection).
 #
 # Without the Debian packages the tests that need them are skipped, unless CI=true, in
 # which case they fail: CI must not pass by skipping.
@@ -82,5 +85,10 @@ say "ruff check"
 .venv/bin/ruff check .
 say "mypy"
 .venv/bin/mypy
+if [ "$#" -eq 0 ]; then
+    # Each worker runs its own PostgreSQL, Dovecot and Chromium; an idle worker takes
+    # tests from a busy one, so a slow test late in the run does not leave a core idle.
+    set -- -n auto --dist worksteal
+fi
 say "pytest $*"
 exec .venv/bin/python -m pytest "$@"
