@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate; import from here."""
 
+from helpdesk.models.alert import ALERT_SOURCES, AlertGroup, MonitoredAlert, ReceivedAlert
 from helpdesk.models.api import TOKEN_SCOPES, ApiToken, IdempotencyKey
 from helpdesk.models.audit import AuditEvent, AuditTrailIsAppendOnly
 from helpdesk.models.automation import AssignmentRule
@@ -24,6 +25,7 @@ from helpdesk.models.user import ASSIGN_WITHIN, ROLES, Team, User, team_members
 from helpdesk.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "ALERT_SOURCES",
     "ASSIGN_WITHIN",
     "EVENT",
     "NOTE",
@@ -31,6 +33,7 @@ __all__ = [
     "ROLES",
     "TOKEN_SCOPES",
     "AgentNotice",
+    "AlertGroup",
     "ApiToken",
     "ArticleIncidentLink",
     "ArticleRevision",
@@ -48,8 +51,10 @@ __all__ = [
     "IndexQueueEntry",
     "KnowledgeArticle",
     "Message",
+    "MonitoredAlert",
     "OutboundEmail",
     "QuarantinedEmail",
+    "ReceivedAlert",
     "ReceivedEmail",
     "SearchLog",
     "Service",
