@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from helpdesk import idempotency_keys
 from helpdesk.automation import auto_close, awaiting_user
 from helpdesk.core.daemons import DATABASE_ERRORS, Backoff, error_text, stop_on_signals
 from helpdesk.core.settings import settings
@@ -46,6 +47,7 @@ JOBS: tuple[Job, ...] = (
     Job("auto_resolve", awaiting_user.resolve_unanswered),
     Job("auto_close", auto_close.close_resolved),
     Job("webhooks", webhook_delivery.send_due),
+    Job("idempotency_keys", idempotency_keys.forget_expired),
 )
 
 

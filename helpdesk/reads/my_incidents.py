@@ -49,7 +49,7 @@ DEFAULT_TAB = "open"
 ACTIVITY = Incident.last_public_activity_at.label("activity")
 
 
-def _statuses(tab: str) -> tuple[str, ...]:
+def tab_statuses(tab: str) -> tuple[str, ...]:
     """The tab's statuses in lifecycle order (a stable order keeps the SQL the same)."""
     return tuple(s for s in lifecycle.STATUSES if s in TABS[tab])
 
@@ -117,6 +117,40 @@ def reported_page_query(
     )
 
 
+def mine_after(
+    user: User, statuses: tuple[str, ...], after: tuple[datetime, int] | None, limit: int
+) -> list[int]:
+    """The ids of the user's incidents (reported or copied on) in these statuses, most
+    recently active first, the first `limit` past `after` (activity, id): keyset paging for
+    programs, each reported status and the copied ones read as their own branch."""
+    copied = (
+        select(Incident.id, ACTIVITY)
+        .select_from(incident_participants)
+        .join(Incident, Incident.id == incident_participants.c.incident_id)
+        .where(
+            incident_participants.c.user_id == user.id,
+            Incident.requester_id != user.id,
+            Incident.status.in_(statuses),
+        )
+    )
+    branches = [*(_reported(user, (status,)) for status in statuses), copied]
+    merged = union_all(*(select(_past(b, after).limit(limit).subquery()) for b in branches))
+    rows = merged.subquery()
+    newest = select(rows.c.id).order_by(rows.c.activity.desc(), rows.c.id.desc()).limit(limit)
+    return list(db.session.scalars(newest))
+
+
+def _past(branch: Select[Any], after: tuple[datetime, int] | None) -> Select[Any]:
+    """A branch cut to the rows after the cursor, newest activity first."""
+    inner = branch.subquery()
+    activity, ident = inner.c.activity, inner.c.id
+    rows = select(ident, activity).order_by(activity.desc(), ident.desc())
+    if after is None:
+        return rows
+    moment, last = after
+    return rows.where(activity <= moment, (activity < moment) | (ident < last))
+
+
 class MyIncidents(Pagination):
     """A page of "my incidents", worked out beforehand (see my_incidents)."""
 
@@ -133,7 +167,7 @@ def my_incidents(
     """One page of the user's incidents in a tab, most recent activity first, given what
     they are copied on (copied_on); a page number past the end shows the last page (page
     numbers come from URLs)."""
-    statuses = _statuses(tab)
+    statuses = tab_statuses(tab)
     also = [(row.activity, row.id) for row in copied if row.status in statuses]
     total = (db.session.scalar(reported_count_query(user, statuses)) or 0) + len(also)
     page = min(bounds.page_in_range(page), max(math.ceil(total / per_page), 1))
