@@ -101,6 +101,15 @@ DEFAULTS: dict[str, Any] = {
     # Webhooks out: may a subscription's URL lead to a private, loopback, link-local or
     # reserved address (your own network)? Off: only public destinations are posted to.
     "WEBHOOK_ALLOW_PRIVATE_DESTINATIONS": False,
+    # Monitoring alerts: the "impact/urgency" of an incident opened by an alert, by the
+    # alert's severity (one the map does not name gets medium/medium; the alert's own
+    # `impact` and `urgency` labels win).
+    "ALERT_SEVERITY_MAP": {
+        "critical": "high/high",
+        "error": "medium/high",
+        "warning": "medium/medium",
+        "info": "low/low",
+    },
 }
 
 
