@@ -116,7 +116,7 @@ class ArticleIn(BaseModel):
     summary: str = Field(default="", max_length=SUMMARY_MAX)
     category_id: int | None = None
     tags: list[str] = Field(default_factory=list, max_length=TAGS_MAX)
-    audience: Audience = PUBLIC
+    audience: Audience = "public"
     note: str = Field(default="", max_length=NOTE_MAX, description="For the revision history.")
 
 

@@ -4,7 +4,9 @@ agents write, publish and unpublish them, admins archive."""
 from __future__ import annotations
 
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
+from helpdesk.extensions import db
 from helpdesk.kb import service
 from helpdesk.kb.service import ArticleContent
 from helpdesk.models import KnowledgeArticle, User
@@ -170,7 +172,7 @@ def test_end_users_may_not_write_and_agents_may_not_archive(
     assert archived.status_code == 200 and archived.json["status"] == "archived"
     again = api.post(f"{url}/archive", headers=admin)
     assert again.status_code == 422 and again.json["detail"] == "The article is already archived."
-    assert KnowledgeArticle.query.count() == 1
+    assert db.session.scalar(select(func.count(KnowledgeArticle.id))) == 1
 
 
 def test_a_missing_article_is_not_found(api: FlaskClient, agent: Caller):
