@@ -22,6 +22,7 @@ from sqlalchemy import Select, select
 from helpdesk import bounds
 from helpdesk.api.auth import caller, requires
 from helpdesk.api.blueprint import bp, spec
+from helpdesk.api.idempotency import IdempotencyHeaders, idempotent
 from helpdesk.api.problems import REFUSALS, Problem, problem
 from helpdesk.api.schemas import Entry, UtcTime
 from helpdesk.core.errors import NotFound
@@ -272,8 +273,11 @@ def _unknown_category(error: NotFound) -> object:
 
 @bp.post("/kb/articles")
 @requires("write")
+@idempotent
 @spec.validate(
-    resp=Response(HTTP_201=ArticleOut, HTTP_422=Problem, **REFUSALS), tags=["knowledge base"]
+    headers=IdempotencyHeaders,
+    resp=Response(HTTP_201=ArticleOut, HTTP_422=Problem, **REFUSALS),
+    tags=["knowledge base"],
 )
 def create_article(json: ArticleIn) -> object:
     """Write a new article, saved as a draft (publish it with .../publish)."""

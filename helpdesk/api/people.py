@@ -19,6 +19,7 @@ from helpdesk import accounts, directory
 from helpdesk.addresses import MAX_LENGTH, InvalidAddress, normalise_address
 from helpdesk.api.auth import caller, requires
 from helpdesk.api.blueprint import bp, spec
+from helpdesk.api.idempotency import IdempotencyHeaders, idempotent
 from helpdesk.api.problems import REFUSALS, Problem, problem
 from helpdesk.bounds import is_id
 from helpdesk.core.validation import typed_text
@@ -123,7 +124,9 @@ def person(person_id: int) -> PersonOut | object:
 
 @bp.post("/people")
 @requires("write")
+@idempotent
 @spec.validate(
+    headers=IdempotencyHeaders,
     resp=Response(HTTP_200=PersonOut, HTTP_201=PersonOut, HTTP_422=Problem, **REFUSALS),
     tags=["people"],
 )

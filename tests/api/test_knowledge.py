@@ -182,3 +182,15 @@ def test_a_missing_article_is_not_found(api: FlaskClient, agent: Caller):
         api.post("/api/v1/kb/articles/99999999999/publish", headers=agent.headers),
     ):
         assert response.status_code == 404 and response.json["code"] == "not_found"
+
+
+def test_a_retried_create_with_its_key_makes_one_article(api: FlaskClient, agent: Caller):
+    headers = {**agent.headers, "Idempotency-Key": "article-1"}
+    request = {"title": "Map a network drive", "body": "Open Explorer."}
+    first = api.post("/api/v1/kb/articles", json=request, headers=headers)
+    again = api.post("/api/v1/kb/articles", json=request, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json["id"] == first.json["id"] and again.headers["Idempotent-Replayed"] == "true"
+    assert db.session.scalar(select(func.count(KnowledgeArticle.id))) == 1
+    other = api.post("/api/v1/kb/articles", json={"title": "T", "body": "x"}, headers=headers)
+    assert other.status_code == 422 and other.json["code"] == "idempotency_key_reused"

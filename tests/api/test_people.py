@@ -102,3 +102,18 @@ def test_requesters_may_not_look_people_up_or_create_them(api: FlaskClient, requ
     ):
         assert response.status_code == 403 and response.json["code"] == "not_allowed"
     assert accounts.find_by_email("x@example.org") is None
+
+
+def test_a_retried_create_with_its_key_answers_the_first_answer_again(
+    api: FlaskClient, agent: Caller
+):
+    headers = {**agent.headers, "Idempotency-Key": "new-person-1"}
+    request = {"email": "retry@example.org", "name": "Retry Person"}
+    first = api.post("/api/v1/people", json=request, headers=headers)
+    again = api.post("/api/v1/people", json=request, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json == first.json and again.headers["Location"] == first.headers["Location"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    other = api.post("/api/v1/people", json={"email": "other@example.org"}, headers=headers)
+    assert other.status_code == 422 and other.json["code"] == "idempotency_key_reused"
+    assert accounts.find_by_email("other@example.org") is None
