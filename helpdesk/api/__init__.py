@@ -12,7 +12,16 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify, render_template
 from werkzeug.exceptions import HTTPException
 
-from helpdesk.api import catalogue, incidents, knowledge, people, problems, sla_policies
+from helpdesk.api import (
+    catalogue,
+    incident_actions,
+    incident_parts,
+    incidents,
+    knowledge,
+    people,
+    problems,
+    sla_policies,
+)
 from helpdesk.api.auth import rate_limit_key
 from helpdesk.api.blueprint import bp, spec
 from helpdesk.api.document import with_problem_media_type
@@ -20,7 +29,15 @@ from helpdesk.core.errors import DomainError
 from helpdesk.extensions import csrf, limiter
 
 # Imported for their routes.
-RESOURCES = (catalogue, incidents, knowledge, people, sla_policies)
+RESOURCES = (
+    catalogue,
+    incidents,
+    incident_actions,
+    incident_parts,
+    knowledge,
+    people,
+    sla_policies,
+)
 
 
 def _rate_limit() -> str:

@@ -24,6 +24,7 @@ from helpdesk.api.catalogue import entry_named
 from helpdesk.api.idempotency import IdempotencyHeaders, idempotent
 from helpdesk.api.problems import REFUSALS, Problem, problem
 from helpdesk.api.schemas import (
+    AttachmentOut,
     IncidentIn,
     IncidentOut,
     IncidentPage,
@@ -214,6 +215,18 @@ def message_out(message: Message) -> MessageOut:
         author=message.author.name if message.author else None,
         body=message.body,
         created_at=message.created_at,
+        attachments=[
+            AttachmentOut(
+                id=file.id,
+                filename=file.filename,
+                size=file.size,
+                content_type=file.content_type,
+                url=url_for(
+                    "api.attachment", reference=message.incident.reference, attachment_id=file.id
+                ),
+            )
+            for file in message.attachments
+        ],
     )
 
 

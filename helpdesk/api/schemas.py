@@ -33,6 +33,16 @@ class Entries(BaseModel):
     items: list[Entry]
 
 
+class AttachmentOut(BaseModel):
+    """A file on a message; its `url` sends the bytes as a download."""
+
+    id: int
+    filename: str
+    size: int = Field(description="In bytes.")
+    content_type: str = Field(description="As uploaded (the download is always a download).")
+    url: str = Field(description="Where to GET the file.")
+
+
 class MessageOut(BaseModel):
     """One message of an incident's conversation: a public reply, or (agents only) an
     internal note or a system event."""
@@ -42,6 +52,7 @@ class MessageOut(BaseModel):
     author: str | None = Field(default=None, description="The author's name; none for the system.")
     body: str
     created_at: UtcTime
+    attachments: list[AttachmentOut] = []
 
 
 class IncidentOut(BaseModel):
