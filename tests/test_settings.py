@@ -147,8 +147,9 @@ def test_init_with_a_bad_value_says_which_and_exits_non_zero(tmp_path: Path) -> 
 FLASK_KEYS = ("SECRET_KEY", "SQLALCHEMY_", "SESSION_", "REMEMBER_COOKIE_", "WTF_", "RATELIMIT_")
 # Where a raw key is read on purpose: the config is built in config.py, the mail servers'
 # connection keys are typed by the gateway's ImapSettings and SmtpSettings, the sign-in and
-# API rate limits are the web's alone (a Flask-Limiter string each), and the models sit
-# below the settings (the hash method).
+# API rate limits are the web's alone (a Flask-Limiter string each), the models sit below
+# the settings (the hash method), and the alerts' severity map is a table read and checked
+# by its own module (at startup and on each alert).
 OWN_READERS = {
     "helpdesk/config.py": ("DATABASE_URL",),
     "mail_gateway/imap_settings.py": ("IMAP_",),
@@ -157,6 +158,7 @@ OWN_READERS = {
     "helpdesk/web/auth/routes.py": ("LOGIN_RATE_LIMIT",),
     "helpdesk/api/__init__.py": ("API_RATE_LIMIT",),
     "helpdesk/models/user.py": ("PASSWORD_HASH_METHOD",),
+    "helpdesk/alerts/mapping.py": ("ALERT_SEVERITY_MAP",),
 }
 
 

@@ -13,6 +13,7 @@ from flask import Flask, Response, current_app, jsonify, render_template
 from werkzeug.exceptions import HTTPException
 
 from helpdesk.api import (
+    alerts,
     catalogue,
     incident_actions,
     incident_parts,
@@ -30,6 +31,7 @@ from helpdesk.extensions import csrf, limiter
 
 # Imported for their routes.
 RESOURCES = (
+    alerts,
     catalogue,
     incidents,
     incident_actions,

@@ -37,15 +37,19 @@ def rate_limit_key() -> str:
     return "address:" + (request.remote_addr or "unknown")
 
 
-def requires(scope: str) -> Callable[[View], View]:
+def requires(
+    scope: str, elsewhere: Callable[[], str | None] | None = None
+) -> Callable[[View], View]:
     """Let the view run only for a working token whose scope allows `scope`; 401 without
     one (the same answer for a missing, wrong, revoked or deactivated person's token),
-    403 when the scope does not reach."""
+    403 when the scope does not reach. Without the header, `elsewhere` may find the token
+    where a sender that cannot set headers puts it (an Events v2 body's routing_key)."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Any:
-            token = api_tokens.authenticate(presented_token() or "")
+            presented = presented_token() or (elsewhere() if elsewhere else None)
+            token = api_tokens.authenticate(presented or "")
             if token is None:
                 refused = problem(401, "unauthorized", "Send a valid token: Bearer hd_...")
                 refused.headers["WWW-Authenticate"] = CHALLENGE

@@ -11,7 +11,7 @@ from typing import Any
 from flask import render_template
 from flask_wtf import FlaskForm
 
-from helpdesk import directory, incidents
+from helpdesk import alerts, directory, incidents
 from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.incidents import guard
@@ -111,6 +111,7 @@ def render_workbench(
         trail=audit_trail.trail_of(incident),
         related=incidents.related(incident),
         reopened_from=reopened_from,
+        alert=alerts.alert_facts(incident),
         allowed=offered(incident, me()),
         Action=Action,
         upload_hint=upload_hint(),
