@@ -83,6 +83,13 @@ def created(message: Message, reference: str) -> tuple[MessageOut, int, dict[str
     return message_out(message), 201, {"Location": location}
 
 
+def looking_up(action: Action, incident: Incident) -> None:
+    """Refuse the console's work to whoever the console refuses it before the names in the
+    request are looked up, so that a refusal never tells a requester the teams or whether
+    an address has an account (the service function asks the same policy again)."""
+    ensure(action, caller(), incident)
+
+
 def team_named(name: str | None) -> int | None:
     """The id of the team a request names, case aside; an unknown name is refused."""
     if name is None or not name.strip():
@@ -143,6 +150,7 @@ def classification(reference: str, json: ClassificationIn) -> IncidentOut:
     impact and urgency unless overridden with a reason (agents only)."""
     incident = visible(reference)
     wanted = sent(json)
+    looking_up(Action.CLASSIFY, incident)
     change = incidents.Classification(
         impact=wanted.impact,
         urgency=wanted.urgency,
@@ -163,6 +171,7 @@ def assignment(reference: str, json: AssignmentIn) -> IncidentOut:
     unassigns it (agents only)."""
     incident = visible(reference)
     wanted = sent(json)
+    looking_up(Action.ASSIGN, incident)
     incidents.assign(incident, caller(), team_named(wanted.team), agent_with(wanted.agent))
     return read_back(incident)
 
@@ -175,6 +184,7 @@ def escalate(reference: str, json: EscalateIn) -> IncidentOut:
     reason the next team reads (agents only)."""
     incident = visible(reference)
     wanted = sent(json)
+    looking_up(Action.ESCALATE, incident)
     escalation.escalate(incident, caller(), wanted.reason, team_named(wanted.team))
     return read_back(incident)
 

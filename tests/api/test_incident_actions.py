@@ -199,6 +199,23 @@ def test_an_assignment_is_refused_with_what_is_wrong(api, requester, agent):
     )
 
 
+# Agents' work naming what a requester should not learn about (teams, accounts).
+NAMING = {
+    "assignment": {"team": "Nope", "agent": "who@example.org"},
+    "actions/escalate": {"team": "Nope", "reason": "Why not"},
+    "classification": {"category": "Nope", "impact": "low", "urgency": "low"},
+}
+
+
+@pytest.mark.parametrize("path", NAMING)
+def test_a_requester_learns_no_names_from_a_refusal(api, requester, path):
+    gen_team("Secret ops")
+    incident = gen_incident(requester.user)
+    answer = act(api, requester, incident, path, **NAMING[path])
+    refused(answer, 403, "not_allowed", "Only agents")
+    assert "Secret ops" not in answer.json["detail"]
+
+
 def test_an_agent_escalates_to_the_teams_escalation_team(api, requester, agent):
     second = gen_team("Second line")
     first = gen_team("First line")

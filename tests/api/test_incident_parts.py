@@ -53,6 +53,17 @@ def test_an_agent_copies_someone_new_and_they_get_the_next_reply(api, requester,
     assert len(mail_to("boss@example.org")) == 1
 
 
+def test_copying_someone_sent_again_with_its_key_gets_the_first_answer(api, requester, agent):
+    incident = gen_incident(requester.user)
+    headers = {**agent.headers, "Idempotency-Key": "copy-boss"}
+    body = {"email": "boss@example.org"}
+    first = api.post(people_url(incident), headers=headers, json=body)
+    again = api.post(people_url(incident), headers=headers, json=body)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert trail(incident).count("participant_added") == 1
+
+
 def test_copying_is_refused_with_the_reason(api, requester, agent):
     incident = gen_incident(requester.user)
     url = people_url(incident)
@@ -124,6 +135,26 @@ def test_files_go_up_as_a_reply_and_come_down_as_the_same_bytes(api, requester, 
     assert "screen.png" in down.headers["Content-Disposition"]
     assert down.headers["X-Content-Type-Options"] == "nosniff"
     assert down.mimetype == "application/octet-stream"
+
+
+def test_an_upload_sent_again_with_its_key_is_one_reply(api, requester):
+    incident = gen_incident(requester.user)
+    body = (
+        b"--XyZ\r\n"
+        b'Content-Disposition: form-data; name="files"; filename="log.txt"\r\n'
+        b"Content-Type: text/plain\r\n\r\nE13\r\n--XyZ--\r\n"
+    )
+    headers = {**requester.headers, "Idempotency-Key": "upload-1"}
+    url = f"/api/v1/incidents/{incident.reference}/attachments"
+    sent = [
+        api.post(url, headers=headers, data=body, content_type="multipart/form-data; boundary=XyZ")
+        for _ in range(2)
+    ]
+    assert [answer.status_code for answer in sent] == [201, 201]
+    assert sent[0].json == sent[1].json
+    assert [m["body"] for m in read(api, requester, incident)["messages"]].count(
+        "Attached: log.txt."
+    ) == 1
 
 
 def test_a_page_uploaded_is_sent_back_as_a_download_never_shown(api, requester):
