@@ -147,6 +147,7 @@ WRITTEN = Response(HTTP_200=ArticleOut, HTTP_404=Problem, HTTP_422=Problem, **RE
 
 
 def _listed(article: KnowledgeArticle, highlights: Highlights | None = None) -> ArticleListed:
+    """An article as a list or search sends it (with the search's highlights, if any)."""
     category = article.category
     return ArticleListed(
         id=article.id,
@@ -193,6 +194,7 @@ def _next(query: ArticleQuery, page: int, has_next: bool) -> str | None:
 
 
 def _searched(query: ArticleQuery, audience: str) -> ArticlePage:
+    """One page of the portal's search for this audience, with the matches marked."""
     found = search.search(query.q, audience, query.category_id, query.page, query.per_page)
     items = [
         _listed(hit.article, Highlights(title=str(hit.title), snippet=str(hit.snippet)))
@@ -207,6 +209,8 @@ def _searched(query: ArticleQuery, audience: str) -> ArticlePage:
 
 
 def _listing(query: ArticleQuery, viewer: User) -> ArticlePage:
+    """One page of the articles the viewer may read (agents: every status, as the
+    editor's list), newest change first."""
     rows: Select[tuple[KnowledgeArticle]] = (
         select(KnowledgeArticle) if viewer.is_agent else kb_articles.readable(PUBLIC)
     )
@@ -244,6 +248,7 @@ def _any_article(reference: str) -> KnowledgeArticle | None:
 
 
 def _missing(reference: str) -> object:
+    """The 404 for an article that is missing or that the caller may not see, alike."""
     return problem(404, "not_found", f"No article {reference[:80]!r} that you may see.")
 
 

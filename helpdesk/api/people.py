@@ -48,7 +48,7 @@ class People(BaseModel):
 
 
 class PeopleQuery(BaseModel):
-    """Look up by `email` (exact, any letter case) or by `q`; with neither, nobody."""
+    """Look up by `email` (exact, any letter case) or by `q` (`email` wins if both)."""
 
     email: str | None = Field(
         default=None, max_length=MAX_LENGTH, description="An address: the one person with it."
@@ -89,9 +89,10 @@ def _found(query: PeopleQuery) -> list[User]:
     if query.email is not None:
         known = accounts.find_by_email(normalise_address(query.email))
         return [known] if known is not None else []
-    if query.q is not None:
-        return directory.find_users(typed_text(query.q), active=True, size=query.limit).users
-    return []
+    words = typed_text(query.q)
+    if len(words) < SEARCH_MIN_CHARS:
+        return []  # as the picker: a letter or two of blanks would match everyone
+    return directory.find_users(words, active=True, size=query.limit).users
 
 
 @bp.get("/people")
@@ -102,6 +103,8 @@ def people(query: PeopleQuery) -> People | object:
     refused = _refused()
     if refused is not None:
         return refused
+    if query.email is None and query.q is None:
+        return problem(422, "invalid_input", "Send email (an address) or q (words to find).")
     try:
         return People(items=[person_out(person) for person in _found(query)])
     except InvalidAddress as error:

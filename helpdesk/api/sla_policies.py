@@ -80,10 +80,12 @@ class Policies(BaseModel):
 
 
 def _minutes(amount: timedelta) -> float:
+    """A target in minutes (fractional for one written with seconds)."""
     return amount.total_seconds() / 60
 
 
 def _entry(entry: CatalogueEntry | None) -> Entry | None:
+    """The service or category a policy names, if it names one."""
     return Entry(id=entry.id, name=entry.name) if entry is not None else None
 
 
@@ -128,6 +130,7 @@ def policy_out(row: SlaPolicy) -> PolicyOut:
 
 
 def _agents_only() -> object | None:
+    """End users are refused: the web never shows them a policy."""
     if caller().is_agent:
         return None
     return problem(403, "not_allowed", "Only agents read the SLA policies.")

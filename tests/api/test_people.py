@@ -35,6 +35,8 @@ def test_search_finds_active_people_by_words_of_name_or_address(api: FlaskClient
     gen_user("user", name="Bob Stone", email="bob@example.org")
     found = api.get("/api/v1/people?q=ann", headers=agent.headers).json["items"]
     assert [person["name"] for person in found] == ["Ann Lee"]
+    blanks = api.get("/api/v1/people?q=%20%20%20", headers=agent.headers).json["items"]
+    assert blanks == []
 
 
 def test_what_a_person_shows_holds_no_secret(api: FlaskClient, agent: Caller):
@@ -88,6 +90,8 @@ def test_a_bad_address_is_refused_with_the_reason(api: FlaskClient, agent: Calle
         refused = method(url, headers=agent.headers, **request)
         assert refused.status_code == 422 and refused.mimetype == PROBLEM
         assert "valid email address" in refused.json["detail"]
+    neither = api.get("/api/v1/people", headers=agent.headers)
+    assert neither.status_code == 422 and "email" in neither.json["detail"]
     missing = api.post("/api/v1/people", json={"name": "No Address"}, headers=agent.headers)
     assert missing.status_code == 422
     assert missing.json["errors"][0]["location"][-1] == "email"
