@@ -36,6 +36,7 @@ from tests.alerts.payloads import alertmanager, alertmanager_alert, event, raw
 from tests.api.conftest import Caller, token_for
 from tests.conftest import ManualClock
 from tests.factories import gen_category, gen_service, gen_team, gen_user
+from tests.sql_statements import counted_statements
 
 PROBLEM = "application/problem+json"
 ALERTMANAGER = "/api/v1/alerts/alertmanager"
@@ -164,6 +165,26 @@ def test_an_events_v2_alert_by_routing_key_and_by_header(
     post(api, EVENTS, triggered, {})
     first, second = all_incidents()
     assert second.is_open and linked(first, second)
+
+
+def test_a_repeat_costs_one_lookup_and_one_update_besides_its_record(
+    api: FlaskClient, monitoring: Caller
+) -> None:
+    for _ in range(2):
+        post(api, ALERTMANAGER, alertmanager(), monitoring.headers)
+    with counted_statements() as statements:
+        post(api, ALERTMANAGER, alertmanager(), monitoring.headers)
+    on_alerts = [
+        " ".join(statement.split()[:2])
+        for statement in statements
+        if "alert" in statement and "SAVEPOINT" not in statement
+    ]
+    assert on_alerts == [
+        "SELECT alert_groups.id,",
+        "UPDATE alert_groups",
+        "INSERT INTO",
+    ]
+    assert "received_alerts" in statements[-1]
 
 
 def test_a_trigger_without_a_dedup_key_is_an_alert_of_its_own(
