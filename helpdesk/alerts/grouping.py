@@ -69,12 +69,10 @@ def _apply(alert: Alert, person: User, mapping: SeverityMap) -> Applied:
         return Applied(alert, IGNORED)
     if alert.status == parsing.ACKNOWLEDGED:  # seen in the monitoring: nothing changes here
         return _on(held, alert, ACKNOWLEDGED)
-    if not held.firing:  # cleared already
-        return _on(held, alert, IGNORED)
     lookups.lock_group(held.group_id)
     assert held.alert_id is not None
-    lookups.set_firing(held.alert_id, False)
-    return _on(held, alert, CLEARED)
+    cleared = lookups.set_firing(held.alert_id, False)
+    return _on(held, alert, CLEARED if cleared else IGNORED)  # IGNORED: cleared already
 
 
 def _fire(alert: Alert, person: User, mapping: SeverityMap) -> Applied:
@@ -84,10 +82,9 @@ def _fire(alert: Alert, person: User, mapping: SeverityMap) -> Applied:
     held = lookups.alert_holding(alert_key)
     if held is not None and held.is_open:
         lookups.count_occurrence(held.group_id)
-        if held.firing:
-            return _on(held, alert, REPEATED)
         assert held.alert_id is not None
-        lookups.set_firing(held.alert_id, True)
+        if held.firing or not lookups.set_firing(held.alert_id, True):
+            return _on(held, alert, REPEATED)
         return _on(held, alert, REFIRED)
     earlier = held.incident_id if held else None
     if held is not None:

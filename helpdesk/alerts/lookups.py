@@ -85,11 +85,15 @@ def count_occurrence(group_id: int) -> None:
     )
 
 
-def set_firing(alert_id: int, firing: bool) -> None:
-    """Mark an alert firing again, or cleared."""
-    db.session.execute(
-        update(MonitoredAlert).where(MonitoredAlert.id == alert_id).values(firing=firing)
+def set_firing(alert_id: int, firing: bool) -> bool:
+    """Mark an alert firing again, or cleared; False when it already was (another request
+    got there first), so the change is noted once."""
+    done = db.session.execute(
+        update(MonitoredAlert)
+        .where(MonitoredAlert.id == alert_id, MonitoredAlert.firing.is_(not firing))
+        .values(firing=firing)
     )
+    return bool(getattr(done, "rowcount", 0))
 
 
 def let_go(group_id: int) -> None:

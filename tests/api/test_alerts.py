@@ -318,6 +318,27 @@ def test_a_malformed_payload_is_a_400_problem_and_is_kept(
     assert all_incidents() == []
 
 
+def test_a_payload_that_fails_is_kept_with_the_error_and_changes_nothing(
+    api: FlaskClient, monitoring: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(_incident: Incident, *_args: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    post(api, ALERTMANAGER, alertmanager(), monitoring.headers)
+    monkeypatch.setattr("helpdesk.alerts.settling.resolve_unattended", broken)
+    with pytest.raises(RuntimeError):
+        api.post(
+            ALERTMANAGER,
+            json=alertmanager(alertmanager_alert(status="resolved")),
+            headers=monitoring.headers,
+        )
+    [incident] = all_incidents()
+    assert incident.is_open and notes_of(incident) == []  # the note went with the rest
+    failed = db.session.scalars(select(ReceivedAlert).order_by(ReceivedAlert.id)).all()[-1]
+    assert (failed.outcome, failed.error) == ("failed", "RuntimeError: the disk is full")
+    assert '"status": "resolved"' in failed.body
+
+
 def test_only_an_alerts_token_may_post_alerts(api: FlaskClient, requester: Caller) -> None:
     write_token = requester.headers["Authorization"].removeprefix("Bearer ")
     refused = [
