@@ -62,6 +62,7 @@ def apply(alert: Alert, person: User, mapping: SeverityMap) -> Applied:
 
 
 def _apply(alert: Alert, person: User, mapping: SeverityMap) -> Applied:
+    """Fire, or clear or acknowledge the open alert the sender names."""
     if alert.status == parsing.FIRING:
         return _fire(alert, person, mapping)
     held = lookups.alert_holding(lookups.open_key(person.id, alert.source, "alert", alert.key))
@@ -103,10 +104,12 @@ def _fire(alert: Alert, person: User, mapping: SeverityMap) -> Applied:
 
 
 def _on(held: lookups.Held, alert: Alert, outcome: str) -> Applied:
+    """What the alert did to the incident that holds it."""
     return Applied(alert, outcome, held.incident_id, held.reference, held.group_id)
 
 
 def _monitored(group_id: int, alert: Alert, key: str) -> MonitoredAlert:
+    """A new firing alert of a group, holding its key."""
     return MonitoredAlert(
         group_id=group_id, alert_key=alert.key[:500], open_key=key, firing=True, name=alert.name
     )

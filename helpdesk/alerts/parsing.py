@@ -72,7 +72,7 @@ def routing_key(body: bytes) -> str | None:
     that cannot set headers); never raises."""
     try:
         loaded = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     key = loaded.get("routing_key") if isinstance(loaded, dict) else None
     return key if isinstance(key, str) else None
@@ -82,7 +82,7 @@ def _model(model: type[BaseModel], body: bytes) -> BaseModel:
     """The body as `model`, or MalformedAlert naming the first problem and every field."""
     try:
         loaded = json.loads(body)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # nested too deep to read: not ours either
         raise MalformedAlert(f"The body is not JSON: {error}.") from error
     try:
         return model.model_validate(loaded)
@@ -95,6 +95,7 @@ def _model(model: type[BaseModel], body: bytes) -> BaseModel:
 
 
 def _from_alertmanager(webhook: AlertmanagerWebhook, alert: AlertmanagerAlert) -> Alert:
+    """One alert of a group, its labels and annotations over the group's common ones."""
     labels = {**webhook.commonLabels, **alert.labels}
     annotations = {**webhook.commonAnnotations, **alert.annotations}
     alertname = labels.get("alertname") or "Alert"
@@ -119,6 +120,7 @@ def _from_alertmanager(webhook: AlertmanagerWebhook, alert: AlertmanagerAlert) -
 
 
 def _from_event(event: EventsV2, key: str) -> Alert:
+    """The event's alert; its payload's fields and plain custom details are its labels."""
     status = EVENT_STATUS[event.event_action]
     payload = event.payload
     if payload is None:  # an acknowledgement or a resolution: it names its alert, no more
@@ -191,4 +193,5 @@ def cut(text: str, limit: int) -> str:
 
 
 def _cut_values(labels: Mapping[str, str]) -> dict[str, str]:
+    """Labels with their names and values cut to size."""
     return {cut(name, NAME_MAX): cut(value, VALUE_MAX) for name, value in labels.items()}

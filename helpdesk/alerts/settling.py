@@ -71,6 +71,7 @@ def _notes(names: dict[str, list[str]]) -> str:
 
 
 def _alerts(names: list[str]) -> str:
+    """ "this alert", or "these 3 alerts"."""
     return "this alert" if len(names) == 1 else f"these {len(names)} alerts"
 
 

@@ -44,6 +44,7 @@ class EventAccepted(BaseModel):
 
 
 def _body_routing_key() -> str | None:
+    """The token an Events v2 sender gives as its routing_key."""
     return alerts.routing_key(request.get_data())
 
 
@@ -98,6 +99,7 @@ def _receive(source: str) -> alerts.Receipt | FlaskResponse:
 
 
 def _accepted(answer: BaseModel) -> FlaskResponse:
+    """A 202 with the answer as JSON."""
     return current_app.response_class(
         answer.model_dump_json(), status=202, mimetype="application/json"
     )

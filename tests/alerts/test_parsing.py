@@ -84,6 +84,8 @@ def test_acknowledge_and_resolve_name_their_alert_only() -> None:
     ("body", "reason"),
     [
         (b"{not json", "The body is not JSON"),
+        (b"\xff\xfe", "The body is not JSON"),
+        (b"[" * 100_000, "The body is not JSON"),
         (b"[]", "the body: Input should be a valid dictionary"),
         (raw({**alertmanager(), "version": "3"}), "version: Input should be '4'"),
         (raw({**alertmanager(), "alerts": []}), "alerts: List should have at least 1 item"),
@@ -115,4 +117,5 @@ def test_a_malformed_event_names_the_refused_field(body: dict, field: list) -> N
 def test_the_routing_key_is_read_from_any_body_without_failing() -> None:
     assert routing_key(raw(event(routing_key="hd_abc"))) == "hd_abc"
     assert routing_key(b"{broken") is None
+    assert routing_key(b"[" * 100_000) is None
     assert routing_key(raw({"routing_key": 5})) is None
