@@ -42,6 +42,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "helpdesk.incidents",
         "helpdesk.accounts",
         "helpdesk.api_tokens",
+        "helpdesk.alerts",
+        "helpdesk.idempotency_keys",
         "helpdesk.directory",
         "helpdesk.kb",
         "helpdesk.sla_policies",

@@ -14,6 +14,8 @@ it is or corrected. The same key with another request is refused (422), as the d
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -21,6 +23,7 @@ from typing import Any, TypeVar, cast
 from flask import Response, current_app, request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import FileStorage
 
 from helpdesk import idempotency_keys
 from helpdesk.api.auth import caller
@@ -42,7 +45,7 @@ class IdempotencyHeaders(BaseModel):
 
     idempotency_key: str | None = Field(
         default=None,
-        alias=HEADER,
+        alias="Idempotency-Key",  # HEADER, as a literal for the type checker
         min_length=1,
         max_length=KEY_MAX,
         description=(
@@ -64,9 +67,7 @@ def idempotent(view: View) -> View:
         if not 0 < len(key) <= KEY_MAX:
             detail = f"An {HEADER} is 1 to {KEY_MAX} characters long."
             return problem(400, "invalid_idempotency_key", detail)
-        this_request = idempotency_keys.fingerprint(
-            request.method, request.path, request.get_data(cache=True)
-        )
+        this_request = idempotency_keys.fingerprint(request.method, request.path, _content())
         earlier = idempotency_keys.stored(caller(), key, utcnow())
         if earlier is not None:
             return _replay(earlier, this_request)
@@ -80,6 +81,26 @@ def idempotent(view: View) -> View:
             return _replay(taken, this_request)
 
     return cast(View, once)
+
+
+def _content() -> bytes:
+    """What a request sends, for telling two requests apart: the body as it is, except for
+    uploads, whose multipart boundary is random on every retry: their fields and files."""
+    if request.mimetype != "multipart/form-data":
+        return request.get_data(cache=True)
+    fields = sorted(request.form.items(multi=True))
+    files = [
+        (name, upload.filename or "", _digest(upload))
+        for name, upload in request.files.items(multi=True)
+    ]
+    return json.dumps([fields, files]).encode()
+
+
+def _digest(upload: FileStorage) -> str:
+    """SHA-256 of an uploaded file, which is left to be read again from its start."""
+    digest = hashlib.sha256(upload.stream.read()).hexdigest()
+    upload.stream.seek(0)
+    return digest
 
 
 def _run_and_keep(view: View, key: str, this_request: str, *args: Any, **kwargs: Any) -> Any:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from flask import send_file
 from spectree import Response
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from helpdesk import accounts, incidents
@@ -27,8 +26,7 @@ from helpdesk.core.errors import InvalidInput, NotFound
 from helpdesk.core.unit import transaction
 from helpdesk.core.validation import require_agent, typed_text
 from helpdesk.extensions import db
-from helpdesk.incidents import NewAttachment
-from helpdesk.incidents.attachments import blob_path, display_name
+from helpdesk.incidents.attachments import blob_path, display_name, new_attachments
 from helpdesk.models import Attachment, User
 
 TAGS = ["incident parts"]
@@ -109,20 +107,6 @@ def attachments_add(reference: str, form: FilesIn) -> tuple[MessageOut, int, dic
     body = typed_text(wanted.body) or f"Attached: {names}."
     message = incidents.add_reply(incident, caller(), body, channel=CHANNEL, attachments=files)
     return created(message, reference)
-
-
-def new_attachments(uploads: list[FileStorage]) -> list[NewAttachment]:
-    """Read each upload with a filename, as the web does (helpdesk.web.uploads); the
-    service layer checks how many and how large."""
-    return [
-        NewAttachment(
-            filename=upload.filename or "attachment",
-            content_type=upload.mimetype or "application/octet-stream",
-            data=upload.read(),
-        )
-        for upload in uploads
-        if upload.filename
-    ]
 
 
 @bp.get("/incidents/<reference>/attachments/<int:attachment_id>")

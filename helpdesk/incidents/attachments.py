@@ -6,6 +6,7 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
+from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from helpdesk.core.blobs import blob_file, write_blob
@@ -21,6 +22,20 @@ class NewAttachment:
     filename: str
     content_type: str
     data: bytes
+
+
+def new_attachments(uploads: list[FileStorage]) -> list[NewAttachment]:
+    """Read each upload that has a filename (a form's empty file field has none), for the
+    portal, the console and the API alike; check_attachments then checks count and size."""
+    return [
+        NewAttachment(
+            filename=upload.filename or "attachment",
+            content_type=upload.mimetype or "application/octet-stream",
+            data=upload.read(),
+        )
+        for upload in uploads
+        if upload and upload.filename
+    ]
 
 
 def check_attachments(files: list[NewAttachment]) -> None:

@@ -134,21 +134,22 @@ def mine_after(
         )
     )
     branches = [*(_reported(user, (status,)) for status in statuses), copied]
-    merged = union_all(*(select(_past(b, after).limit(limit).subquery()) for b in branches))
-    rows = merged.subquery()
-    newest = select(rows.c.id).order_by(rows.c.activity.desc(), rows.c.id.desc()).limit(limit)
-    return list(db.session.scalars(newest))
+    cut = [_past(branch, after).limit(limit) for branch in branches]
+    merged = union_all(*(select(branch.subquery()) for branch in cut)).subquery()
+    newest = select(merged.c.id).order_by(merged.c.activity.desc(), merged.c.id.desc())
+    return list(db.session.scalars(newest.limit(limit)))
 
 
-def _past(branch: Select[Any], after: tuple[datetime, int] | None) -> Select[Any]:
+def _past(
+    branch: Select[int, datetime], after: tuple[datetime, int] | None
+) -> Select[int, datetime]:
     """A branch cut to the rows after the cursor, newest activity first."""
-    inner = branch.subquery()
-    activity, ident = inner.c.activity, inner.c.id
-    rows = select(ident, activity).order_by(activity.desc(), ident.desc())
+    activity = Incident.last_public_activity_at
+    ordered = branch.order_by(activity.desc(), Incident.id.desc())
     if after is None:
-        return rows
+        return ordered
     moment, last = after
-    return rows.where(activity <= moment, (activity < moment) | (ident < last))
+    return ordered.where(activity <= moment, (activity < moment) | (Incident.id < last))
 
 
 class MyIncidents(Pagination):

@@ -138,23 +138,45 @@ def test_files_go_up_as_a_reply_and_come_down_as_the_same_bytes(api, requester, 
 
 
 def test_an_upload_sent_again_with_its_key_is_one_reply(api, requester):
+    """A client that rebuilds the upload for its retry picks a new multipart boundary: the
+    same fields and files with the same key are still the same request."""
     incident = gen_incident(requester.user)
-    body = (
-        b"--XyZ\r\n"
-        b'Content-Disposition: form-data; name="files"; filename="log.txt"\r\n'
-        b"Content-Type: text/plain\r\n\r\nE13\r\n--XyZ--\r\n"
-    )
     headers = {**requester.headers, "Idempotency-Key": "upload-1"}
     url = f"/api/v1/incidents/{incident.reference}/attachments"
     sent = [
-        api.post(url, headers=headers, data=body, content_type="multipart/form-data; boundary=XyZ")
-        for _ in range(2)
+        api.post(
+            url,
+            headers=headers,
+            data=_multipart(boundary, "log.txt", b"E13"),
+            content_type=f"multipart/form-data; boundary={boundary}",
+        )
+        for boundary in ("XyZ", "AbC")
     ]
     assert [answer.status_code for answer in sent] == [201, 201]
-    assert sent[0].json == sent[1].json
+    assert sent[0].json == sent[1].json and sent[1].headers["Idempotent-Replayed"] == "true"
     assert [m["body"] for m in read(api, requester, incident)["messages"]].count(
         "Attached: log.txt."
     ) == 1
+    other_file = api.post(
+        url,
+        headers=headers,
+        data=_multipart("XyZ", "log.txt", b"E14"),
+        content_type="multipart/form-data; boundary=XyZ",
+    )
+    assert other_file.status_code == 422 and other_file.json["code"] == "idempotency_key_reused"
+
+
+def _multipart(boundary: str, filename: str, content: bytes) -> bytes:
+    """A multipart body with one file under `files`, as a client builds it."""
+    return (
+        (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="files"; filename="{filename}"\r\n'
+            "Content-Type: text/plain\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
 
 
 def test_a_page_uploaded_is_sent_back_as_a_download_never_shown(api, requester):

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from helpdesk import incidents, lifecycle
 from helpdesk.core.validation import typed_text
 from helpdesk.incidents import DomainError, escalation
+from helpdesk.incidents.attachments import new_attachments
 from helpdesk.models import Incident
 from helpdesk.priority import priority_label
 from helpdesk.reads import incident_search
@@ -34,7 +35,6 @@ from helpdesk.web.agent.forms import (
 from helpdesk.web.agent.workbench import render_workbench
 from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.roles import agent_required
-from helpdesk.web.uploads import new_attachments
 from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused, unreadable
 
 Outcome = Response | tuple[str, int]

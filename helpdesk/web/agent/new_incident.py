@@ -14,13 +14,13 @@ from werkzeug.wrappers import Response
 from helpdesk import accounts, directory, incidents
 from helpdesk.core.unit import transaction
 from helpdesk.incidents import DomainError
+from helpdesk.incidents.attachments import new_attachments
 from helpdesk.models import Incident, User
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import NewIncidentForm
 from helpdesk.web.agent.people import match_person
 from helpdesk.web.agent.workbench import upload_hint
 from helpdesk.web.roles import agent_required
-from helpdesk.web.uploads import new_attachments
 from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused, unreadable
 
 

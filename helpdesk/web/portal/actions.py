@@ -16,12 +16,12 @@ from werkzeug.wrappers import Response
 
 from helpdesk import incidents, lifecycle
 from helpdesk.incidents import DomainError
+from helpdesk.incidents.attachments import new_attachments
 from helpdesk.models import Incident
 from helpdesk.web.lookup import incident_for
 from helpdesk.web.portal.blueprint import bp
 from helpdesk.web.portal.forms import ConfirmForm, RateForm, RejectForm, ReplyForm, WithdrawForm
 from helpdesk.web.portal.page import render_incident
-from helpdesk.web.uploads import new_attachments
 from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused
 
 Outcome = Response | tuple[str, int]

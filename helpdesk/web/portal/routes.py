@@ -9,13 +9,13 @@ from werkzeug.wrappers import Response
 from helpdesk import incidents
 from helpdesk.core.settings import settings
 from helpdesk.incidents import DomainError
+from helpdesk.incidents.attachments import new_attachments
 from helpdesk.kb import deflection
 from helpdesk.reads import my_incidents
 from helpdesk.web.lookup import incident_for
 from helpdesk.web.portal.blueprint import bp
 from helpdesk.web.portal.forms import IncidentForm
 from helpdesk.web.portal.page import render_incident, upload_limits
-from helpdesk.web.uploads import new_attachments
 from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused
 
 
