@@ -193,6 +193,8 @@ def incident_out(incident: Incident, viewer: User) -> IncidentOut:
         requester=incident.requester.email,
         assigned_team=team.name if team else None,
         assigned_agent=agent.name if agent else None,
+        owner_team=incident.owner_team.name if incident.owner_team else None,
+        owner_agent=incident.owner_agent.name if incident.owner_agent else None,
         created_at=incident.created_at,
         updated_at=incident.updated_at,
         response_due_at=incident.response_due_at,

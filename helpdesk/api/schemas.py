@@ -71,6 +71,8 @@ class IncidentOut(BaseModel):
     requester: str = Field(description="The requester's email address.")
     assigned_team: str | None
     assigned_agent: str | None
+    owner_team: str | None = Field(description="The team that owns it end to end (ITIL).")
+    owner_agent: str | None = Field(description="The agent who took ownership.")
     created_at: UtcTime
     updated_at: UtcTime
     response_due_at: UtcTime | None

@@ -232,7 +232,8 @@ def test_an_agent_escalates_to_the_teams_escalation_team(api, requester, agent):
 
 def test_an_agent_takes_ownership_and_a_requester_cannot(api, requester, agent):
     incident = gen_incident(requester.user)
-    assert act(api, agent, incident, "actions/take").status_code == 200
+    taken = act(api, agent, incident, "actions/take")
+    assert taken.status_code == 200 and taken.json["owner_agent"] == agent.user.name
     db.session.refresh(incident)
     assert incident.owner_agent_id == agent.user.id and "took_ownership" in trail(incident)
     refused(act(api, requester, incident, "actions/take"), 403, "not_allowed", "Only agents")
