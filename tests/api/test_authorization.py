@@ -1,0 +1,214 @@
+"""Who may call each operation of the API: every operation of the document, sent as each
+role with a request that would succeed, is let through exactly for the roles the web lets
+through, and refused (403 for the role, 404 for an incident they may not see) for the rest.
+
+The table below must name every operation the document has: a new operation without a row
+fails the first test, so none ships without its authorization being tested.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from helpdesk import incidents
+from helpdesk.api import document
+from helpdesk.extensions import db
+from helpdesk.incidents import NewAttachment
+from helpdesk.kb import service as kb
+from helpdesk.kb.service import ArticleContent
+from helpdesk.models import Incident, SlaPolicy, User
+from tests.api.conftest import token_for
+from tests.factories import gen_category, gen_incident, gen_service, gen_team, gen_user
+from tests.sla_policy import seed_standard
+
+STRANGER, REQUESTER, AGENT, ADMIN = "stranger", "requester", "agent", "admin"
+ROLES = (STRANGER, REQUESTER, AGENT, ADMIN)
+NOBODY: frozenset[str] = frozenset()
+ANYONE = frozenset(ROLES)
+REQUESTER_SIDE = frozenset({REQUESTER, AGENT, ADMIN})
+AGENTS = frozenset({AGENT, ADMIN})
+
+
+@dataclass
+class World:
+    """The people (with write tokens) and, per role's turn, a fresh incident."""
+
+    people: dict[str, User]
+    headers: dict[str, dict[str, str]]
+    incident: Incident
+
+    @property
+    def agent(self) -> User:
+        return self.people[AGENT]
+
+
+Prepare = Callable[[World], dict[str, Any]]
+
+
+def nothing(world: World) -> dict[str, Any]:
+    return {}
+
+
+def on_hold(world: World) -> dict[str, Any]:
+    incidents.change_status(world.incident, world.agent, "on_hold", "awaiting_vendor")
+    return {}
+
+
+def resolved(world: World) -> dict[str, Any]:
+    incidents.resolve(world.incident, world.agent, "fixed", "Replaced the toner.")
+    return {}
+
+
+def with_participant(world: World) -> dict[str, Any]:
+    copied = gen_user("user")
+    incidents.add_participant(world.incident, world.agent, copied)
+    return {"email": copied.email}
+
+
+def with_file(world: World) -> dict[str, Any]:
+    file = NewAttachment("log.txt", "text/plain", b"E13")
+    reply = incidents.add_reply(world.incident, world.incident.requester, "Log", attachments=[file])
+    return {"attachment_id": reply.attachments[0].id}
+
+
+def draft(world: World) -> dict[str, Any]:
+    article = kb.create_article(world.agent, ArticleContent("VPN", "Connect the VPN."))
+    return {"reference": article.id}
+
+
+def published(world: World) -> dict[str, Any]:
+    article = kb.create_article(world.agent, ArticleContent("Printer", "Load paper."))
+    return {"reference": kb.publish_article(article, world.agent).id}
+
+
+def person(world: World) -> dict[str, Any]:
+    return {"person_id": world.incident.requester_id}
+
+
+def policy(world: World) -> dict[str, Any]:
+    standard = db.session.scalar(select(SlaPolicy).where(SlaPolicy.name == "Standard"))
+    return {"policy_id": (standard or seed_standard()).id}
+
+
+@dataclass(frozen=True)
+class Call:
+    """Who may make one call, the state it needs and what it sends."""
+
+    allowed: frozenset[str]
+    prepare: Prepare = nothing
+    json: dict[str, Any] | None = None
+    query: dict[str, Any] = field(default_factory=dict)
+    files: bool = False
+
+
+INCIDENT = "/api/v1/incidents/{reference}"
+CALLS: dict[tuple[str, str], Call] = {
+    ("GET", "/api/v1/categories"): Call(ANYONE),
+    ("GET", "/api/v1/services"): Call(ANYONE),
+    ("GET", "/api/v1/teams"): Call(AGENTS),
+    ("GET", "/api/v1/incidents"): Call(AGENTS, query={"queue": "open"}),
+    ("POST", "/api/v1/incidents"): Call(ANYONE, json={"subject": "VPN", "description": "Down"}),
+    ("GET", INCIDENT): Call(REQUESTER_SIDE),
+    ("POST", INCIDENT + "/replies"): Call(REQUESTER_SIDE, json={"body": "Any news?"}),
+    ("POST", INCIDENT + "/notes"): Call(AGENTS, json={"body": "Toner low."}),
+    ("POST", INCIDENT + "/classification"): Call(
+        AGENTS, json={"impact": "low", "urgency": "high", "category": "Printing"}
+    ),
+    ("POST", INCIDENT + "/assignment"): Call(AGENTS, json={"team": "Network"}),
+    ("POST", INCIDENT + "/actions/escalate"): Call(
+        AGENTS, json={"reason": "Needs the network team.", "team": "Network"}
+    ),
+    ("POST", INCIDENT + "/actions/take"): Call(AGENTS),
+    ("POST", INCIDENT + "/actions/hold"): Call(AGENTS, json={"reason": "awaiting_vendor"}),
+    ("POST", INCIDENT + "/actions/resume"): Call(AGENTS, on_hold),
+    ("POST", INCIDENT + "/actions/resolve"): Call(
+        AGENTS, json={"code": "fixed", "notes": "Replaced the toner."}
+    ),
+    ("POST", INCIDENT + "/actions/reopen"): Call(AGENTS, resolved, json={"reason": "Back."}),
+    ("POST", INCIDENT + "/actions/close"): Call(AGENTS, resolved),
+    ("POST", INCIDENT + "/actions/cancel"): Call(
+        REQUESTER_SIDE, json={"reason": "Reported twice."}
+    ),
+    ("POST", INCIDENT + "/actions/confirm"): Call(frozenset({REQUESTER}), resolved),
+    ("POST", INCIDENT + "/actions/reject"): Call(
+        frozenset({REQUESTER}), resolved, json={"comment": "Still jams."}
+    ),
+    ("GET", INCIDENT + "/participants"): Call(AGENTS),
+    ("POST", INCIDENT + "/participants"): Call(AGENTS, json={"email": "boss@example.org"}),
+    ("DELETE", INCIDENT + "/participants/{email}"): Call(AGENTS, with_participant),
+    ("POST", INCIDENT + "/attachments"): Call(REQUESTER_SIDE, files=True),
+    ("GET", INCIDENT + "/attachments/{attachment_id}"): Call(REQUESTER_SIDE, with_file),
+    ("GET", "/api/v1/kb/articles"): Call(ANYONE, query={"q": "printer"}),
+    ("POST", "/api/v1/kb/articles"): Call(AGENTS, json={"title": "VPN", "body": "Connect."}),
+    ("GET", "/api/v1/kb/articles/{reference}"): Call(ANYONE, published),
+    ("PATCH", "/api/v1/kb/articles/{reference}"): Call(AGENTS, draft, json={"title": "VPN 2"}),
+    ("POST", "/api/v1/kb/articles/{reference}/publish"): Call(AGENTS, draft, json={}),
+    ("POST", "/api/v1/kb/articles/{reference}/unpublish"): Call(AGENTS, published, json={}),
+    ("POST", "/api/v1/kb/articles/{reference}/archive"): Call(
+        frozenset({ADMIN}), published, json={}
+    ),
+    ("GET", "/api/v1/people"): Call(AGENTS, query={"q": "user"}),
+    ("POST", "/api/v1/people"): Call(AGENTS, json={"email": "new@example.org", "name": "New"}),
+    ("GET", "/api/v1/people/{person_id}"): Call(AGENTS, person),
+    ("GET", "/api/v1/sla/policies"): Call(AGENTS),
+    ("GET", "/api/v1/sla/policies/{policy_id}"): Call(AGENTS, policy),
+    # Write tokens never post alerts: that takes an alerts token (tests/api/test_alerts.py).
+    ("POST", "/api/v1/alerts/alertmanager"): Call(NOBODY, json={"version": "4"}),
+    ("POST", "/api/v1/alerts/events"): Call(NOBODY, json={"event_action": "trigger"}),
+}
+
+
+def documented(app: Flask) -> set[tuple[str, str]]:
+    """Every (method, path) of the API's document."""
+    with app.test_request_context():
+        paths = document()["paths"]
+    return {(method.upper(), path) for path, ops in paths.items() for method in ops}
+
+
+def test_every_operation_has_its_authorization_row(app: Flask):
+    assert documented(app) == set(CALLS)
+
+
+def _world(people: dict[str, User], headers: dict[str, dict[str, str]]) -> World:
+    """A fresh incident of the requester's, so each role acts on an untouched one."""
+    return World(people, headers, gen_incident(people[REQUESTER], subject="Printer jams"))
+
+
+def _send(api: FlaskClient, method: str, path: str, call: Call, world: World, role: str):
+    values = {"reference": world.incident.reference, **call.prepare(world)}
+    url = path.format(**values)
+    headers = world.headers[role]
+    if call.files:
+        data = {"files": (io.BytesIO(b"E13"), "log.txt"), "body": "The log."}
+        return api.open(url, method=method, headers=headers, data=data)
+    return api.open(url, method=method, headers=headers, json=call.json, query_string=call.query)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(CALLS), ids=lambda part: str(part))
+def test_each_role_is_let_through_exactly_where_the_web_lets_it(
+    app: Flask, api: FlaskClient, method: str, path: str
+):
+    gen_category("Printing"), gen_service("VPN"), gen_team("Network")
+    people = {
+        STRANGER: gen_user("user"),
+        REQUESTER: gen_user("user"),
+        AGENT: gen_user("agent"),
+        ADMIN: gen_user("admin"),
+    }
+    headers = {role: token_for(person) for role, person in people.items()}
+    call = CALLS[(method, path)]
+    for role in ROLES:
+        answer = _send(api, method, path, call, _world(people, headers), role)
+        if role in call.allowed:
+            assert answer.status_code < 300, (role, answer.status_code, answer.get_json())
+        else:
+            assert answer.status_code in (403, 404), (role, answer.status_code, answer.get_json())
+            assert answer.mimetype == "application/problem+json"
