@@ -178,27 +178,15 @@ def incident(reference: str) -> IncidentOut | object:
 
 def incident_out(incident: Incident, viewer: User) -> IncidentOut:
     """The incident as `viewer` may see it."""
-    team, agent = incident.assigned_team, incident.assigned_agent
+    owner_team, owner_agent = incident.owner_team, incident.owner_agent
     return IncidentOut(
-        reference=incident.reference or "",
-        subject=incident.subject,
+        **dict(summary_out(incident)),
         description=incident.description,
-        status=incident.status,
-        priority=incident.priority,
         impact=incident.impact,
         urgency=incident.urgency,
-        channel=incident.channel,
-        category=incident.category.name if incident.category else None,
-        service=incident.service.name if incident.service else None,
-        requester=incident.requester.email,
-        assigned_team=team.name if team else None,
-        assigned_agent=agent.name if agent else None,
-        owner_team=incident.owner_team.name if incident.owner_team else None,
-        owner_agent=incident.owner_agent.name if incident.owner_agent else None,
-        created_at=incident.created_at,
-        updated_at=incident.updated_at,
+        owner_team=owner_team.name if owner_team else None,
+        owner_agent=owner_agent.name if owner_agent else None,
         response_due_at=incident.response_due_at,
-        resolution_due_at=incident.resolution_due_at,
         resolved_at=incident.resolved_at,
         closed_at=incident.closed_at,
         messages=[

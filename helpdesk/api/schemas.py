@@ -55,33 +55,6 @@ class MessageOut(BaseModel):
     attachments: list[AttachmentOut] = []
 
 
-class IncidentOut(BaseModel):
-    """An incident as its requester (public conversation) or an agent (all of it) sees it."""
-
-    reference: str
-    subject: str
-    description: str
-    status: str
-    priority: int
-    impact: str
-    urgency: str
-    channel: str
-    category: str | None
-    service: str | None
-    requester: str = Field(description="The requester's email address.")
-    assigned_team: str | None
-    assigned_agent: str | None
-    owner_team: str | None = Field(description="The team that owns it end to end (ITIL).")
-    owner_agent: str | None = Field(description="The agent who took ownership.")
-    created_at: UtcTime
-    updated_at: UtcTime
-    response_due_at: UtcTime | None
-    resolution_due_at: UtcTime | None
-    resolved_at: UtcTime | None
-    closed_at: UtcTime | None
-    messages: list[MessageOut]
-
-
 class IncidentSummary(BaseModel):
     """An incident as a list shows it, without its conversation."""
 
@@ -98,6 +71,20 @@ class IncidentSummary(BaseModel):
     created_at: UtcTime
     updated_at: UtcTime
     resolution_due_at: UtcTime | None
+
+
+class IncidentOut(IncidentSummary):
+    """An incident as its requester (public conversation) or an agent (all of it) sees it."""
+
+    description: str
+    impact: str
+    urgency: str
+    owner_team: str | None = Field(description="The team that owns it end to end (ITIL).")
+    owner_agent: str | None = Field(description="The agent who took ownership.")
+    response_due_at: UtcTime | None
+    resolved_at: UtcTime | None
+    closed_at: UtcTime | None
+    messages: list[MessageOut]
 
 
 class IncidentPage(BaseModel):
