@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from helpdesk import create_app
 from helpdesk.core.settings import install_settings
@@ -23,6 +25,14 @@ from tests.factories import PASSWORD
 pytest_plugins = ["tests.mail.dovecot", "tests.mail.smtp_sink"]
 
 IN_CI = os.environ.get("CI") == "true"
+
+# Hypothesis fails a property whose example takes over 200 ms, or whose data comes slowly.
+# On a loaded machine (a CI runner, a pytest-xdist worker per core) that measures the
+# machine, not the code: the properties are about answers, so time is left out of them.
+hypothesis_settings.register_profile(
+    "helpdesk", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("helpdesk")
 
 
 def make_app(instance: Path, database_url: str | None = None, **overrides: object) -> Flask:
