@@ -9,9 +9,10 @@ from __future__ import annotations
 # How someone reached the desk when an agent logs the incident for them, as offered to agents.
 AGENT_CHANNELS = {"phone": "Phone", "walk-in": "Walk-in", "chat": "Chat"}
 # Every channel an incident can arrive by: people themselves use the portal and email.
+# Monitoring opens incidents from alerts, as its integration's service account.
+ALERT = "alert"
 # Programs open incidents through the API (an agent's integration, a chat bot, a form).
-# Monitoring opens them from alerts.
-INCIDENT_CHANNELS = ("portal", "email", "api", *AGENT_CHANNELS, "alert")
+INCIDENT_CHANNELS = ("portal", "email", "api", *AGENT_CHANNELS, ALERT)
 # "Uma reported it by email", "Sam logged it at the desk": every channel, incidents' and
 # messages' (agents write in the console; the system and the API write too).
 IN_WORDS = {
@@ -22,7 +23,7 @@ IN_WORDS = {
     "walk-in": "at the desk",
     "chat": "in a chat",
     "api": "through the API",
-    "alert": "by a monitoring alert",
+    ALERT: "by a monitoring alert",
     "system": "automatically",
 }
 

@@ -26,6 +26,7 @@ from helpdesk.alerts.recording import (
     REFIRED,
     REPEATED,
 )
+from helpdesk.channels import ALERT
 from helpdesk.core.validation import BODY_MAX, SUBJECT_MAX
 from helpdesk.core.zones import utc_iso
 from helpdesk.extensions import db
@@ -133,7 +134,7 @@ def _open(
         service_id=lookups.active_entry_id(Service, alert.service),
         impact=levels.impact,
         urgency=levels.urgency,
-        channel="alert",
+        channel=ALERT,
         acknowledge=False,
     )
     earlier = db.session.get(Incident, earlier_id) if earlier_id else None

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from helpdesk import lifecycle
 from helpdesk.alerts.parsing import SOURCE_NAMES
+from helpdesk.channels import ALERT
 from helpdesk.extensions import db
 from helpdesk.models import (
     AlertGroup,
@@ -162,7 +163,7 @@ class AlertFacts:
 
 def alert_facts(incident: Incident) -> AlertFacts | None:
     """The facts of an incident opened by alerts; None, without a query, for any other."""
-    if incident.channel != "alert":
+    if incident.channel != ALERT:
         return None
     group = db.session.scalar(select(AlertGroup).where(AlertGroup.incident_id == incident.id))
     if group is None:

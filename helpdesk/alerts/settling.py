@@ -10,6 +10,7 @@ from collections import defaultdict
 from helpdesk.alerts import lookups
 from helpdesk.alerts.grouping import Applied
 from helpdesk.alerts.recording import CLEARED, REFIRED, RESOLVED
+from helpdesk.channels import ALERT
 from helpdesk.extensions import db
 from helpdesk.incidents.audit import record
 from helpdesk.incidents.conversation import new_message
@@ -58,7 +59,7 @@ def _note(incident: Incident, names: dict[str, list[str]]) -> None:
         for outcome in SAYS
         if names.get(outcome)
     )
-    message = new_message(incident, None, NOTE, body, "alert", None, None)
+    message = new_message(incident, None, NOTE, body, ALERT, None, None)
     record(incident, None, "noted", message_id=message.id)
 
 

@@ -39,6 +39,7 @@ from flask import g
 from helpdesk import lifecycle
 from helpdesk.accounts import PasswordLinkIssued
 from helpdesk.automation.events import AwaitingUserReminded
+from helpdesk.channels import ALERT
 from helpdesk.core import events, zones
 from helpdesk.core.settings import settings
 from helpdesk.core.urls import external_url
@@ -83,9 +84,15 @@ def _enabled() -> bool:
     return settings().mail.notifications and not g.get("notifications_suppressed", False)
 
 
+def _requester(incident: Incident) -> list[User]:
+    """The requester, to be mailed; none for a monitoring alert's incident, whose requester
+    is the integration's service account: a program, which reads no mail."""
+    return [] if incident.channel == ALERT else [incident.requester]
+
+
 def _requester_side(incident: Incident) -> list[User]:
     """The people the incident is for: the requester, then the participants."""
-    return [incident.requester, *incident.participants]
+    return [*_requester(incident), *incident.participants]
 
 
 def _portal(incident: Incident) -> str:
@@ -144,7 +151,7 @@ def incident_opened(event: IncidentOpened) -> None:
     incident = event.incident
     _notify(
         incident,
-        [incident.requester],
+        _requester(incident),
         None,
         "incident_opened",
         offers=incident.channel == "email",
@@ -353,7 +360,7 @@ def awaiting_user_reminded(event: AwaitingUserReminded) -> None:
     incident, resolve_at = event.incident, event.resolve_at
     _notify(
         incident,
-        [incident.requester],
+        _requester(incident),
         None,
         "awaiting_reminder",
         link=_portal(incident),

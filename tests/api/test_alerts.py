@@ -238,6 +238,21 @@ def test_a_cleared_alert_leaves_an_incident_an_agent_touched_open_with_a_note(
     assert "fires again" in notes_of(incident)[-1] and group_of(incident).occurrences == 2
 
 
+def test_the_service_account_is_never_mailed_but_people_copied_on_are(
+    api: FlaskClient, monitoring: Caller
+) -> None:
+    post(api, ALERTMANAGER, alertmanager(), monitoring.headers)
+    [incident] = all_incidents()
+    agent, on_call = gen_user("agent"), gen_user("user", email="oncall@example.org")
+    incidents.add_participant(incident, agent, on_call)
+    incidents.add_reply(incident, agent, "Failing over to the second gateway.")
+    cleared = alertmanager(alertmanager_alert(status="resolved"))
+    post(api, ALERTMANAGER, cleared, monitoring.headers)
+    incidents.resolve(all_incidents()[0], agent, "fixed", "Failed over.")
+    mailed = db.session.scalars(select(OutboundEmail.recipient)).all()
+    assert mailed and set(mailed) == {"oncall@example.org"}
+
+
 def test_an_incident_the_agent_resolved_gets_a_new_one_when_the_alert_fires_again(
     api: FlaskClient, monitoring: Caller
 ) -> None:
