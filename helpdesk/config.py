@@ -38,6 +38,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_LIMIT": "10 per minute",
     # Requests per token (or, without one, per client address) to the REST API.
     "API_RATE_LIMIT": "600 per minute",
+    # Monitoring alerts per token: a flood of one alert is thousands a minute, all counted.
+    "ALERTS_RATE_LIMIT": "12000 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
     "PAGE_SIZE": 25,
     "PASSWORD_HASH_METHOD": "scrypt",

@@ -157,6 +157,7 @@ OWN_READERS = {
     "mail_gateway/outbox.py": ("SMTP_",),
     "helpdesk/web/auth/routes.py": ("LOGIN_RATE_LIMIT",),
     "helpdesk/api/__init__.py": ("API_RATE_LIMIT",),
+    "helpdesk/api/alerts.py": ("ALERTS_RATE_LIMIT",),
     "helpdesk/models/user.py": ("PASSWORD_HASH_METHOD",),
     "helpdesk/alerts/mapping.py": ("ALERT_SEVERITY_MAP",),
 }

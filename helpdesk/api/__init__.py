@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from helpdesk.api import (
@@ -46,6 +46,11 @@ def _rate_limit() -> str:
     return str(current_app.config["API_RATE_LIMIT"])
 
 
+def _has_its_own_limit() -> bool:
+    """The alert endpoints are limited by ALERTS_RATE_LIMIT instead (helpdesk.api.alerts)."""
+    return request.endpoint in alerts.OWN_LIMIT
+
+
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """The OpenAPI 3.1 document of every operation."""
@@ -66,7 +71,7 @@ def document() -> dict[str, Any]:
 # Once, as the blueprint is built: rate-limited per token, no CSRF (no cookies are used),
 # problem+json for every error its views raise.
 csrf.exempt(bp)
-limiter.limit(_rate_limit, key_func=rate_limit_key)(bp)
+limiter.limit(_rate_limit, key_func=rate_limit_key, exempt_when=_has_its_own_limit)(bp)
 bp.register_error_handler(DomainError, problems.from_domain_error)
 bp.register_error_handler(HTTPException, problems.from_http_error)
 

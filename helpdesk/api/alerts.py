@@ -18,9 +18,10 @@ from spectree import Response
 
 from helpdesk import alerts
 from helpdesk.alerts.formats import AlertmanagerWebhook, EventsV2
-from helpdesk.api.auth import caller, requires
+from helpdesk.api.auth import caller, rate_limit_key, requires
 from helpdesk.api.blueprint import bp, spec
 from helpdesk.api.problems import REFUSALS, FieldError, problem
+from helpdesk.extensions import limiter
 
 
 class AlertsAccepted(BaseModel):
@@ -54,7 +55,18 @@ def _check_the_severity_map(state: BlueprintSetupState) -> None:
     alerts.severity_map(state.app.config)
 
 
+def _alerts_rate_limit() -> str:
+    return str(current_app.config["ALERTS_RATE_LIMIT"])
+
+
+# Per token, like the API's limit, but high: every repeat of a flood counts on its incident.
+limited = limiter.limit(_alerts_rate_limit, key_func=rate_limit_key)
+# The endpoints limited here rather than by the API's own limit.
+OWN_LIMIT = ("api.alertmanager", "api.events")
+
+
 @bp.post("/alerts/alertmanager")
+@limited
 @requires("alerts")
 @spec.validate(
     json=AlertmanagerWebhook,
@@ -72,6 +84,7 @@ def alertmanager() -> FlaskResponse:
 
 
 @bp.post("/alerts/events")
+@limited
 @requires("alerts", elsewhere=_body_routing_key)
 @spec.validate(
     json=EventsV2,

@@ -34,7 +34,7 @@ from helpdesk.models import (
 from helpdesk.models.audit import INCIDENT
 from tests.alerts.payloads import alertmanager, alertmanager_alert, event, raw
 from tests.api.conftest import Caller, token_for
-from tests.conftest import ManualClock
+from tests.conftest import ManualClock, make_app
 from tests.factories import gen_category, gen_service, gen_team, gen_user
 from tests.sql_statements import counted_statements
 
@@ -449,3 +449,28 @@ def test_new_alerts_of_one_new_group_at_once_open_one_incident(pg_app: Flask) ->
     [incident] = all_incidents()
     assert group_of(incident).occurrences == SENDERS
     assert sorted(outcomes()) == ["added"] * (SENDERS - 1) + ["opened"]
+
+
+def test_alerts_have_their_own_higher_rate_limit(tmp_path: Path) -> None:
+    """A flood of one alert is let in (each repeat counts on the incident) past the API's
+    own limit, up to ALERTS_RATE_LIMIT; the rest of the API keeps its limit."""
+    app = make_app(
+        tmp_path / "instance",
+        RATELIMIT_ENABLED=True,
+        API_RATE_LIMIT="2 per minute",
+        ALERTS_RATE_LIMIT="5 per minute",
+    )
+    with app.app_context():
+        person = gen_user("user")
+        alerts_token, read_token = token_for(person, "alerts"), token_for(person, "read")
+        client = app.test_client()
+        answers = [
+            client.post(ALERTMANAGER, json=alertmanager(), headers=alerts_token).status_code
+            for _ in range(6)
+        ]
+        assert answers == [202, 202, 202, 202, 202, 429]
+        [incident] = all_incidents()
+        assert group_of(incident).occurrences == 5
+        reads = [client.get("/api/v1/categories", headers=read_token).status_code for _ in range(3)]
+        assert reads == [200, 200, 429]
+        db.session.remove()
