@@ -42,6 +42,7 @@ ROUTES = {
     "admin.enable_webhook": ("POST", "/admin/webhooks/1/enable"),
     "admin.rotate_webhook_secret": ("POST", "/admin/webhooks/1/secret"),
     "admin.delete_webhook": ("POST", "/admin/webhooks/1/delete"),
+    "admin.received_alerts": ("GET", "/admin/alerts"),
     "admin.send_webhook_again": ("POST", "/admin/webhooks/1/deliveries/1/again"),
 }
 # What each POST would carry if it were allowed, so a 403 is not an empty form's doing.

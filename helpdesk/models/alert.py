@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from helpdesk.extensions import Model
 from helpdesk.models.base import utcnow
 from helpdesk.models.incident import Incident
+from helpdesk.models.user import User
 
 # Where an alert came from: Prometheus Alertmanager's webhook, or PagerDuty's Events API v2.
 ALERT_SOURCES = ("alertmanager", "events")
@@ -40,6 +41,9 @@ class ReceivedAlert(Model):
     outcome: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(String(500))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship()
+    incident: Mapped[Incident | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<ReceivedAlert {self.id} {self.source} {self.outcome}>"

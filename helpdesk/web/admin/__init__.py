@@ -1,10 +1,11 @@
 """Administration: users, roles, teams and memberships, categories and services, SLA
-calendars and policies, assignment rules, webhooks."""
+calendars and policies, assignment rules, webhooks, the monitoring payloads received."""
 
 from helpdesk.web.admin import (
     assignment_rules,
     catalogues,
     overview,
+    received_alerts,
     sla,
     teams,
     users,
@@ -18,6 +19,7 @@ __all__ = [
     "bp",
     "catalogues",
     "overview",
+    "received_alerts",
     "sla",
     "teams",
     "users",
