@@ -171,9 +171,9 @@ def test_reference_outside_the_queue_is_not_listed(world):
 @pytest.mark.parametrize(
     ("q", "expected"),
     [
-        ("printer", {"desk"}),
-        ("FLOOR printer", {"desk"}),
-        ("printer vpn", set()),
+        ("jam", {"desk"}),
+        ("JAM printer", {"desk"}),
+        ("jam vpn", set()),
         ("alice", {"new"}),
         ("alice walker", {"new"}),
         ("corp.example", {"new"}),
@@ -190,7 +190,7 @@ def test_percent_and_underscore_are_literal(world):
     me, *_ = world
     literal = gen_incident(subject="Disk at 100% on srv_01")
     assert ids(queues.load_page(listing("open", me, q="100% srv_01"))) == [literal.id]
-    assert queues.load_page(listing("open", me, q="srv%01")).incidents == []
+    assert queues.load_page(listing("open", me, q="srv%0")).incidents == []
 
 
 @pytest.fixture

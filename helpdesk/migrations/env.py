@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from helpdesk.models.search import declared
+
 config = context.config
 # Keep the app's loggers alive: Alembic's default would silence every existing logger.
 if config.config_file_name:
@@ -35,6 +37,7 @@ def run_online() -> None:
     """Run the migrations on a connection from the app's engine."""
     options = dict(migrate_extension.configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
+    options.setdefault("include_object", declared)
     with migrate_extension.db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=metadata, **options)
         with context.begin_transaction():

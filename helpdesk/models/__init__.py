@@ -20,6 +20,7 @@ from helpdesk.models.mail import GatewayHeartbeat, QuarantinedEmail, ReceivedEma
 from helpdesk.models.message import EVENT, NOTE, REPLY, Attachment, Message
 from helpdesk.models.notice import AgentNotice
 from helpdesk.models.outbox import OutboundEmail
+from helpdesk.models.search import incident_search
 from helpdesk.models.sla import SlaCalendar, SlaPolicy
 from helpdesk.models.user import ASSIGN_WITHIN, ROLES, Team, User, team_members
 from helpdesk.models.webhook import WebhookDelivery, WebhookSubscription
@@ -66,6 +67,7 @@ __all__ = [
     "WebhookDelivery",
     "WebhookSubscription",
     "incident_participants",
+    "incident_search",
     "team_members",
     "utcnow",
 ]

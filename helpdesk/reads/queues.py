@@ -30,17 +30,20 @@ their own index) and joined to incidents by primary key, then sorted; see flagge
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import (
     ColumnElement,
     DateTime,
     Select,
     SQLColumnExpression,
     String,
+    Subquery,
     and_,
     case,
     false,
@@ -93,6 +96,8 @@ class Sort:
     column: SQLColumnExpression[Any]
     descending: bool
     is_time: bool = True
+    # A search rank, a float (see RELEVANCE).
+    is_score: bool = False
 
 
 SORTS = {
@@ -107,6 +112,12 @@ SORTS = {
     ),
 }
 DEFAULT_SORT = "activity"
+# Offered when the search box holds words: the most relevant first. Its column is the rank
+# of the search, which page_query puts in place of this placeholder.
+RELEVANCE = "relevance"
+RELEVANCE_SORT = Sort(
+    "Relevance, best match first", literal_column("search_rank"), False, False, is_score=True
+)
 # The review queue adds its own sort, first and so its default.
 REVIEW_SORTS = {
     "flagged": Sort("Mail awaiting review, newest first", FLAGGED.c.flagged_at, True),
@@ -134,18 +145,19 @@ BREACHING_SORTS = {
 }
 
 
-def sorts_for(queue: str) -> dict[str, Sort]:
-    """The sorts a queue offers, its default first."""
-    if queue == REVIEW:
-        return REVIEW_SORTS
-    return BREACHING_SORTS if queue == BREACHING else SORTS
+def sorts_for(queue: str, q: str = "") -> dict[str, Sort]:
+    """The sorts a queue offers, its default first; with words to search, relevance first."""
+    offered = {REVIEW: REVIEW_SORTS, BREACHING: BREACHING_SORTS}.get(queue, SORTS)
+    if incident_search.has_words(q):
+        return {RELEVANCE: RELEVANCE_SORT, **offered}
+    return offered
 
 
 @dataclass(frozen=True)
 class Cursor:
     """A position in a sorted queue: the sort value and id of a row on a page's edge."""
 
-    value: datetime | int
+    value: datetime | int | float
     id: int
 
     def encode(self) -> str:
@@ -158,13 +170,23 @@ class Cursor:
         """Parse a URL cursor for `sort`; anything malformed, or with a number the database
         cannot hold, means "start at the top"."""
         value, _, ident = (token or "").rpartition("_")
+        parsed: datetime | int | float
         try:
-            parsed = datetime.fromisoformat(value) if sort.is_time else int(value)
+            if sort.is_score:
+                parsed = float(value)
+            else:
+                parsed = datetime.fromisoformat(value) if sort.is_time else int(value)
             row_id = int(ident)
         except ValueError:
             return None
-        in_range = fits_integer(row_id) and (isinstance(parsed, datetime) or fits_integer(parsed))
-        return cls(parsed, row_id) if in_range else None
+        return cls(parsed, row_id) if fits_integer(row_id) and _comparable(parsed) else None
+
+
+def _comparable(value: datetime | int | float) -> bool:
+    """Whether a cursor's sort value is one the database can compare with its own."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, datetime) or fits_integer(value)
 
 
 @dataclass(frozen=True)
@@ -201,6 +223,8 @@ class Page:
     next_cursor: str | None
     prev_cursor: str | None
     flagged: dict[int, FlaggedMail] = field(default_factory=dict)
+    # On a search, each incident's best matching passage, matched words marked.
+    snippets: dict[int, Markup] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -329,8 +353,14 @@ def _order(columns: Sequence[Any], descending: bool) -> list[Any]:
 
 def page_query(listing: Listing, now: datetime | None = None) -> Select[Any]:
     """Build the query for one page's ids and sort values (page size + 1 rows, to see more)."""
-    sort = sorts_for(listing.queue)[listing.sort]
-    scope = narrowed(scope_for(listing.queue, listing.viewer, now or utcnow()), listing.filters)
+    sort = sorts_for(listing.queue, listing.filters.q)[listing.sort]
+    matches = incident_search.ranked(listing.filters.q) if sort.is_score else None
+    # Sorted by relevance, the ranked matches drive and stand for the search's condition.
+    filters = listing.filters if matches is None else replace(listing.filters, q="")
+    scope = narrowed(scope_for(listing.queue, listing.viewer, now or utcnow()), filters)
+    ranked = None if matches is None else matches.subquery("matches")
+    if ranked is not None:
+        sort = replace(sort, column=ranked.c.search_rank)
     descending = sort.descending if listing.before is None else not sort.descending
     where = list(scope.where)
     cursor = listing.before or listing.after
@@ -339,6 +369,8 @@ def page_query(listing: Listing, now: datetime | None = None) -> Select[Any]:
     key: ColumnElement[Any] = sort.column.label("sort_key")
     order = _order([sort.column, Incident.id], descending)
     limit = listing.size + 1
+    if ranked is not None:
+        return _relevance_query(scope, ranked, where, key, order, limit)
     if scope.flagged:
         return _flagged_query(scope, where, key, order, limit)
     branches = [
@@ -377,6 +409,31 @@ def _flagged_query(
     )
 
 
+def _relevance_query(
+    scope: Scope,
+    ranked: Subquery,
+    where: list[ColumnElement[bool]],
+    key: Any,
+    order: list[Any],
+    limit: int,
+) -> Select[Any]:
+    """One page of a search's matches, most relevant first, that belong to the queue.
+
+    The matches drive (the full-text index finds them), each incident is read by primary
+    key and its queue membership checked; a search's matches are few next to a queue.
+    """
+    member = unindexed(scope.column).in_(scope.values) if scope.values else false()
+    query = (
+        select(Incident.id, key)
+        .select_from(ranked)
+        .join(Incident, Incident.id == ranked.c.incident_id)
+        .where(member, *where)
+    )
+    if scope.flagged:
+        query = query.where(Incident.id.in_(select(FLAGGED.c.incident_id)))
+    return query.order_by(*order).limit(limit)
+
+
 def load_page(listing: Listing) -> Page:
     """Run a page query and load its incidents with what the queue table shows."""
     rows = db.session.execute(page_query(listing)).all()
@@ -400,6 +457,7 @@ def load_page(listing: Listing) -> Page:
         next_cursor=Cursor(rows[-1].sort_key, rows[-1].id).encode() if has_next and rows else None,
         prev_cursor=Cursor(rows[0].sort_key, rows[0].id).encode() if has_prev and rows else None,
         flagged=flagged_mail([row.id for row in rows]) if listing.queue == REVIEW else {},
+        snippets=incident_search.snippets(listing.filters.q, [row.id for row in rows]),
     )
 
 
