@@ -60,9 +60,9 @@ incident_search = Table(
 )
 
 # PostgreSQL's parser keeps addresses, host names, paths and versions as single tokens
-# ("pat@example.com"); FTS5 splits them. Turning their punctuation into spaces first makes
-# PostgreSQL split them too.
-PG_PUNCTUATION = "@./:_+~=#\\"
+# ("pat@example.com") and drops what looks like HTML tags; FTS5 splits them all into words.
+# Turning their punctuation into spaces first makes PostgreSQL index the same words.
+PG_PUNCTUATION = "@./:_+~=#\\<>&;"
 PG_TEXT = "translate(coalesce({field}, ''), '{punct}', '{spaces}')"
 PG_WEIGHTS = dict(zip(FIELDS, "ABCD", strict=True))
 

@@ -152,10 +152,6 @@ def _fts5_term(term: Term) -> str:
     return f'"{quoted}"' + ("*" if term.prefix else "")
 
 
-def _fts5_any(terms: Sequence[Term]) -> str:
-    return " OR ".join(_fts5_term(t) for t in terms)
-
-
 def to_fts5(search: Search) -> str | None:
     """The FTS5 MATCH string of the included terms, each excluded one subtracted (None when
     nothing is included: FTS5 cannot match "everything but")."""
@@ -230,8 +226,10 @@ def word_conditions(q: str) -> list[ColumnElement[bool]]:
     if search.included:
         return [Incident.id.in_(_matching(search, ranked=False))]
     if search.excluded:
-        anything = Search(tuple(Term(t.words, t.prefix) for t in search.excluded))
-        return [Incident.id.not_in(_matching(anything, ranked=False))]
+        return [
+            Incident.id.not_in(_matching(Search((Term(t.words, t.prefix),)), ranked=False))
+            for t in search.excluded
+        ]
     return [false()]
 
 
@@ -253,7 +251,7 @@ def snippets(q: str, ids: Sequence[int]) -> dict[int, Markup]:
     positive = Search(search.included)
     if _dialect() == "postgresql":
         body = incident_search.c.description + "\n" + incident_search.c.messages
-        options = f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords=24, MinWords=8, MaxFragments=2"
+        options = f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords=24, MinWords=8"
         headline = func.ts_headline(
             literal_column("'simple'::regconfig"),
             body,

@@ -34,7 +34,7 @@ SQLITE = [
     f"CREATE TRIGGER incident_search_au AFTER UPDATE ON incident_search BEGIN {FORGET} {LEARN} END",
 ]
 # Punctuation PostgreSQL's parser would keep inside one token (addresses, hosts, paths).
-SPLIT = "translate(coalesce({}, ''), '@./:_+~=#\\', '          ')"
+SPLIT = "translate(coalesce({}, ''), '@./:_+~=#\\<>&;', '              ')"
 DOCUMENT = " || ".join(
     f"setweight(to_tsvector('simple'::regconfig, {SPLIT.format(field)}), '{weight}')"
     for field, weight in (
