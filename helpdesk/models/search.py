@@ -204,7 +204,6 @@ def _keep_index_current(session: Session, _flush: UOWTransaction) -> None:
         | {m.incident_id for m in session.deleted if isinstance(m, Message)}
     )
     people = {u.id for u in session.dirty if isinstance(u, User) and _changed(u, "name", "email")}
-    ids.discard(None)  # type: ignore[arg-type]
     if ids:
         refresh(session.connection(), Incident.id.in_(sorted(ids)))
     if people:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import (
@@ -192,13 +193,13 @@ def _matching(search: Search, ranked: bool) -> Select[tuple[int, float]] | Selec
     """SELECT the ids (and, ranked, the rank: smaller first) of the incidents matching the
     search's included terms minus its excluded ones."""
     if _dialect() == "postgresql":
-        document = literal_column(f"incident_search.{DOCUMENT}")
+        document: ColumnElement[Any] = literal_column(f"incident_search.{DOCUMENT}")
         query = _pg_query(to_tsquery(search) or "")
         rank = (-func.ts_rank(document, query)).cast(Float)
         columns = [incident_search.c.incident_id.label("incident_id")]
         pg = select(*columns, *([rank.label("search_rank")] if ranked else []))
         return pg.where(document.op("@@")(query))
-    fts = literal_column(FTS_TABLE)
+    fts: ColumnElement[Any] = literal_column(FTS_TABLE)
     bm25 = func.bm25(fts, *BM25_WEIGHTS)
     columns = [FTS.c.rowid.label("incident_id")]
     lite = select(*columns, *([bm25.label("search_rank")] if ranked else []))
@@ -262,7 +263,7 @@ def snippets(q: str, ids: Sequence[int]) -> dict[int, Markup]:
             incident_search.c.incident_id.in_(ids)
         )
     else:
-        fts = literal_column(FTS_TABLE)
+        fts: ColumnElement[Any] = literal_column(FTS_TABLE)
         best = func.snippet(fts, -1, OPEN, CLOSE, "…", SNIPPET_WORDS)
         statement = select(FTS.c.rowid, best).where(
             fts.op("MATCH")(to_fts5(positive)), FTS.c.rowid.in_(ids)
