@@ -5,17 +5,27 @@ PostgreSQL alike; and that nothing typed into it reaches the database as syntax.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
+import flask_migrate
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import inspect, select, text
 
-from helpdesk import incidents, notify
+from helpdesk import create_app, incidents, notify
 from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
 from helpdesk.models import Incident
 from helpdesk.reads import incident_search, queues
-from helpdesk.reads.incident_search import Search, Term, parse, to_fts5, to_tsquery
+from helpdesk.reads.incident_search import (
+    Search,
+    Term,
+    parse,
+    to_fts5,
+    to_tsquery,
+    word_conditions,
+)
 from tests.factories import gen_incident, gen_team, gen_user
 
 
@@ -301,3 +311,53 @@ def test_any_text_searches_without_a_database_error(engines, text):
     for sort in queues.sorts_for("open", text):
         found(engines, text, sort=sort)
     incident_search.snippets(text, [incident.id for incident in db.session.query(Incident)])
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def unmigrated(request, tmp_path):
+    """An app on a database with no tables yet, on SQLite and on a fresh PostgreSQL one."""
+    config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")}
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_server").fresh_database("helpdesk_search")
+        config["DATABASE_URL"] = url
+    app = create_app(config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_migration_indexes_the_incidents_already_there(unmigrated):
+    """0020 indexes what 0019's database holds: subject, note and requester are found."""
+    flask_migrate.upgrade(revision="0019")
+    when = datetime(2026, 12, 1, 9, 0)
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, name, role, token_nonce, active, away, created_at)"
+                " VALUES (1, 'pat@corp.example', 'Pat Quill', 'user', 'n', true, false, :when)"
+            ),
+            {"when": when},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO incidents (id, subject, description, channel, requester_id,"
+                " impact, urgency, priority, status, status_changed_at, created_at, updated_at,"
+                " last_activity_at, last_public_activity_at) VALUES (7, 'VPN down', 'Since 9.',"
+                " 'portal', 1, 'low', 'low', 4, 'new', :when, :when, :when, :when, :when)"
+            ),
+            {"when": when},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO messages (id, incident_id, kind, channel, body, needs_review,"
+                " created_at) VALUES (1, 7, 'note', 'agent', 'Gateway firmware.', false, :when)"
+            ),
+            {"when": when},
+        )
+    flask_migrate.upgrade()
+    for q in ("vpn", "firmware", "quill", "pat@corp.example"):
+        assert db.session.scalars(select(Incident.id).where(*word_conditions(q))).all() == [7]
+    db.session.rollback()
+    flask_migrate.downgrade(revision="0019")
+    assert "incident_search" not in inspect(db.engine).get_table_names()
