@@ -52,8 +52,10 @@ MAX_WORD_CHARS = 64
 WORD = re.compile(r"[^\W_]+")
 TOKEN = re.compile(r'(-?)"([^"]*)"?(\*?)|(\S+)')
 # FTS5 bm25 weights per field (subject, description, messages, people): the subject counts
-# most. PostgreSQL's ts_rank weighs the same fields through their A-D labels.
+# most. PostgreSQL's ts_rank weighs the same fields, in the same proportions, through their
+# labels A-D, listed D, C, B, A (people, messages, description, subject).
 BM25_WEIGHTS = (10.0, 4.0, 1.0, 2.0)
+TS_RANK_WEIGHTS = "'{0.2, 0.1, 0.4, 1.0}'::float4[]"
 # Markers the databases put around matched words in snippets; the text between them is
 # escaped, the markers become <mark>.
 OPEN, CLOSE = "\x02", "\x03"
@@ -195,7 +197,7 @@ def _matching(search: Search, ranked: bool) -> Select[tuple[int, float]] | Selec
     if _dialect() == "postgresql":
         document: ColumnElement[Any] = literal_column(f"incident_search.{DOCUMENT}")
         query = _pg_query(to_tsquery(search) or "")
-        rank = (-func.ts_rank(document, query)).cast(Float)
+        rank = (-func.ts_rank(literal_column(TS_RANK_WEIGHTS), document, query)).cast(Float)
         columns = [incident_search.c.incident_id.label("incident_id")]
         pg = select(*columns, *([rank.label("search_rank")] if ranked else []))
         return pg.where(document.op("@@")(query))
