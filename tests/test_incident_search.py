@@ -126,6 +126,12 @@ def test_a_renamed_requester_is_found_by_the_new_name(desk):
     assert found(agent, "müller") == []
 
 
+def test_a_merge_brings_the_duplicates_words_to_the_target(desk):
+    agent, made = desk
+    incidents.merge(made["noted"], agent, made["plain"])
+    assert found(agent, "firmware", queue="open") == [made["plain"].id]
+
+
 def test_relevance_puts_the_subject_and_body_above_a_mention_in_a_note(desk):
     agent, _ = desk
     with notify.suppressed():

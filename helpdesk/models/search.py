@@ -181,7 +181,11 @@ def _changed(instance: object, *names: str) -> bool:
 
 
 def _incidents_touched(objects: Iterable[object], new: bool) -> set[int]:
-    """The incidents whose indexed words the flushed objects change."""
+    """The incidents whose indexed words the flushed objects change.
+
+    Any new message counts, system events too: a merge moves the duplicate's messages with
+    one bulk UPDATE, which the session does not see, and writes an event on both incidents.
+    """
     ids: set[int] = set()
     for obj in objects:
         if isinstance(obj, Incident) and (
