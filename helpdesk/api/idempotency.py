@@ -88,9 +88,10 @@ def _content() -> bytes:
     uploads, whose multipart boundary is random on every retry: their fields and files."""
     if request.mimetype != "multipart/form-data":
         return request.get_data(cache=True)
-    fields = sorted(request.form.items(multi=True))
+    # A part may come without a name (None), so names are compared as text.
+    fields = sorted((str(name), value) for name, value in request.form.items(multi=True))
     files = [
-        (name, upload.filename or "", _digest(upload))
+        (str(name), upload.filename or "", _digest(upload))
         for name, upload in request.files.items(multi=True)
     ]
     return json.dumps([fields, files]).encode()

@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     filters.init_app(app)
     app.before_request(safety.refuse_control_characters)
+    app.before_request(safety.refuse_nameless_form_parts)
     app.after_request(_security_headers)
 
 

@@ -37,3 +37,14 @@ def refuse_control_characters() -> None:
     values = (value for _, value in request.args.items(multi=True))
     if not request.path.isprintable() or any(CONTROL_CHARACTERS.search(v) for v in values):
         abort(400)
+
+
+def refuse_nameless_form_parts() -> None:
+    """Answer 400 Bad Request to a multipart body with a part that has no name (RFC 7578
+    says each has one): no form reads it, and its missing name would reach the error
+    answers that list a request's fields, and break them."""
+    if request.mimetype != "multipart/form-data":
+        return
+    names = [*request.form.keys(), *request.files.keys()]
+    if any(name is None for name in names):
+        abort(400, "Every part of a multipart/form-data body needs a name.")

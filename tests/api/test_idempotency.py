@@ -12,7 +12,7 @@ from helpdesk import idempotency_keys
 from helpdesk.extensions import db
 from helpdesk.models import IdempotencyKey, Incident
 from tests.api.conftest import token_for
-from tests.factories import gen_user
+from tests.factories import gen_incident, gen_user
 
 REPORT = {"subject": "VPN down", "description": "Cannot connect since 9:00."}
 
@@ -59,3 +59,23 @@ def test_an_overlong_key_is_refused(app: Flask):
     refused = app.test_client().post("/api/v1/incidents", json=REPORT, headers=headers)
     assert refused.status_code in (400, 422) and refused.mimetype == "application/problem+json"
     assert db.session.scalar(select(func.count()).select_from(Incident)) == 0
+
+
+def test_an_upload_with_a_nameless_part_is_refused_not_a_crash(app: Flask):
+    """Found by bench/api_fuzz.py: a part without a name broke the fingerprint of the
+    request and the schema's error answer."""
+    person = gen_user("user")
+    incident = gen_incident(person)
+    headers = {**token_for(person), "Idempotency-Key": "nameless"}
+    body = (
+        b"--B\r\nContent-Disposition: form-data\r\n\r\nno name\r\n"
+        b'--B\r\nContent-Disposition: form-data; name="body"\r\n\r\nLog\r\n--B--\r\n'
+    )
+    answer = app.test_client().post(
+        f"/api/v1/incidents/{incident.reference}/attachments",
+        data=body,
+        headers=headers,
+        content_type="multipart/form-data; boundary=B",
+    )
+    assert answer.status_code == 400 and answer.mimetype == "application/problem+json"
+    assert "needs a name" in answer.json["detail"]
