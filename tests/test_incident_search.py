@@ -201,6 +201,9 @@ def test_the_queue_page_shows_marked_snippets_and_no_incident_html(app, client, 
     assert "<mark>lockout</mark>" in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold</b>" not in html
     assert "Relevance, best match first" in html
+    # Words only past the 200 characters the box keeps: no relevance, and no error.
+    response = client.get("/agent/queues/open?sort=relevance&q=" + "-" * 210 + "lockout")
+    assert response.status_code == 200
 
 
 HOSTILE = [

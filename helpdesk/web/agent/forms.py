@@ -110,8 +110,13 @@ class QueueFilterForm(FlaskForm):
             category_id=_valid(self.category),
             team_id=_valid(self.team),
             agent_id=_valid(self.agent),
-            q=(self.q.data or "").strip()[:200],
+            q=self.search_text(),
         )
+
+    def search_text(self) -> str:
+        """What the search box holds, trimmed and cut at 200 characters (the sorts offered
+        depend on it, so they are chosen from the very text the queue searches for)."""
+        return (self.q.data or "").strip()[:200]
 
     def chosen_sort(self) -> str:
         """The chosen sort if the queue offers it, else the queue's default (the first)."""

@@ -35,8 +35,8 @@ def queue(name: str) -> Response | str:
     """Show one queue page; a search for an existing reference opens that incident."""
     if name not in queues.QUEUES:
         abort(404)
-    sorts = queues.sorts_for(name, request.args.get("q", ""))
     form = QueueFilterForm(formdata=request.args)
+    sorts = queues.sorts_for(name, form.search_text())
     form.offer(directory.entries("categories"), directory.teams(), directory.agents(), sorts)
     form.validate()
     filters = form.filters()
