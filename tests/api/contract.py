@@ -9,6 +9,7 @@ operations are exercised past "no such incident"; the 404s are tested by hand.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 import schemathesis
@@ -64,6 +65,10 @@ def check(operation: schemathesis.APIOperation, seeded: Seeded, examples: int) -
     @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
     def keeps_its_contract(case: Case) -> None:
         nonlocal sent
+        # Hypothesis seeds the global random module alike for every example; Whoosh names
+        # each new index segment from it, so the knowledge base's index would be handed a
+        # segment name it already has. Outside a test nothing reseeds it.
+        random.seed()
         if operation.path.startswith(INCIDENT_PATHS) and case.path_parameters:
             case.path_parameters["reference"] = seeded.reference
         for headers in (*seeded.headers.values(), {}):
