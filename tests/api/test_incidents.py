@@ -147,7 +147,7 @@ def test_an_agent_filters_a_queue_like_the_console(api: FlaskClient, agent: Call
     db.session.commit()
     by_team = api.get(f"/api/v1/incidents?team={network.id}", headers=agent.headers).json
     assert [item["reference"] for item in by_team["items"]] == [wanted.reference]
-    by_words = api.get("/api/v1/incidents?q=printer", headers=agent.headers).json
+    by_words = api.get("/api/v1/incidents?q=jams", headers=agent.headers).json
     assert [item["subject"] for item in by_words["items"]] == ["Printer jams"]
 
 
