@@ -29,11 +29,17 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 
 def stored(person: User, key: str, now: datetime) -> IdempotencyKey | None:
-    """The answer kept for `person`'s `key`, unless it has expired."""
+    """The answer kept for `person`'s `key`, unless it has expired: an expired key the
+    worker has not forgotten yet is deleted here, in the transaction of the request that
+    takes the key up again (flushed now: the new row must not meet the old one)."""
     found = db.session.scalar(
         select(IdempotencyKey).where(IdempotencyKey.user_id == person.id, IdempotencyKey.key == key)
     )
-    return found if found is not None and found.created_at > now - KEEP_FOR else None
+    if found is None or found.created_at > now - KEEP_FOR:
+        return found
+    db.session.delete(found)
+    db.session.flush()
+    return None
 
 
 @unit_of_work

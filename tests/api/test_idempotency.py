@@ -54,6 +54,18 @@ def test_a_key_is_forgotten_after_a_day(app: Flask, clock):
     assert fresh.status_code == 201 and fresh.json["reference"] != first.json["reference"]
 
 
+def test_an_expired_key_the_worker_has_not_forgotten_yet_is_free(app: Flask, clock):
+    headers = {**token_for(gen_user("user")), "Idempotency-Key": "stale"}
+    client = app.test_client()
+    first = client.post("/api/v1/incidents", json=REPORT, headers=headers)
+    clock.advance(hours=25)
+    fresh = client.post("/api/v1/incidents", json=REPORT, headers=headers)
+    assert fresh.status_code == 201 and fresh.json["reference"] != first.json["reference"]
+    again = client.post("/api/v1/incidents", json=REPORT, headers=headers)
+    assert again.json["reference"] == fresh.json["reference"]
+    assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == 1
+
+
 def test_an_overlong_key_is_refused(app: Flask):
     headers = {**token_for(gen_user("user")), "Idempotency-Key": "k" * 256}
     refused = app.test_client().post("/api/v1/incidents", json=REPORT, headers=headers)
