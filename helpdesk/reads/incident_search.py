@@ -107,9 +107,11 @@ class Term:
 
 @dataclass(frozen=True)
 class Search:
-    """A parsed search: every included term must match, no excluded term may."""
+    """A parsed search: every included term must match (or, `any_of`, at least one), no
+    excluded term may."""
 
     terms: tuple[Term, ...] = ()
+    any_of: bool = False
 
     @property
     def included(self) -> tuple[Term, ...]:
@@ -160,7 +162,8 @@ def to_fts5(search: Search) -> str | None:
     nothing is included: FTS5 cannot match "everything but")."""
     if not search.included:
         return None
-    query = "(" + " AND ".join(_fts5_term(t) for t in search.included) + ")"
+    joiner = " OR " if search.any_of else " AND "
+    query = "(" + joiner.join(_fts5_term(t) for t in search.included) + ")"
     return query + "".join(f" NOT {_fts5_term(t)}" for t in search.excluded)
 
 
@@ -179,7 +182,9 @@ def to_tsquery(search: Search) -> str | None:
     """The to_tsquery string of the search (None when nothing is included)."""
     if not search.included:
         return None
-    included = " & ".join(_pg_term(t) for t in search.included)
+    included = (" | " if search.any_of else " & ").join(_pg_term(t) for t in search.included)
+    if search.any_of:  # "|" binds looser than "&": grouped, the exclusions apply to all
+        included = f"({included})"
     return included + "".join(f" & !{_pg_term(t)}" for t in search.excluded)
 
 
@@ -211,7 +216,12 @@ def _matching(search: Search, ranked: bool) -> Select[tuple[int, float]] | Selec
 def ranked(q: str) -> Select[tuple[int, float]] | None:
     """The matching incidents with their rank (smaller is more relevant), or None when `q`
     has no word to rank by."""
-    search = parse(q)
+    return ranked_search(parse(q))
+
+
+def ranked_search(search: Search) -> Select[tuple[int, float]] | None:
+    """The incidents matching a parsed search with their rank (smaller is more relevant),
+    or None when it has no word to rank by."""
     if not search.included:
         return None
     return _matching(search, ranked=True)  # type: ignore[return-value]

@@ -18,6 +18,7 @@ from helpdesk.incidents import guard
 from helpdesk.kb import incident_links
 from helpdesk.models import Incident, User, utcnow
 from helpdesk.permissions import CONSOLE_ACTIONS, Action
+from helpdesk.reads import similar_incidents
 from helpdesk.reads.conversation import thread
 from helpdesk.web.agent import audit_trail, originals
 from helpdesk.web.agent.blueprint import bp
@@ -110,6 +111,7 @@ def render_workbench(
         originals=originals.with_originals(messages),
         trail=audit_trail.trail_of(incident),
         related=incidents.related(incident),
+        possibly_related=similar_incidents.possibly_related(incident),
         reopened_from=reopened_from,
         alert=alerts.alert_facts(incident),
         allowed=offered(incident, me()),
