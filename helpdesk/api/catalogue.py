@@ -3,6 +3,9 @@ may choose on the portal), and teams (agents only, as on the web)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from spectree import Response
 
 from helpdesk import directory
@@ -15,6 +18,13 @@ from helpdesk.models import CatalogueEntry
 from helpdesk.reads.my_incidents import active_categories, active_services
 
 LISTED = Response(HTTP_200=Entries, **REFUSALS)
+
+
+class Named(Protocol):
+    """A row a request may name: a category, a service, a team."""
+
+    id: int
+    name: str
 
 
 def _entries(rows: list[CatalogueEntry]) -> Entries:
@@ -49,15 +59,27 @@ def teams() -> Entries | object:
 
 def entry_named(kind: str, name: str | None) -> int | None:
     """The id of the entry of catalogue `kind` ("categories", "services") a request names,
-    case aside, for the service layer to check; an unknown name is refused with the names
-    there are."""
+    case aside, for the service layer to check (it refuses a retired one); an unknown name
+    is refused with the active names there are."""
+    entries = directory.entries(kind)
+    offered = [entry.name for entry in entries if entry.active]
+    return id_named(entries, name, directory.catalogue(kind).singular, offered)
+
+
+def team_named(name: str | None) -> int | None:
+    """The id of the team a request names, case aside; an unknown name is refused."""
+    teams = directory.teams()
+    return id_named(teams, name, "team", [team.name for team in teams])
+
+
+def id_named(rows: Sequence[Named], name: str | None, label: str, offered: list[str]) -> int | None:
+    """The id of the row called `name` (case and surrounding blanks aside), None for no
+    name; an unknown name is refused, listing the names on offer."""
     if name is None or not name.strip():
         return None
     wanted = name.strip().casefold()
-    entries = directory.entries(kind)
-    found = next((entry for entry in entries if entry.name.casefold() == wanted), None)
+    found = next((row for row in rows if row.name.casefold() == wanted), None)
     if found is None:
-        offered = ", ".join(entry.name for entry in entries if entry.active) or "none"
-        singular = directory.catalogue(kind).singular
-        raise InvalidInput(f"No {singular} is called {name[:80]!r}; there are: {offered}.")
+        there_are = ", ".join(offered) or "none"
+        raise InvalidInput(f"No {label} is called {name[:80]!r}; there are: {there_are}.")
     return found.id

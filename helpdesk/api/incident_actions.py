@@ -15,11 +15,10 @@ from flask import url_for
 from spectree import Response
 from werkzeug.exceptions import UnsupportedMediaType
 
-from helpdesk import accounts, directory, incidents, lifecycle
-from helpdesk.access import can_view_incident
+from helpdesk import accounts, incidents, lifecycle
 from helpdesk.api.auth import caller, requires
 from helpdesk.api.blueprint import bp, spec
-from helpdesk.api.catalogue import entry_named
+from helpdesk.api.catalogue import entry_named, team_named
 from helpdesk.api.idempotency import IdempotencyHeaders, idempotent
 from helpdesk.api.incident_schemas import (
     AssignmentIn,
@@ -32,17 +31,16 @@ from helpdesk.api.incident_schemas import (
     ReopenIn,
     ResolveIn,
 )
-from helpdesk.api.incidents import incident_out, message_out
+from helpdesk.api.incidents import incident_out, message_out, visible
 from helpdesk.api.problems import REFUSALS, Problem
 from helpdesk.api.schemas import IncidentOut, MessageOut
-from helpdesk.core.errors import InvalidInput, NotFound
+from helpdesk.core.errors import InvalidInput
 from helpdesk.core.unit import transaction
 from helpdesk.core.validation import typed_text
 from helpdesk.incidents import escalation
 from helpdesk.incidents.guard import ensure
 from helpdesk.models import Incident, Message
 from helpdesk.permissions import Action
-from helpdesk.reads.incident_search import find_by_reference
 
 CHANNEL = "api"
 # What an operation on one incident may answer besides its success: no such incident (or
@@ -54,14 +52,6 @@ CLICKED = Response(HTTP_200=IncidentOut, **ON_INCIDENT)  # an action without a b
 POSTED = Response(HTTP_201=MessageOut, **WITH_BODY)
 TAGS = ["incident actions"]
 Body = TypeVar("Body")
-
-
-def visible(reference: str) -> Incident:
-    """The incident a URL names if the caller may see it; else the 404 of no incident."""
-    found = find_by_reference(reference)
-    if found is None or not can_view_incident(caller(), found):
-        raise NotFound(f"No incident {reference[:40]} that you may see.")
-    return found
 
 
 def sent(body: Body | None, media_type: str = "application/json") -> Body:
@@ -88,19 +78,6 @@ def looking_up(action: Action, incident: Incident) -> None:
     request are looked up, so that a refusal never tells a requester the teams or whether
     an address has an account (the service function asks the same policy again)."""
     ensure(action, caller(), incident)
-
-
-def team_named(name: str | None) -> int | None:
-    """The id of the team a request names, case aside; an unknown name is refused."""
-    if name is None or not name.strip():
-        return None
-    wanted = name.strip().casefold()
-    teams = directory.teams()
-    found = next((team for team in teams if team.name.casefold() == wanted), None)
-    if found is None:
-        offered = ", ".join(team.name for team in teams) or "none"
-        raise InvalidInput(f"No team is called {name[:80]!r}; there are: {offered}.")
-    return found.id
 
 
 def agent_with(address: str | None) -> int | None:

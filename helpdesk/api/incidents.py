@@ -22,7 +22,7 @@ from helpdesk.api.auth import caller, requires
 from helpdesk.api.blueprint import bp, spec
 from helpdesk.api.catalogue import entry_named
 from helpdesk.api.idempotency import IdempotencyHeaders, idempotent
-from helpdesk.api.problems import REFUSALS, Problem, problem
+from helpdesk.api.problems import REFUSALS, Problem
 from helpdesk.api.schemas import (
     AttachmentOut,
     IncidentIn,
@@ -33,7 +33,7 @@ from helpdesk.api.schemas import (
     MessageOut,
 )
 from helpdesk.channels import AGENT_CHANNELS
-from helpdesk.core.errors import InvalidInput, NotAllowed
+from helpdesk.core.errors import InvalidInput, NotAllowed, NotFound
 from helpdesk.models import Incident, Message, User
 from helpdesk.reads import my_incidents, queues
 from helpdesk.reads.conversation import thread
@@ -167,13 +167,18 @@ def _open(viewer: User, requester: User, report: incidents.IncidentReport) -> In
     resp=Response(HTTP_200=IncidentOut, HTTP_404=Problem, **REFUSALS),
     tags=["incidents"],
 )
-def incident(reference: str) -> IncidentOut | object:
+def incident(reference: str) -> IncidentOut:
     """One incident with its conversation (internal notes and events for agents only)."""
-    viewer = caller()
+    return incident_out(visible(reference), caller())
+
+
+def visible(reference: str) -> Incident:
+    """The incident a URL names if the caller may see it; else the 404 of no incident (the
+    same for one that exists and is someone else's)."""
     found = find_by_reference(reference)
-    if found is None or not can_view_incident(viewer, found):
-        return problem(404, "not_found", f"No incident {reference[:40]} that you may see.")
-    return incident_out(found, viewer)
+    if found is None or not can_view_incident(caller(), found):
+        raise NotFound(f"No incident {reference[:40]} that you may see.")
+    return found
 
 
 def incident_out(incident: Incident, viewer: User) -> IncidentOut:
