@@ -14,6 +14,7 @@ from flask import g, request
 
 from helpdesk import api_tokens
 from helpdesk.api.problems import problem
+from helpdesk.core.errors import NotAllowed
 from helpdesk.models import ApiToken, User
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -63,6 +64,13 @@ def requires(
         return cast(View, checked)
 
     return decorate
+
+
+def agents_only(what: str) -> None:
+    """Refuse the caller unless an agent (or admin), as the console's pages do: 403
+    `not_allowed`, "Only agents <what>."."""
+    if not caller().is_agent:
+        raise NotAllowed(f"Only agents {what}.")
 
 
 def caller() -> User:

@@ -9,9 +9,9 @@ from typing import Protocol
 from spectree import Response
 
 from helpdesk import directory
-from helpdesk.api.auth import caller, requires
+from helpdesk.api.auth import agents_only, requires
 from helpdesk.api.blueprint import bp, spec
-from helpdesk.api.problems import REFUSALS, problem
+from helpdesk.api.problems import REFUSALS
 from helpdesk.api.schemas import Entries, Entry
 from helpdesk.core.errors import InvalidInput
 from helpdesk.models import CatalogueEntry
@@ -52,8 +52,7 @@ def services() -> Entries:
 @spec.validate(resp=LISTED, tags=["catalogue"])
 def teams() -> Entries | object:
     """The teams, by name (agents only)."""
-    if not caller().is_agent:
-        return problem(403, "not_allowed", "Only agents see the teams.")
+    agents_only("see the teams")
     return Entries(items=[Entry(id=team.id, name=team.name) for team in directory.teams()])
 
 

@@ -20,7 +20,7 @@ from spectree import Response
 from sqlalchemy import Select, select
 
 from helpdesk import bounds
-from helpdesk.api.auth import caller, requires
+from helpdesk.api.auth import agents_only, caller, requires
 from helpdesk.api.blueprint import bp, spec
 from helpdesk.api.idempotency import IdempotencyHeaders, idempotent
 from helpdesk.api.problems import REFUSALS, Problem, problem
@@ -32,6 +32,9 @@ from helpdesk.kb.service import NOTE_MAX, SUMMARY_MAX, TAGS_MAX, TITLE_MAX, Arti
 from helpdesk.models import KnowledgeArticle, User
 from helpdesk.models.kb import ARCHIVED, DRAFT, PUBLIC, PUBLISHED
 from helpdesk.reads import kb_articles
+
+# What only agents do here, as the console's pages say it ("Only agents ...").
+AGENTS_WORK = "write the knowledge base"
 
 Status = Literal["draft", "published", "archived"]
 Audience = Literal["public", "agents"]
@@ -264,13 +267,6 @@ def read_article(reference: str) -> ArticleOut | object:
     return _missing(reference) if found is None else article_out(found, viewer)
 
 
-def _agents_only() -> object | None:
-    """Writing the knowledge base is for agents, as the web's editor pages."""
-    if caller().is_agent:
-        return None
-    return problem(403, "not_allowed", "Only agents write the knowledge base.")
-
-
 def _unknown_category(error: NotFound) -> object:
     """An unknown category in a request body is bad input, not a missing article."""
     return problem(422, "invalid_input", str(error))
@@ -286,9 +282,7 @@ def _unknown_category(error: NotFound) -> object:
 )
 def create_article(json: ArticleIn) -> object:
     """Write a new article, saved as a draft (publish it with .../publish)."""
-    refused = _agents_only()
-    if refused is not None:
-        return refused
+    agents_only(AGENTS_WORK)
     content = ArticleContent(
         title=json.title,
         body_markdown=json.body,
@@ -324,9 +318,7 @@ def _changed(article: KnowledgeArticle, change: ArticleChange) -> ArticleContent
 @spec.validate(resp=WRITTEN, tags=["knowledge base"])
 def update_article(reference: str, json: ArticleChange) -> object:
     """Change an article (by slug or id) as a new revision."""
-    refused = _agents_only()
-    if refused is not None:
-        return refused
+    agents_only(AGENTS_WORK)
     article = _any_article(reference)
     if article is None:
         return _missing(reference)
@@ -341,9 +333,7 @@ def update_article(reference: str, json: ArticleChange) -> object:
 
 def _move(reference: str, target: str, note: str) -> object:
     """Move an article to `target` as the service allows this caller."""
-    refused = _agents_only()
-    if refused is not None:
-        return refused
+    agents_only(AGENTS_WORK)
     article = _any_article(reference)
     if article is None:
         return _missing(reference)

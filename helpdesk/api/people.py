@@ -17,7 +17,7 @@ from spectree import Response
 
 from helpdesk import accounts, directory
 from helpdesk.addresses import MAX_LENGTH, InvalidAddress, normalise_address
-from helpdesk.api.auth import caller, requires
+from helpdesk.api.auth import agents_only, requires
 from helpdesk.api.blueprint import bp, spec
 from helpdesk.api.idempotency import IdempotencyHeaders, idempotent
 from helpdesk.api.problems import REFUSALS, Problem, problem
@@ -25,6 +25,9 @@ from helpdesk.bounds import is_id
 from helpdesk.core.validation import typed_text
 from helpdesk.extensions import db
 from helpdesk.models import User
+
+# What only agents do here, as the console's pages say it ("Only agents ...").
+AGENTS_WORK = "look people up and create requesters"
 
 NAME_MAX = 120  # the column's length
 SEARCH_MIN_CHARS = 2
@@ -76,13 +79,6 @@ def person_out(person: User) -> PersonOut:
     )
 
 
-def _refused() -> object | None:
-    """The console's people pages are for agents: anyone else is refused."""
-    if caller().is_agent:
-        return None
-    return problem(403, "not_allowed", "Only agents look people up and create requesters.")
-
-
 def _found(query: PeopleQuery) -> list[User]:
     """Whom the query names: the one person with the address (InvalidAddress if it is
     none), or the search's matches."""
@@ -100,9 +96,7 @@ def _found(query: PeopleQuery) -> list[User]:
 @spec.validate(resp=Response(HTTP_200=People, HTTP_422=Problem, **REFUSALS), tags=["people"])
 def people(query: PeopleQuery) -> People | object:
     """Find people by exact address (`email`) or by words of name or address (`q`)."""
-    refused = _refused()
-    if refused is not None:
-        return refused
+    agents_only(AGENTS_WORK)
     if query.email is None and query.q is None:
         return problem(422, "invalid_input", "Send email (an address) or q (words to find).")
     try:
@@ -116,9 +110,7 @@ def people(query: PeopleQuery) -> People | object:
 @spec.validate(resp=Response(HTTP_200=PersonOut, HTTP_404=Problem, **REFUSALS), tags=["people"])
 def person(person_id: int) -> PersonOut | object:
     """One person."""
-    refused = _refused()
-    if refused is not None:
-        return refused
+    agents_only(AGENTS_WORK)
     found = db.session.get(User, person_id) if is_id(person_id) else None
     if found is None:
         return problem(404, "not_found", f"No person {person_id}.")
@@ -136,9 +128,7 @@ def person(person_id: int) -> PersonOut | object:
 def create_person(json: NewPerson) -> object:
     """Create a requester (201, with Location); an address that already has an account
     answers 200 with that person, unchanged, as the console's "new requester" does."""
-    refused = _refused()
-    if refused is not None:
-        return refused
+    agents_only(AGENTS_WORK)
     try:
         address = normalise_address(json.email)
     except InvalidAddress as error:

@@ -16,15 +16,18 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from spectree import Response
 
-from helpdesk.api.auth import caller, requires
+from helpdesk.api.auth import agents_only, requires
 from helpdesk.api.blueprint import bp, spec
-from helpdesk.api.problems import REFUSALS, Problem, problem
+from helpdesk.api.problems import REFUSALS, Problem
 from helpdesk.api.schemas import Entry
 from helpdesk.models import CatalogueEntry, SlaCalendar, SlaPolicy
 from helpdesk.reads.sla_policy import parsed
 from helpdesk.sla.calendar import WEEKDAYS
 from helpdesk.sla.durations import format_duration
 from helpdesk.sla_policies import store
+
+# What only agents do here, as the console's pages say it ("Only agents ...").
+AGENTS_WORK = "read the SLA policies"
 
 
 class TargetsOut(BaseModel):
@@ -129,21 +132,12 @@ def policy_out(row: SlaPolicy) -> PolicyOut:
     )
 
 
-def _agents_only() -> object | None:
-    """End users are refused: the web never shows them a policy."""
-    if caller().is_agent:
-        return None
-    return problem(403, "not_allowed", "Only agents read the SLA policies.")
-
-
 @bp.get("/sla/policies")
 @requires("read")
 @spec.validate(resp=Response(HTTP_200=Policies, **REFUSALS), tags=["sla"])
 def sla_policies() -> Policies | object:
     """Every SLA policy, by name (agents only)."""
-    refused = _agents_only()
-    if refused is not None:
-        return refused
+    agents_only(AGENTS_WORK)
     return Policies(items=[policy_out(row) for row in store.policies()])
 
 
@@ -152,7 +146,5 @@ def sla_policies() -> Policies | object:
 @spec.validate(resp=Response(HTTP_200=PolicyOut, HTTP_404=Problem, **REFUSALS), tags=["sla"])
 def sla_policy(policy_id: int) -> PolicyOut | object:
     """One SLA policy (agents only)."""
-    refused = _agents_only()
-    if refused is not None:
-        return refused
+    agents_only(AGENTS_WORK)
     return policy_out(store.policy(policy_id))
