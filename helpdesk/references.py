@@ -1,9 +1,13 @@
-"""Incident references (INC-000123): the one spelling rule, a pure function shared by the
-service layer, the console's reference search and the mail gateway's routing."""
+"""References (INC-000123, PRB-000123, CHG-000123): the one spelling rule, a pure function
+shared by the service layer, the console's reference search and the mail gateway's routing."""
 
 from __future__ import annotations
 
 DIGITS = 6
+# Problem and change records' prefixes (PRB-000123, CHG-000123), fixed: unlike incidents',
+# they never travel in mail subjects that a deployment may want to brand.
+PROBLEM_PREFIX = "PRB"
+CHANGE_PREFIX = "CHG"
 
 
 def spell_reference(prefix: str, number: int) -> str:

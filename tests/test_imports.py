@@ -49,6 +49,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "helpdesk.sla_policies",
         "helpdesk.automation",
         "helpdesk.webhooks",
+        "helpdesk.major_incidents",
+        "helpdesk.problems",
+        "helpdesk.changes",
+        "helpdesk.reviews",
     ),
     ("helpdesk.reads",),
     (

@@ -266,3 +266,56 @@ def incidents_get_the_default_policy(app: Flask) -> None:
 
 def test_incidents_get_the_default_policy(empty_app: Flask) -> None:
     incidents_get_the_default_policy(empty_app)
+
+
+def rebuilt_incidents_keep_their_messages(app: Flask) -> None:
+    """0021 alters incidents, which SQLite does by rebuilding the table: the messages, whose
+    foreign key cascades on delete, are all still there afterwards (migrations run with
+    foreign keys off), and the incident's new links start empty."""
+    with app.app_context():
+        flask_migrate.upgrade(revision="0020")
+        with db.engine.begin() as connection:
+            person = {"id": 1, "email": "pat@example.com", "name": "Pat", "role": "user"}
+            users = _table("users", *person, "token_nonce", "active", "away", "created_at")
+            connection.execute(
+                sa.insert(users),
+                [person | {"token_nonce": "n", "active": True, "away": False, "created_at": WHEN}],
+            )
+            incident = {
+                "id": 7,
+                "subject": "VPN down",
+                "description": "It is down.",
+                "channel": "portal",
+                "requester_id": 1,
+                "impact": "low",
+                "urgency": "low",
+                "priority": 4,
+                "status": "new",
+                "status_changed_at": WHEN,
+                "created_at": WHEN,
+                "updated_at": WHEN,
+                "last_activity_at": WHEN,
+                "last_public_activity_at": WHEN,
+            }
+            connection.execute(sa.insert(_table("incidents", *incident)), [incident])
+            message = {
+                "incident_id": 7,
+                "kind": "reply",
+                "channel": "portal",
+                "body": "Still down.",
+                "needs_review": False,
+                "created_at": WHEN,
+            }
+            connection.execute(sa.insert(_table("messages", *message)), [message, message])
+        flask_migrate.upgrade(revision="0021")
+        with db.engine.connect() as connection:
+            kept = connection.execute(sa.text("SELECT count(*) FROM messages")).scalar_one()
+            links = connection.execute(
+                sa.text("SELECT problem_id, caused_by_change_id, parent_id FROM incidents")
+            ).one()
+        assert (kept, tuple(links)) == (2, (None, None, None))
+        db.engine.dispose()
+
+
+def test_rebuilt_incidents_keep_their_messages(empty_app: Flask) -> None:
+    rebuilt_incidents_keep_their_messages(empty_app)

@@ -1,10 +1,13 @@
 """Alembic environment for Flask-Migrate: runs migrations on the app's own engine."""
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import Connection
 
 from helpdesk.models.search import declared
 
@@ -38,10 +41,32 @@ def run_online() -> None:
     options = dict(migrate_extension.configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     options.setdefault("include_object", declared)
-    with migrate_extension.db.engine.connect() as connection:
+    with migrate_extension.db.engine.connect() as connection, foreign_keys_off(connection):
         context.configure(connection=connection, target_metadata=metadata, **options)
         with context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """On SQLite, migrate with foreign keys off: altering a table rebuilds it (create a
+    copy, drop the original, rename), and dropping `incidents` with them on would run every
+    ON DELETE CASCADE, emptying messages and the rest. The checks come back on afterwards,
+    and a migration that left a dangling reference fails."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()  # the pragma is ignored inside a transaction; end the one it began
+    try:
+        yield
+        dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if dangling:
+            raise RuntimeError(f"the migration left dangling references: {dangling[:5]}")
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 if context.is_offline_mode():

@@ -11,6 +11,8 @@ from helpdesk.extensions import Model, db
 from helpdesk.lifecycle import OPEN_STATUSES
 from helpdesk.models.base import utcnow
 from helpdesk.models.catalog import Category, Service
+from helpdesk.models.change import Change
+from helpdesk.models.problem import Problem
 from helpdesk.models.user import Team, User
 
 incident_participants = Table(
@@ -91,8 +93,15 @@ class Incident(Model):
     workaround: Mapped[str | None] = mapped_column(Text)
     resolution_code: Mapped[str | None] = mapped_column(String(40))
     resolution_notes: Mapped[str | None] = mapped_column(Text)
-    problem_reference: Mapped[str | None] = mapped_column(String(64))
-    change_reference: Mapped[str | None] = mapped_column(String(64))
+    # The problem behind it, the change that caused it, and the major incident it is a
+    # child of (its requester is then a subscriber of the major incident's updates).
+    problem_id: Mapped[int | None] = mapped_column(
+        ForeignKey("problems.id", ondelete="SET NULL"), index=True
+    )
+    caused_by_change_id: Mapped[int | None] = mapped_column(
+        ForeignKey("changes.id", ondelete="SET NULL"), index=True
+    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     reopened_from_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
 
@@ -109,6 +118,9 @@ class Incident(Model):
     merged_into: Mapped[Incident | None] = relationship(
         remote_side=[id], foreign_keys=[merged_into_id]
     )
+    parent: Mapped[Incident | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    problem: Mapped[Problem | None] = relationship()
+    caused_by_change: Mapped[Change | None] = relationship()
     participants: Mapped[list[User]] = relationship(
         secondary=incident_participants, order_by="User.name"
     )

@@ -57,6 +57,8 @@ def incident_records(since: datetime | None, batch_size: int = BATCH_SIZE) -> It
             selectinload(Incident.assigned_agent),
             selectinload(Incident.owner_team),
             selectinload(Incident.owner_agent),
+            selectinload(Incident.problem),
+            selectinload(Incident.caused_by_change),
             selectinload(Incident.merged_into),
         )
         .execution_options(yield_per=batch_size)
@@ -101,8 +103,10 @@ def incident_record(incident: Incident, history: _History) -> dict[str, Any]:
         "owner_agent": person(incident.owner_agent),
         **{name: iso(getattr(incident, name)) for name in TIMESTAMPS},
         "resolution": _resolution(incident),
-        "problem_reference": incident.problem_reference,
-        "change_reference": incident.change_reference,
+        "problem_reference": incident.problem.reference if incident.problem else None,
+        "change_reference": (
+            incident.caused_by_change.reference if incident.caused_by_change else None
+        ),
         "links": history.links_of(incident),
         "satisfaction": _satisfaction(incident),
         "messages": [message_record(m) for m in history.messages[incident.id]],

@@ -3,12 +3,16 @@ incident, and logging an incident for a caller."""
 
 from helpdesk.web.agent import (
     actions,
+    changes,
+    major_incidents,
     new_incident,
     notices,
     originals,
     participants,
     people,
+    problems,
     queues,
+    reviews,
     workbench,
 )
 from helpdesk.web.agent.blueprint import bp
@@ -17,11 +21,15 @@ from helpdesk.web.agent.blueprint import bp
 __all__ = [
     "actions",
     "bp",
+    "changes",
+    "major_incidents",
     "new_incident",
     "notices",
     "originals",
     "participants",
     "people",
+    "problems",
     "queues",
+    "reviews",
     "workbench",
 ]

@@ -22,6 +22,7 @@ from helpdesk.reads import similar_incidents
 from helpdesk.reads.conversation import thread
 from helpdesk.web.agent import audit_trail, originals
 from helpdesk.web.agent.blueprint import bp
+from helpdesk.web.agent.changes import change_panel
 from helpdesk.web.agent.forms import (
     AssignForm,
     CancelForm,
@@ -32,6 +33,9 @@ from helpdesk.web.agent.forms import (
     ResolveForm,
     StatusForm,
 )
+from helpdesk.web.agent.major_incidents import major_incident_panel
+from helpdesk.web.agent.problems import problem_panel
+from helpdesk.web.agent.reviews import review_panel
 from helpdesk.web.agent.sla_timeline import sla_timeline
 from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.roles import agent_required
@@ -121,6 +125,10 @@ def render_workbench(
         now=utcnow(),
         **sla_timeline(incident, utcnow()),
         **knowledge(incident),
+        **major_incident_panel(incident),
+        **problem_panel(incident),
+        **change_panel(incident),
+        **review_panel(incident),
         **forms,
     )
     return page, status
