@@ -117,6 +117,16 @@ def test_a_new_incident_and_its_note_are_searchable_before_commit(desk):
     assert found(agent, "zebracorn") == []
 
 
+def test_each_new_reply_adds_its_words_and_keeps_the_earlier_ones(desk):
+    """A reply is appended to the incident's indexed messages (not the whole conversation
+    read again): the earlier note, the reply and the new note are all found."""
+    agent, made = desk
+    incidents.add_reply(made["noted"], agent, "Swapped the HDMI cable.")
+    incidents.add_note(made["noted"], agent, "Ordered a DisplayPort adapter.")
+    for word in ("firmware", "hdmi", "displayport"):
+        assert found(agent, word) == [made["noted"].id]
+
+
 def test_a_renamed_requester_is_found_by_the_new_name(desk):
     agent, made = desk
     requester = made["people"].requester
@@ -130,6 +140,7 @@ def test_a_merge_brings_the_duplicates_words_to_the_target(desk):
     agent, made = desk
     incidents.merge(made["noted"], agent, made["plain"])
     assert found(agent, "firmware", queue="open") == [made["plain"].id]
+    assert found(agent, "merged") == []  # the system lines are not indexed
 
 
 def test_relevance_puts_the_subject_and_body_above_a_mention_in_a_note(desk):

@@ -17,7 +17,6 @@ The upkeep is a session event, not a subscriber of the services' events: every w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -175,40 +174,60 @@ def refresh(connection: Connection, where: ColumnElement[bool]) -> None:
     connection.execute(statement)
 
 
+def append_message(connection: Connection, incident_id: int, body: str) -> None:
+    """Add one new reply or note to an incident's indexed messages: the common write (a
+    reply) costs one short UPDATE instead of re-reading the whole conversation."""
+    messages = incident_search.c.messages
+    connection.execute(
+        incident_search.update()
+        .where(incident_search.c.incident_id == incident_id)
+        .values(messages=func.substr(messages + literal("\n") + body, 1, MAX_MESSAGES_TEXT))
+    )
+
+
 def _changed(instance: object, *names: str) -> bool:
     state = inspect(instance)
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-def _incidents_touched(objects: Iterable[object], new: bool) -> set[int]:
-    """The incidents whose indexed words the flushed objects change.
-
-    Any new message counts, system events too: a merge moves the duplicate's messages with
-    one bulk UPDATE, which the session does not see, and writes an event on both incidents.
-    """
+def _rebuilt(session: Session) -> set[int]:
+    """The incidents whose index row this flush must rebuild from what they hold: new ones,
+    those with a new subject, description or requester, those whose messages were edited,
+    moved or deleted, and both sides of a merge (whose bulk UPDATE moving the messages the
+    session does not see; the duplicate's new `merged_into` is what it does see)."""
     ids: set[int] = set()
-    for obj in objects:
-        if isinstance(obj, Incident) and (
-            new or _changed(obj, "subject", "description", "requester_id")
-        ):
-            ids.add(obj.id)
-        elif isinstance(obj, Message) and (new or _changed(obj, "body", "kind", "incident_id")):
+    for incident in (obj for obj in session.new if isinstance(obj, Incident)):
+        ids.add(incident.id)
+    for obj in session.dirty:
+        if isinstance(obj, Incident):
+            if _changed(obj, "subject", "description", "requester_id"):
+                ids.add(obj.id)
+            if _changed(obj, "merged_into_id", "merged_into") and obj.merged_into_id:
+                ids.update((obj.id, obj.merged_into_id))
+        elif isinstance(obj, Message) and _changed(obj, "body", "kind", "incident_id"):
             ids.add(obj.incident_id)
             ids.update(inspect(obj).attrs["incident_id"].history.deleted or ())
+    ids.update(m.incident_id for m in session.deleted if isinstance(m, Message))
     return ids
 
 
 @event.listens_for(Session, "after_flush")
 def _keep_index_current(session: Session, _flush: UOWTransaction) -> None:
-    """Re-index the incidents this flush changed, on the flush's own connection, so the
-    index commits or rolls back with the change."""
-    ids = (
-        _incidents_touched(session.new, new=True)
-        | _incidents_touched(session.dirty, new=False)
-        | {m.incident_id for m in session.deleted if isinstance(m, Message)}
+    """Keep the index of the incidents this flush changed, on the flush's own connection,
+    so the index commits or rolls back with the change. System events are not indexed."""
+    rebuilt = _rebuilt(session)
+    appended = sorted(
+        (m for m in session.new if isinstance(m, Message) and m.kind in (REPLY, NOTE)),
+        key=lambda m: m.id,
     )
     people = {u.id for u in session.dirty if isinstance(u, User) and _changed(u, "name", "email")}
-    if ids:
-        refresh(session.connection(), Incident.id.in_(sorted(ids)))
+    connection = session.connection() if rebuilt or appended or people else None
+    if connection is None:
+        return
+    if rebuilt:
+        refresh(connection, Incident.id.in_(sorted(rebuilt)))
+    for message in appended:
+        if message.incident_id not in rebuilt:
+            append_message(connection, message.incident_id, message.body)
     if people:
-        refresh(session.connection(), Incident.requester_id.in_(sorted(people)))
+        refresh(connection, Incident.requester_id.in_(sorted(people)))
