@@ -1,0 +1,88 @@
+"""The ongoing major incidents and known errors offered for an incident or a report being
+typed: found by shared words or service, never when resolved, a child already, or linked."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpdesk import notify
+from helpdesk.extensions import db
+from helpdesk.models import KNOWN_ERROR, MajorIncident, Problem, utcnow
+from helpdesk.reads.related_records import (
+    SAME_SERVICE,
+    Report,
+    for_incident,
+    known_errors_like,
+    ongoing_major_incidents_like,
+    resemblance,
+)
+from tests.factories import gen_incident, gen_service
+
+
+def test_resemblance_counts_words_beginning_the_records_words_and_the_service():
+    text = "VPN gateway: users cannot connect from home"
+    assert resemblance(["vpn", "connect", "printer"], text, same_service=False) == 2
+    assert resemblance(["conn"], text, same_service=True) == 1 + SAME_SERVICE
+    assert resemblance(["nect"], text, same_service=False) == 0
+
+
+@pytest.fixture
+def outage(db_app):
+    """A current VPN major incident, a resolved one about printing, and two known errors
+    (one only under investigation)."""
+    vpn, printing = gen_service("VPN"), gen_service("Printing")
+    with notify.suppressed():
+        own = gen_incident(subject="vpn-gw-01 down", description="Concentrator crashed.")
+        old = gen_incident(subject="Print server", description="Spooler hung.")
+    current = MajorIncident(
+        incident=own,
+        public_title="VPN outage",
+        public_summary="Remote access is unavailable.",
+        services=[vpn],
+    )
+    resolved = MajorIncident(
+        incident=old,
+        public_title="Printing outage",
+        public_summary="Nobody can print.",
+        services=[printing],
+        resolved_at=utcnow(),
+    )
+    known = Problem(
+        reference="PRB-000001",
+        title="Outlook freezes on shared calendars",
+        workaround="Open the calendar in the web client.",
+        status=KNOWN_ERROR,
+        services=[printing],
+    )
+    unknown = Problem(reference="PRB-000002", title="Outlook crashes", status="investigating")
+    db.session.add_all([current, resolved, known, unknown])
+    db.session.commit()
+    return {"vpn": vpn, "printing": printing, "current": current, "known": known}
+
+
+def test_an_ongoing_outage_is_offered_by_a_shared_word_or_its_service(outage):
+    assert ongoing_major_incidents_like(Report("VPN keeps dropping", "")) == [outage["current"]]
+    by_service = Report("Cannot work from home", "", outage["vpn"].id)
+    assert ongoing_major_incidents_like(by_service) == [outage["current"]]
+    assert ongoing_major_incidents_like(Report("Cannot print", "Spooler hung.")) == []
+
+
+def test_a_known_error_needs_a_shared_word_and_only_known_errors_are_offered(outage):
+    assert known_errors_like(Report("Outlook calendar frozen", "")) == [outage["known"]]
+    assert known_errors_like(Report("Paper jam", "", outage["printing"].id)) == []
+    # PRB-2 matches better but is no known error yet.
+    assert known_errors_like(Report("Outlook crashes", "")) == [outage["known"]]
+
+
+def test_the_incident_page_offers_nothing_a_child_or_linked_incident_already_has(outage):
+    with notify.suppressed():
+        report = gen_incident(subject="VPN and Outlook calendar broken", description="Both.")
+    assert for_incident(report) == {
+        "possible_majors": [outage["current"]],
+        "possible_known_errors": [outage["known"]],
+    }
+    report.parent_id = outage["current"].incident_id
+    report.problem_id = outage["known"].id
+    db.session.commit()
+    assert for_incident(report) == {"possible_majors": [], "possible_known_errors": []}
+    assert for_incident(outage["current"].incident)["possible_majors"] == []
