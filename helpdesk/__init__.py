@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from helpdesk import notify, web, webhooks
     from helpdesk.automation import assignment_rules
     from helpdesk.incidents import escalation
+    from helpdesk.reviews import creation as review_creation
     from helpdesk.sla_policies import clocks
 
     # The clocks first: an acknowledgement promises what the incident's policy, chosen by
@@ -44,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     escalation.subscribe_to_events()  # after the clocks, before notify: see escalation.py
     notify.subscribe_to_events()
     webhooks.subscribe_to_events()  # after notify: a payload sees what the others changed
+    review_creation.subscribe_to_events()  # a resolution that deserves a review gets one
     web.init_app(app)
     return app
 

@@ -26,6 +26,7 @@ from helpdesk.core.daemons import DATABASE_ERRORS, Backoff, error_text, stop_on_
 from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.models import utcnow
+from helpdesk.reviews import reminders as review_reminders
 from helpdesk.sla_policies import clocks
 from helpdesk.webhooks import delivery as webhook_delivery
 
@@ -48,6 +49,7 @@ JOBS: tuple[Job, ...] = (
     Job("auto_close", auto_close.close_resolved),
     Job("webhooks", webhook_delivery.send_due),
     Job("idempotency_keys", idempotency_keys.forget_expired),
+    Job("review_actions", review_reminders.remind_overdue),
 )
 
 

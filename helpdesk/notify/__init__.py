@@ -13,6 +13,7 @@ transaction, so a notification is queued if and only if the change that caused i
     awaiting the user, reminded   requester                           awaiting_reminder
     SLA warning / breach          owner (or assigned) agent + lead    sla_warned / sla_breached
     escalated                     the new team's lead                 escalated
+    review action overdue         the action item's owner             review_action_overdue
 
 The SLA warnings, breaches and escalations also leave a notice in those agents' console
 (console.py).
@@ -63,6 +64,7 @@ from helpdesk.notify.delivery import deliver_after_commit
 from helpdesk.notify.intents import queue_email
 from helpdesk.promises import service_promise
 from helpdesk.reads.sla_policy import policy_of
+from helpdesk.reviews.events import ActionOverdue
 
 PersonalLinks = Callable[[User], dict[str, JsonValue]]
 log = logging.getLogger(__name__)
@@ -371,6 +373,31 @@ def awaiting_user_reminded(event: AwaitingUserReminded) -> None:
     )
 
 
+def action_overdue(event: ActionOverdue) -> None:
+    """Remind the owner of a review's action item that it is past its due date, by mail and
+    in the console (the worker publishes this once a day per overdue item)."""
+    action = event.action
+    review, incident = action.review, action.review.incident
+    due_on = action.due_on.isoformat() if action.due_on else None
+    console.write(
+        [action.owner],
+        incident,
+        "review_action_due",
+        review_id=review.id,
+        title=action.title,
+        due_on=due_on,
+    )
+    _notify(
+        incident,
+        [action.owner],
+        None,
+        "review_action_overdue",
+        link=external_url("agent.review", review_id=review.id),
+        title=action.title,
+        due_on=due_on,
+    )
+
+
 def _zone_of(person: User) -> tzinfo:
     """The zone the person reads times in (mail says times on their own clock)."""
     return zones.zone_named(person.timezone)
@@ -392,6 +419,7 @@ def subscribe_to_events() -> None:
         (Escalated, escalated),
         (PasswordLinkIssued, password_link),
         (AwaitingUserReminded, awaiting_user_reminded),
+        (ActionOverdue, action_overdue),
     ]
     for event_type, handler in handlers:
         events.subscribe(event_type, handler)
