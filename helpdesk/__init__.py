@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from helpdesk import notify, web, webhooks
     from helpdesk.automation import assignment_rules
     from helpdesk.incidents import escalation
+    from helpdesk.notify import major_incidents as major_incident_mail
     from helpdesk.reviews import creation as review_creation
     from helpdesk.sla_policies import clocks
 
@@ -44,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assignment_rules.subscribe_to_events()  # after the clocks: a rule's mail sees the policy
     escalation.subscribe_to_events()  # after the clocks, before notify: see escalation.py
     notify.subscribe_to_events()
+    major_incident_mail.subscribe_to_events()  # public updates to their subscribers
     webhooks.subscribe_to_events()  # after notify: a payload sees what the others changed
     review_creation.subscribe_to_events()  # a resolution that deserves a review gets one
     web.init_app(app)

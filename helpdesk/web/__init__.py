@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
         one_click_links,
         portal,
         safety,
+        status,
     )
 
     login_manager.login_view = "auth.login"
@@ -35,7 +36,18 @@ def init_app(app: Flask) -> None:
 
     # Before any route is added: every `<int:...>` takes only ids a row can have.
     app.url_map.converters["int"] = numbers.IdConverter
-    blueprints = (main, auth, portal, agent, admin, attachments, mailroom, one_click_links, kb)
+    blueprints = (
+        main,
+        auth,
+        portal,
+        agent,
+        admin,
+        attachments,
+        mailroom,
+        one_click_links,
+        kb,
+        status,
+    )
     for module in blueprints:
         app.register_blueprint(module.bp)
     api.init_app(app)

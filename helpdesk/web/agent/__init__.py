@@ -4,6 +4,7 @@ incident, and logging an incident for a caller."""
 from helpdesk.web.agent import (
     actions,
     changes,
+    major_incident_actions,
     major_incidents,
     new_incident,
     notices,
@@ -22,6 +23,7 @@ __all__ = [
     "actions",
     "bp",
     "changes",
+    "major_incident_actions",
     "major_incidents",
     "new_incident",
     "notices",
