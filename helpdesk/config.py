@@ -103,6 +103,10 @@ DEFAULTS: dict[str, Any] = {
     # Webhooks out: may a subscription's URL lead to a private, loopback, link-local or
     # reserved address (your own network)? Off: only public destinations are posted to.
     "WEBHOOK_ALLOW_PRIVATE_DESTINATIONS": False,
+    # Problem management: this many incidents on one service or category opened within
+    # this many hours make their incident pages suggest opening a problem.
+    "PROBLEM_HINT_INCIDENTS": 5,
+    "PROBLEM_HINT_WINDOW_HOURS": 2,
     # Post-incident reviews: besides every major incident, the priorities whose incidents
     # get a review when resolved (e.g. [1, 2]); empty: major incidents only.
     "REVIEWS_FOR_PRIORITIES": [],

@@ -336,6 +336,24 @@ class ReviewSettings:
 
 
 @dataclass(frozen=True)
+class ProblemSettings:
+    """When recurring incidents suggest a problem: `hint_incidents` on one service or
+    category opened within `hint_window`."""
+
+    hint_incidents: int
+    hint_window: timedelta
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ProblemSettings:
+        """Read and check PROBLEM_HINT_INCIDENTS (2 or more) and PROBLEM_HINT_WINDOW_HOURS."""
+        read = _Reader(config)
+        return cls(
+            hint_incidents=read.whole("PROBLEM_HINT_INCIDENTS", 2),
+            hint_window=timedelta(hours=read.number("PROBLEM_HINT_WINDOW_HOURS", 0.25)),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything domain code reads from the config, checked and typed."""
 
@@ -346,6 +364,7 @@ class Settings:
     folders: FolderSettings
     automation: AutomationSettings
     webhooks: WebhookSettings
+    problems: ProblemSettings
     reviews: ReviewSettings
     reopen_window: timedelta  # a requester's reply reopens a resolved incident within it
     kb_index_lock_seconds: float  # how long saving an article waits for the index lock
@@ -363,6 +382,7 @@ class Settings:
             folders=FolderSettings.from_config(config),
             automation=AutomationSettings.from_config(config),
             webhooks=WebhookSettings.from_config(config),
+            problems=ProblemSettings.from_config(config),
             reviews=ReviewSettings.from_config(config),
             reopen_window=timedelta(days=read.whole("REOPEN_WINDOW_DAYS", 0)),
             kb_index_lock_seconds=read.number("KB_INDEX_LOCK_SECONDS", 0),

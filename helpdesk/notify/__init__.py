@@ -16,7 +16,8 @@ transaction, so a notification is queued if and only if the change that caused i
     review action overdue         the action item's owner             review_action_overdue
 
 The SLA warnings, breaches and escalations also leave a notice in those agents' console
-(console.py).
+(console.py); a resolved problem leaves one for the agents of its open incidents
+(problem_notices.py).
 
 Nobody is mailed about their own action (the acknowledgement excepted: it is the receipt),
 and audience.py drops inactive accounts, addresses that cannot be written in ASCII,
@@ -57,11 +58,12 @@ from helpdesk.incidents.events import (
     Withdrawn,
 )
 from helpdesk.models import Attachment, Incident, Message, Team, User
-from helpdesk.notify import audience, console, links
+from helpdesk.notify import audience, console, links, problem_notices
 from helpdesk.notify.addresses import ascii_address
 from helpdesk.notify.compose import AUTO_GENERATED, AUTO_REPLIED, JsonValue, incident_subject
 from helpdesk.notify.delivery import deliver_after_commit
 from helpdesk.notify.intents import queue_email
+from helpdesk.problems.events import ProblemResolved
 from helpdesk.promises import service_promise
 from helpdesk.reads.sla_policy import policy_of
 from helpdesk.reviews.events import ActionOverdue
@@ -419,6 +421,7 @@ def subscribe_to_events() -> None:
         (Escalated, escalated),
         (PasswordLinkIssued, password_link),
         (AwaitingUserReminded, awaiting_user_reminded),
+        (ProblemResolved, problem_notices.problem_resolved),
         (ActionOverdue, action_overdue),
     ]
     for event_type, handler in handlers:

@@ -198,6 +198,8 @@ PHRASES: dict[str, Phrase] = {
     "mail_bounced": _bounced,
     "linked": _about("{0} linked {1} as related"),
     "unlinked": _about("{0} removed the link to {1}"),
+    "problem_linked": _fields("{0} linked it to the problem {1}", "reference"),
+    "problem_unlinked": _fields("{0} removed its link to the problem {1}", "reference"),
     "merged_in": _about("{0} merged {1} into this incident"),
     "merged_into": _about("{0} merged this incident into {1}"),
     "classified": _changed,
