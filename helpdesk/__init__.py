@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from helpdesk import notify, web, webhooks
     from helpdesk.automation import assignment_rules
     from helpdesk.incidents import escalation
+    from helpdesk.reviews import creation as review_creation
     from helpdesk.notify import major_incidents as major_incident_mail
     from helpdesk.reviews import creation as review_creation
     from helpdesk.sla_policies import clocks

@@ -103,6 +103,9 @@ DEFAULTS: dict[str, Any] = {
     # Webhooks out: may a subscription's URL lead to a private, loopback, link-local or
     # reserved address (your own network)? Off: only public destinations are posted to.
     "WEBHOOK_ALLOW_PRIVATE_DESTINATIONS": False,
+    # Post-incident reviews: besides every major incident, the priorities whose incidents
+    # get a review when resolved (e.g. [1, 2]); empty: major incidents only.
+    "REVIEWS_FOR_PRIORITIES": [],
     # Problem management: this many incidents on one service or category opened within
     # this many hours make their incident pages suggest opening a problem.
     "PROBLEM_HINT_INCIDENTS": 5,

@@ -36,6 +36,16 @@ ROUTES = {
     "agent.change_requester": ("POST", "/agent/incidents/{ref}/requester"),
     "agent.message_original": ("GET", "/agent/incidents/{ref}/messages/1/original.eml"),
     "agent.message_formatted": ("GET", "/agent/incidents/{ref}/messages/1/formatted"),
+    "agent.review_list": ("GET", "/agent/reviews"),
+    "agent.review": ("GET", "/agent/reviews/1"),
+    "agent.review_markdown": ("GET", "/agent/reviews/1/review.md"),
+    "agent.edit_review": ("POST", "/agent/reviews/1/edit"),
+    "agent.move_review": ("POST", "/agent/reviews/1/status"),
+    "agent.add_review_action": ("POST", "/agent/reviews/1/actions"),
+    "agent.edit_review_action": ("POST", "/agent/reviews/1/actions/1"),
+    "agent.review_action_status": ("POST", "/agent/reviews/1/actions/1/status"),
+    "agent.review_action_problem": ("POST", "/agent/reviews/1/actions/1/problem"),
+    "agent.review_action_change": ("POST", "/agent/reviews/1/actions/1/change"),
 }
 # What each POST would carry if it were allowed, so a 403 is not an empty form's doing.
 DATA = {

@@ -20,6 +20,7 @@ from helpdesk.models.user import User
 
 # The kinds of record an event can be about (AuditEvent.subject_type).
 INCIDENT = "incident"
+REVIEW = "review"
 PROBLEM = "problem"
 REVIEW = "review"
 CHANGE = "change"

@@ -117,7 +117,7 @@ def _children(incident: Incident) -> list[Entry]:
     references = dict(
         db.session.execute(
             select(Incident.id, Incident.reference).where(Incident.parent_id == incident.id)
-        ).tuples()
+        ).all()
     )
     if not references:
         return []

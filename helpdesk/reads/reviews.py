@@ -60,7 +60,7 @@ def listing(status: str | None, today: date) -> list[Listed]:
             overdue_actions(today)
             .with_only_columns(ReviewAction.review_id, func.count())
             .group_by(ReviewAction.review_id)
-        ).tuples()
+        ).all()
     )
     return [Listed(review, counts.get(review.id, 0)) for review in reviews]
 

@@ -31,8 +31,8 @@ class ActionItem:
 def add(review: PostIncidentReview, actor: User, item: ActionItem) -> ReviewAction:
     """Add an open action item to the review."""
     check.require_agent(actor)
-    action = ReviewAction(review=review, status=OPEN, created_at=utcnow())
-    _fill(action, item)
+    action = ReviewAction(status=OPEN, created_at=utcnow())
+    _fill(action, item)  # before joining the review: its checks may flush the session
     review.actions.append(action)
     record_change(review, actor, "action_added", title=action.title)
     commit()

@@ -14,6 +14,7 @@ from helpdesk.web.agent import (
     problem_pages,
     problems,
     queues,
+    review_actions,
     reviews,
     workbench,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "problem_pages",
     "problems",
     "queues",
+    "review_actions",
     "reviews",
     "workbench",
 ]
