@@ -37,7 +37,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from helpdesk.incidents import escalation
     from helpdesk.reviews import creation as review_creation
     from helpdesk.notify import major_incidents as major_incident_mail
-    from helpdesk.reviews import creation as review_creation
     from helpdesk.sla_policies import clocks
 
     # The clocks first: an acknowledgement promises what the incident's policy, chosen by

@@ -354,25 +354,6 @@ class ProblemSettings:
 
 
 @dataclass(frozen=True)
-class ReviewSettings:
-    """Post-incident reviews: every major incident gets one when resolved, and so does an
-    incident of a priority listed here."""
-
-    for_priorities: tuple[int, ...]  # e.g. (1, 2); empty: major incidents only
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> ReviewSettings:
-        """Read and check REVIEWS_FOR_PRIORITIES (a list of priorities, 1 to 5)."""
-        key = "REVIEWS_FOR_PRIORITIES"
-        value = _Reader(config)._raw(key)
-        if not isinstance(value, list | tuple) or not all(
-            isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= 5 for p in value
-        ):
-            raise _wrong(key, "a list of priorities from 1 to 5, e.g. [1, 2]", value)
-        return cls(for_priorities=tuple(sorted(set(value))))
-
-
-@dataclass(frozen=True)
 class Settings:
     """Everything domain code reads from the config, checked and typed."""
 
@@ -385,7 +366,6 @@ class Settings:
     webhooks: WebhookSettings
     reviews: ReviewSettings
     problems: ProblemSettings
-    reviews: ReviewSettings
     reopen_window: timedelta  # a requester's reply reopens a resolved incident within it
     kb_index_lock_seconds: float  # how long saving an article waits for the index lock
     worker_interval_seconds: float  # how often `helpdesk worker` runs its jobs
@@ -404,7 +384,6 @@ class Settings:
             webhooks=WebhookSettings.from_config(config),
             reviews=ReviewSettings.from_config(config),
             problems=ProblemSettings.from_config(config),
-            reviews=ReviewSettings.from_config(config),
             reopen_window=timedelta(days=read.whole("REOPEN_WINDOW_DAYS", 0)),
             kb_index_lock_seconds=read.number("KB_INDEX_LOCK_SECONDS", 0),
             worker_interval_seconds=read.number("WORKER_INTERVAL_SECONDS", 1),

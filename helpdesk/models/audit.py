@@ -22,7 +22,6 @@ from helpdesk.models.user import User
 INCIDENT = "incident"
 REVIEW = "review"
 PROBLEM = "problem"
-REVIEW = "review"
 CHANGE = "change"
 
 

@@ -423,7 +423,6 @@ def subscribe_to_events() -> None:
         (AwaitingUserReminded, awaiting_user_reminded),
         (ActionOverdue, action_overdue),
         (ProblemResolved, problem_notices.problem_resolved),
-        (ActionOverdue, action_overdue),
     ]
     for event_type, handler in handlers:
         events.subscribe(event_type, handler)

@@ -25,7 +25,6 @@ KINDS = {
     "escalated": "Escalated to your team",
     "review_action_due": "Review action overdue",
     "problem_resolved": "Problem resolved",
-    "review_action_due": "Review action overdue",
 }
 
 
