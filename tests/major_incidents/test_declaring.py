@@ -27,7 +27,11 @@ def test_declaring_makes_it_priority_one_with_a_public_face(outage: Outage):
     major = declare(outage)
     assert outage.incident.priority == 1
     assert outage.incident.priority_override_reason == DECLARED_REASON
-    assert (major.public_title, major.phase, major.is_current) == ("VPN outage", "investigating", True)
+    assert (major.public_title, major.phase, major.is_current) == (
+        "VPN outage",
+        "investigating",
+        True,
+    )
     assert [service.name for service in major.services] == ["VPN"]
     assert major.declared_by == outage.agent
     assert seen[-1].major is major and seen[-1].actor == outage.agent
@@ -62,7 +66,9 @@ def test_an_incident_is_declared_once(outage: Outage, declared: MajorIncident):
 def test_a_child_cannot_be_declared(outage: Outage, declared: MajorIncident):
     child = gen_incident(gen_user())
     major_incidents.attach_child(declared, child, outage.agent)
-    with pytest.raises(InvalidInput, match=f"child of the major incident {outage.incident.reference}"):
+    with pytest.raises(
+        InvalidInput, match=f"child of the major incident {outage.incident.reference}"
+    ):
         major_incidents.declare(child, outage.agent, "VPN", "Down.", [outage.vpn.id])
 
 
@@ -78,9 +84,7 @@ def test_a_finished_incident_cannot_be_declared(outage: Outage, ending: str):
 
 def test_end_users_cannot_declare(outage: Outage):
     with pytest.raises(NotAllowed):
-        major_incidents.declare(
-            outage.incident, outage.requester, "VPN", "Down.", [outage.vpn.id]
-        )
+        major_incidents.declare(outage.incident, outage.requester, "VPN", "Down.", [outage.vpn.id])
     assert db.session.query(MajorIncident).count() == 0
     assert outage.incident.priority != 1
 
