@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from helpdesk.api import (
     alerts,
     catalogue,
+    changes,
     incident_actions,
     incident_parts,
     incidents,
@@ -33,6 +34,7 @@ from helpdesk.extensions import csrf, limiter
 RESOURCES = (
     alerts,
     catalogue,
+    changes,
     incidents,
     incident_actions,
     incident_parts,

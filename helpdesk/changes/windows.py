@@ -1,5 +1,6 @@
 """The rules a change's windows follow, as plain functions: both ends of the planned
-window, each window ending after it starts, and no actual time in the future."""
+window, each window ending after it starts, no actual time in the future, and every time
+within years any clock can show (a mistyped year 1 or 9999 would overflow a time zone)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,22 @@ from datetime import datetime
 
 from helpdesk.core.errors import InvalidInput
 
+EARLIEST, LATEST = datetime(1970, 1, 1), datetime(9000, 1, 1)
+OUT_OF_RANGE = "Times must fall between the years 1970 and 8999."
+
+
+def check_in_range(*moments: datetime | None) -> None:
+    """Refuse a time before 1970 or after 8999 (a typing slip, not a change)."""
+    if any(m is not None and not EARLIEST <= m < LATEST for m in moments):
+        raise InvalidInput(OUT_OF_RANGE)
+
 
 def check_planned(start: datetime | None, end: datetime | None) -> None:
     """Refuse a planned window without both ends, or one that ends before it starts: the
     incident page matches changes to incidents by their window, so it must be one."""
     if start is None or end is None:
         raise InvalidInput("Give the planned window: when the change starts and when it ends.")
+    check_in_range(start, end)
     if end <= start:
         raise InvalidInput("The planned end must be after the planned start.")
 
@@ -20,6 +31,7 @@ def check_planned(start: datetime | None, end: datetime | None) -> None:
 def check_actual(start: datetime | None, end: datetime | None, now: datetime) -> None:
     """Refuse an actual window that has not happened yet, ends without a start, or ends
     before it starts."""
+    check_in_range(start, end)
     if end is not None and start is None:
         raise InvalidInput("A change cannot have ended without having started.")
     if start is not None and start > now:

@@ -18,14 +18,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from helpdesk import incidents
+from helpdesk import changes, incidents
 from helpdesk.api import document
 from helpdesk.extensions import db
 from helpdesk.incidents import NewAttachment
 from helpdesk.kb import service as kb
 from helpdesk.kb.service import ArticleContent
-from helpdesk.models import Incident, SlaPolicy, User
+from helpdesk.models import Change, Incident, SlaPolicy, User
 from tests.api.conftest import token_for
+from tests.changes.helpers import gen_change
 from tests.factories import gen_category, gen_incident, gen_service, gen_team, gen_user
 from tests.sla_policy import seed_standard
 
@@ -93,6 +94,21 @@ def person(world: World) -> dict[str, Any]:
     return {"person_id": world.incident.requester_id}
 
 
+def a_change(world: World) -> dict[str, Any]:
+    return {"reference": gen_change(world.agent, gen_service()).reference}
+
+
+def first_change(world: World) -> dict[str, Any]:
+    if db.session.scalar(select(Change.id).where(Change.reference == FIRST_CHANGE)) is None:
+        gen_change(world.agent, gen_service())
+    return {}
+
+
+def caused(world: World) -> dict[str, Any]:
+    changes.mark_caused_by(world.incident, gen_change(world.agent, gen_service()), world.agent)
+    return {}
+
+
 def policy(world: World) -> dict[str, Any]:
     standard = db.session.scalar(select(SlaPolicy).where(SlaPolicy.name == "Standard"))
     return {"policy_id": (standard or seed_standard()).id}
@@ -110,6 +126,8 @@ class Call:
 
 
 INCIDENT = "/api/v1/incidents/{reference}"
+CHANGE = "/api/v1/changes/{reference}"
+FIRST_CHANGE = "CHG-000001"
 CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/categories"): Call(ANYONE),
     ("GET", "/api/v1/services"): Call(ANYONE),
@@ -158,6 +176,21 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/v1/people"): Call(AGENTS, query={"q": "user"}),
     ("POST", "/api/v1/people"): Call(AGENTS, json={"email": "new@example.org", "name": "New"}),
     ("GET", "/api/v1/people/{person_id}"): Call(AGENTS, person),
+    ("GET", "/api/v1/changes"): Call(AGENTS, query={"q": "VPN"}),
+    ("POST", "/api/v1/changes"): Call(
+        AGENTS,
+        json={
+            "title": "Upgrade the VPN",
+            "services": ["VPN"],
+            "planned_start": "2026-12-01T22:00:00Z",
+            "planned_end": "2026-12-01T23:00:00Z",
+        },
+    ),
+    ("GET", CHANGE): Call(AGENTS, a_change),
+    ("PATCH", CHANGE): Call(AGENTS, a_change, json={"title": "Upgrade the VPN again"}),
+    ("GET", CHANGE + "/incidents"): Call(AGENTS, a_change),
+    ("POST", INCIDENT + "/change"): Call(AGENTS, first_change, json={"change": FIRST_CHANGE}),
+    ("DELETE", INCIDENT + "/change"): Call(AGENTS, caused),
     ("GET", "/api/v1/sla/policies"): Call(AGENTS),
     ("GET", "/api/v1/sla/policies/{policy_id}"): Call(AGENTS, policy),
     # Write tokens never post alerts: that takes an alerts token (tests/api/test_alerts.py).

@@ -25,8 +25,10 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from helpdesk import changes
+from helpdesk.changes.windows import OUT_OF_RANGE
+from helpdesk.core.errors import InvalidInput
 from helpdesk.core.zones import local
-from helpdesk.models import Change, Service, User
+from helpdesk.models import CatalogueEntry, Change, User
 from helpdesk.reads.change_list import Filters
 from helpdesk.web.agent.forms import agent_choices
 from helpdesk.web.numbers import optional_int
@@ -38,7 +40,10 @@ def to_utc(moment: datetime | None, zone: tzinfo) -> datetime | None:
     """A time typed on `zone`'s wall clock as the naive UTC instant it names."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    try:
+        return moment.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        raise InvalidInput(OUT_OF_RANGE) from None
 
 
 def on_wall(moment: datetime | None, zone: tzinfo) -> datetime | None:
@@ -68,7 +73,7 @@ class ChangeForm(FlaskForm):
     implementer = SelectField("Implementer", coerce=optional_int, validate_choice=False)
     external_id = StringField("External id (in the change system, if any)")
 
-    def offer(self, services: Iterable[Service], agents: Iterable[User]) -> None:
+    def offer(self, services: Iterable[CatalogueEntry], agents: Iterable[User]) -> None:
         """Offer the active services, and retired ones the change already has; the agents."""
         chosen = set(self.services.data or [])
         self.services.choices = [
