@@ -3,6 +3,7 @@ incident, and logging an incident for a caller."""
 
 from helpdesk.web.agent import (
     actions,
+    change_pages,
     changes,
     major_incident_actions,
     major_incidents,
@@ -24,6 +25,7 @@ from helpdesk.web.agent.blueprint import bp
 __all__ = [
     "actions",
     "bp",
+    "change_pages",
     "changes",
     "major_incident_actions",
     "major_incidents",
