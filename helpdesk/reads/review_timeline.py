@@ -67,9 +67,10 @@ class Entry:
 def describe(action: str, details: Mapping[str, Any]) -> str:
     """An audit event in a line: its action in words, then its telling details."""
     words = PHRASES.get(action) or action.replace("_", " ").capitalize()
+    keys = SHOWN_DETAILS if action == "status_changed" else SHOWN_DETAILS[1:]  # "to": its name
     shown = [
         f"{key.replace('_', ' ')} {details[key]}"
-        for key in SHOWN_DETAILS
+        for key in keys
         if details.get(key) not in (None, "", [], {})
     ]
     return f"{words} ({', '.join(shown)})" if shown else words
