@@ -19,6 +19,7 @@ from schemathesis import Case
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from helpdesk import api_tokens
+from tests.changes.helpers import gen_change
 from tests.factories import gen_category, gen_incident, gen_service, gen_team, gen_user
 
 ROLES = ("user", "agent", "admin")
@@ -28,6 +29,8 @@ ROLES = ("user", "agent", "admin")
 LENIENT = [positive_data_acceptance]
 # The operations on one incident, whose `{reference}` is aimed at the seeded incident.
 INCIDENT_PATHS = "/api/v1/incidents/{reference}"
+# The operations on one change, whose `{reference}` is aimed at the seeded change.
+CHANGE_PATHS = "/api/v1/changes/{reference}"
 
 
 @dataclass(frozen=True)
@@ -36,18 +39,21 @@ class Seeded:
 
     headers: dict[str, dict[str, str]]
     reference: str
+    change: str = ""
 
 
 def seed() -> Seeded:
     """People of each role with a write token, and a little data for the reads to find."""
     people = {role: gen_user(role) for role in ROLES}
-    gen_category("Printing"), gen_service("VPN"), gen_team("Network")
+    gen_category("Printing"), gen_team("Network")
+    vpn = gen_service("VPN")
     incident = gen_incident(people["user"], subject="Printer jams")
     headers = {}
     for role, person in people.items():
         _, token = api_tokens.create_from_command_line(person, "contract", "write")
         headers[role] = {"Authorization": f"Bearer {token}"}
-    return Seeded(headers, incident.reference or "")
+    change = gen_change(people["agent"], vpn)
+    return Seeded(headers, incident.reference or "", change=change.reference or "")
 
 
 def operations(app: Flask) -> list[schemathesis.APIOperation]:
@@ -71,6 +77,8 @@ def check(operation: schemathesis.APIOperation, seeded: Seeded, examples: int) -
         random.seed()
         if operation.path.startswith(INCIDENT_PATHS) and case.path_parameters:
             case.path_parameters["reference"] = seeded.reference
+        if operation.path.startswith(CHANGE_PATHS) and case.path_parameters:
+            case.path_parameters["reference"] = seeded.change
         for headers in (*seeded.headers.values(), {}):
             case.call_and_validate(headers=headers, excluded_checks=LENIENT)
             sent += 1
