@@ -20,6 +20,7 @@ from helpdesk.api import (
     incident_parts,
     incidents,
     knowledge,
+    major_incidents,
     people,
     problems,
     sla_policies,
@@ -39,6 +40,7 @@ RESOURCES = (
     incident_actions,
     incident_parts,
     knowledge,
+    major_incidents,
     people,
     sla_policies,
 )

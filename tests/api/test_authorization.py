@@ -18,13 +18,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from helpdesk import changes, incidents
+from helpdesk import changes, incidents, major_incidents
 from helpdesk.api import document
 from helpdesk.extensions import db
 from helpdesk.incidents import NewAttachment
 from helpdesk.kb import service as kb
 from helpdesk.kb.service import ArticleContent
-from helpdesk.models import Change, Incident, SlaPolicy, User
+from helpdesk.models import Change, Incident, Service, SlaPolicy, User
+from helpdesk.reads import major_incidents as majors
+from helpdesk.reads.incident_search import find_by_reference
 from tests.api.conftest import token_for
 from tests.changes.helpers import gen_change
 from tests.factories import gen_category, gen_incident, gen_service, gen_team, gen_user
@@ -109,6 +111,28 @@ def caused(world: World) -> dict[str, Any]:
     return {}
 
 
+def declared(world: World, incident: Incident) -> None:
+    vpn = db.session.scalars(select(Service.id).where(Service.name == "VPN")).all()
+    major_incidents.declare(incident, world.agent, "VPN outage", "Down.", vpn)
+
+
+def major(world: World) -> dict[str, Any]:
+    declared(world, world.incident)
+    return {}
+
+
+def major_with_free_child(world: World) -> dict[str, Any]:
+    """Another of the requester's incidents declared major, and FIRST_INCIDENT (the first
+    role's turn's incident, never major) detached from an earlier turn's major incident."""
+    first = find_by_reference(FIRST_INCIDENT)
+    if first is not None and first.parent is not None:
+        earlier = majors.major_of(first.parent)
+        major_incidents.detach_child(earlier, first, world.agent)
+    other = gen_incident(world.people[REQUESTER], subject="VPN down")
+    declared(world, other)
+    return {"reference": other.reference}
+
+
 def policy(world: World) -> dict[str, Any]:
     standard = db.session.scalar(select(SlaPolicy).where(SlaPolicy.name == "Standard"))
     return {"policy_id": (standard or seed_standard()).id}
@@ -126,6 +150,7 @@ class Call:
 
 
 INCIDENT = "/api/v1/incidents/{reference}"
+FIRST_INCIDENT = "INC-000001"
 CHANGE = "/api/v1/changes/{reference}"
 FIRST_CHANGE = "CHG-000001"
 CALLS: dict[tuple[str, str], Call] = {
@@ -164,6 +189,23 @@ CALLS: dict[tuple[str, str], Call] = {
     ("DELETE", INCIDENT + "/participants/{email}"): Call(AGENTS, with_participant),
     ("POST", INCIDENT + "/attachments"): Call(REQUESTER_SIDE, files=True),
     ("GET", INCIDENT + "/attachments/{attachment_id}"): Call(REQUESTER_SIDE, with_file),
+    ("GET", "/api/v1/major-incidents"): Call(ANYONE),
+    ("POST", INCIDENT + "/major"): Call(
+        AGENTS, json={"public_title": "VPN outage", "public_summary": "Down.", "services": ["VPN"]}
+    ),
+    ("POST", INCIDENT + "/major/resolve"): Call(
+        AGENTS, major, json={"notes": "Fixed.", "public_message": "Back."}
+    ),
+    ("GET", INCIDENT + "/children"): Call(AGENTS, major),
+    ("POST", INCIDENT + "/children"): Call(
+        AGENTS, major_with_free_child, json={"reference": FIRST_INCIDENT}
+    ),
+    ("GET", INCIDENT + "/subscribers"): Call(AGENTS, major),
+    ("POST", INCIDENT + "/subscribers"): Call(ANYONE, major, json={}),
+    ("GET", INCIDENT + "/updates"): Call(ANYONE, major),
+    ("POST", INCIDENT + "/updates"): Call(
+        AGENTS, major, json={"phase": "identified", "body": "Found."}
+    ),
     ("GET", "/api/v1/kb/articles"): Call(ANYONE, query={"q": "printer"}),
     ("POST", "/api/v1/kb/articles"): Call(AGENTS, json={"title": "VPN", "body": "Connect."}),
     ("GET", "/api/v1/kb/articles/{reference}"): Call(ANYONE, published),
