@@ -35,8 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from helpdesk import notify, web, webhooks
     from helpdesk.automation import assignment_rules
     from helpdesk.incidents import escalation
-    from helpdesk.reviews import creation as review_creation
     from helpdesk.notify import major_incidents as major_incident_mail
+    from helpdesk.reviews import creation as review_creation
     from helpdesk.sla_policies import clocks
 
     # The clocks first: an acknowledgement promises what the incident's policy, chosen by
