@@ -23,6 +23,7 @@ from helpdesk.api import (
     major_incidents,
     people,
     problems,
+    reviews,
     sla_policies,
 )
 from helpdesk.api.auth import rate_limit_key
@@ -42,6 +43,7 @@ RESOURCES = (
     knowledge,
     major_incidents,
     people,
+    reviews,
     sla_policies,
 )
 

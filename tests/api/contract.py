@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from helpdesk import api_tokens
 from tests.changes.helpers import gen_change
 from tests.factories import gen_category, gen_incident, gen_service, gen_team, gen_user
+from tests.reviews.helpers import first_review_id, gen_review
 
 ROLES = ("user", "agent", "admin")
 # Any URL with an unprintable character is refused with 400 before it reaches the API
@@ -29,6 +30,8 @@ ROLES = ("user", "agent", "admin")
 LENIENT = [positive_data_acceptance]
 # The operations on one incident, whose `{reference}` is aimed at the seeded incident.
 INCIDENT_PATHS = "/api/v1/incidents/{reference}"
+# The operations on one review, whose `{review_id}` is aimed at the seeded review.
+REVIEW_PATHS = "/api/v1/reviews/{review_id}"
 # The operations on one change, whose `{reference}` is aimed at the seeded change.
 CHANGE_PATHS = "/api/v1/changes/{reference}"
 
@@ -48,6 +51,7 @@ def seed() -> Seeded:
     gen_category("Printing"), gen_team("Network")
     vpn = gen_service("VPN")
     incident = gen_incident(people["user"], subject="Printer jams")
+    gen_review(incident, with_action=True)
     headers = {}
     for role, person in people.items():
         _, token = api_tokens.create_from_command_line(person, "contract", "write")
@@ -77,6 +81,8 @@ def check(operation: schemathesis.APIOperation, seeded: Seeded, examples: int) -
         random.seed()
         if operation.path.startswith(INCIDENT_PATHS) and case.path_parameters:
             case.path_parameters["reference"] = seeded.reference
+        if operation.path.startswith(REVIEW_PATHS) and case.path_parameters:
+            case.path_parameters["review_id"] = first_review_id()
         if operation.path.startswith(CHANGE_PATHS) and case.path_parameters:
             case.path_parameters["reference"] = seeded.change
         for headers in (*seeded.headers.values(), {}):

@@ -30,6 +30,7 @@ from helpdesk.reads.incident_search import find_by_reference
 from tests.api.conftest import token_for
 from tests.changes.helpers import gen_change
 from tests.factories import gen_category, gen_incident, gen_service, gen_team, gen_user
+from tests.reviews.helpers import gen_review
 from tests.sla_policy import seed_standard
 
 STRANGER, REQUESTER, AGENT, ADMIN = "stranger", "requester", "agent", "admin"
@@ -133,6 +134,11 @@ def major_with_free_child(world: World) -> dict[str, Any]:
     return {"reference": other.reference}
 
 
+def a_review(world: World) -> dict[str, Any]:
+    review = gen_review(world.incident, with_action=True)
+    return {"review_id": review.id, "action_id": review.actions[0].id}
+
+
 def policy(world: World) -> dict[str, Any]:
     standard = db.session.scalar(select(SlaPolicy).where(SlaPolicy.name == "Standard"))
     return {"policy_id": (standard or seed_standard()).id}
@@ -150,6 +156,7 @@ class Call:
 
 
 INCIDENT = "/api/v1/incidents/{reference}"
+REVIEW = "/api/v1/reviews/{review_id}"
 FIRST_INCIDENT = "INC-000001"
 CHANGE = "/api/v1/changes/{reference}"
 FIRST_CHANGE = "CHG-000001"
@@ -233,6 +240,13 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", CHANGE + "/incidents"): Call(AGENTS, a_change),
     ("POST", INCIDENT + "/change"): Call(AGENTS, first_change, json={"change": FIRST_CHANGE}),
     ("DELETE", INCIDENT + "/change"): Call(AGENTS, caused),
+    ("GET", "/api/v1/reviews"): Call(AGENTS, query={"state": "draft"}),
+    ("GET", REVIEW): Call(AGENTS, a_review),
+    ("PATCH", REVIEW): Call(AGENTS, a_review, json={"summary": "VPN down."}),
+    ("GET", REVIEW + "/timeline"): Call(AGENTS, a_review),
+    ("GET", REVIEW + "/markdown"): Call(AGENTS, a_review),
+    ("POST", REVIEW + "/actions"): Call(AGENTS, a_review, json={"title": "Renew in time"}),
+    ("PATCH", REVIEW + "/actions/{action_id}"): Call(AGENTS, a_review, json={"status": "done"}),
     ("GET", "/api/v1/sla/policies"): Call(AGENTS),
     ("GET", "/api/v1/sla/policies/{policy_id}"): Call(AGENTS, policy),
     # Write tokens never post alerts: that takes an alerts token (tests/api/test_alerts.py).
