@@ -184,10 +184,7 @@ def mark_cause(reference: str, json: CauseIn) -> CauseOut:
     """Mark the incident as caused by the change named (agents only)."""
     incident = visible(reference)
     agents_only(AGENTS_WORK)
-    cause = change_list.find_by_reference(sent(json).change)
-    if cause is None:
-        raise InvalidInput(f"There is no change {json.change[:40]}.")
-    changes.mark_caused_by(incident, cause, caller())
+    changes.mark_caused_by(incident, changes.named_change(sent(json).change), caller())
     return _cause(incident)
 
 

@@ -5,9 +5,23 @@ from __future__ import annotations
 
 from helpdesk.changes import audit as change_audit
 from helpdesk.core import validation as check
+from helpdesk.core.errors import InvalidInput
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.incidents import audit as incident_audit
 from helpdesk.models import Change, Incident, User
+from helpdesk.reads.change_list import find_by_reference
+
+
+def named_change(text: str | None) -> Change:
+    """The change a person names by reference (in a form or a request body), or a refusal
+    saying what to type."""
+    found = find_by_reference(text)
+    if found is None:
+        wanted = (text or "").strip()[:40]
+        if not wanted:
+            raise InvalidInput("Enter a change reference, like CHG-000123.")
+        raise InvalidInput(f"There is no change {wanted}.")
+    return found
 
 
 @unit_of_work

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from helpdesk import changes
 from helpdesk.models import Change, Service, User, utcnow
@@ -25,6 +26,6 @@ def plan(
     return changes.ChangePlan(**values)
 
 
-def gen_change(agent: User, *services: Service, **fields: object) -> Change:
+def gen_change(agent: User, *services: Service, **fields: Any) -> Change:
     """Create a planned change through the service layer."""
     return changes.create_change(agent, plan(*services, **fields))

@@ -21,6 +21,7 @@ from helpdesk.web.agent.change_forms import (
     to_utc,
 )
 from helpdesk.web.agent.change_trail import trail_of
+from helpdesk.web.agent.problems import attempt
 from helpdesk.web.filters import viewer_zone
 from helpdesk.web.numbers import page_number
 from helpdesk.web.roles import agent_required
@@ -125,14 +126,10 @@ def move_change(reference: str, target: str) -> Response:
     """Move the change on (start, complete, fail, cancel), at the time given or now."""
     change = change_or_404(reference)
     form = MoveForm(prefix=target)
-    if not form.validate_on_submit():
-        unreadable(form)
-    else:
-        try:
-            changes.move(change, me(), target, to_utc(form.at.data, viewer_zone()))
-        except DomainError as error:
-            refused(error)
-        else:
-            label = changes.STATUS_LABELS[change.status].lower()
-            flash(f"{change.reference} is {label}.", "success")
-    return redirect(url_for("agent.change_page", reference=change.reference))
+
+    def move() -> str:
+        """Move it, and say where it stands."""
+        changes.move(change, me(), target, to_utc(form.at.data, viewer_zone()))
+        return f"{change.reference} is {changes.STATUS_LABELS[change.status].lower()}."
+
+    return attempt(form, move, url_for("agent.change_page", reference=change.reference))

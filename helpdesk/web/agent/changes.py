@@ -5,24 +5,21 @@ which calls one service function and returns to the incident page saying what ha
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, url_for
-from flask_wtf import FlaskForm
+from flask import url_for
 from werkzeug.wrappers import Response
 
 from helpdesk import changes
-from helpdesk.core.errors import DomainError, InvalidInput, NotFound
-from helpdesk.models import Change, Incident
-from helpdesk.reads.change_list import find_by_reference
+from helpdesk.models import Incident
 from helpdesk.reads.recent_changes import LOOKBACK, recent_changes
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.change_forms import CauseForm
 from helpdesk.web.agent.forms import ButtonForm
+from helpdesk.web.agent.problems import attempt
 from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.roles import agent_required
-from helpdesk.web.view_helpers import me, refused, unreadable
+from helpdesk.web.view_helpers import me
 
 
 def change_panel(incident: Incident) -> dict[str, Any]:
@@ -36,30 +33,9 @@ def change_panel(incident: Incident) -> dict[str, Any]:
     }
 
 
-def named_change(text: str | None) -> Change:
-    """The change a form names by reference, or a refusal saying what to type."""
-    found = find_by_reference(text)
-    if found is None:
-        wanted = (text or "").strip()[:40]
-        if not wanted:
-            raise InvalidInput("Enter a change reference, like CHG-000123.")
-        raise NotFound(f"There is no change {wanted}.")
-    return found
-
-
-def _back_to(incident: Incident, form: FlaskForm, change: Callable[[], str]) -> Response:
-    """Apply a valid form's change and flash what happened, or why not; then return to the
-    incident's change panel."""
-    if not form.validate_on_submit():
-        unreadable(form)
-    else:
-        try:
-            flash(change(), "success")
-        except DomainError as error:
-            refused(error)
-    return redirect(
-        url_for("agent.incident", reference=incident.reference, _anchor="changes-title")
-    )
+def _panel(incident: Incident) -> str:
+    """The incident's change panel, where its buttons return."""
+    return url_for("agent.incident", reference=incident.reference, _anchor="changes-title")
 
 
 @bp.post("/incidents/<reference>/change")
@@ -72,11 +48,11 @@ def mark_cause(reference: str) -> Response:
 
     def change() -> str:
         """Mark it, and say which change."""
-        cause = named_change(form.reference.data)
+        cause = changes.named_change(form.reference.data)
         changes.mark_caused_by(incident, cause, me())
         return f"{incident.reference} is marked as caused by {cause.reference}."
 
-    return _back_to(incident, form, change)
+    return attempt(form, change, _panel(incident))
 
 
 @bp.post("/incidents/<reference>/change/clear")
@@ -90,4 +66,4 @@ def clear_cause(reference: str) -> Response:
         changes.clear_cause(incident, me())
         return f"{incident.reference} is no longer marked as caused by a change."
 
-    return _back_to(incident, ButtonForm(), change)
+    return attempt(ButtonForm(), change, _panel(incident))
