@@ -22,6 +22,7 @@ from helpdesk.api import (
     knowledge,
     major_incidents,
     people,
+    problem_records,
     problems,
     reviews,
     sla_policies,
@@ -43,6 +44,7 @@ RESOURCES = (
     knowledge,
     major_incidents,
     people,
+    problem_records,
     reviews,
     sla_policies,
 )

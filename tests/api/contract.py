@@ -19,6 +19,7 @@ from schemathesis import Case
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from helpdesk import api_tokens
+from helpdesk.problems import ProblemFields, open_problem
 from tests.changes.helpers import gen_change
 from tests.factories import gen_category, gen_incident, gen_service, gen_team, gen_user
 from tests.reviews.helpers import first_review_id, gen_review
@@ -34,14 +35,17 @@ INCIDENT_PATHS = "/api/v1/incidents/{reference}"
 REVIEW_PATHS = "/api/v1/reviews/{review_id}"
 # The operations on one change, whose `{reference}` is aimed at the seeded change.
 CHANGE_PATHS = "/api/v1/changes/{reference}"
+# The operations on one problem, whose `{reference}` is aimed at the seeded problem.
+PROBLEM_PATHS = "/api/v1/problems/{reference}"
 
 
 @dataclass(frozen=True)
 class Seeded:
-    """A write token per role, and the reference of the end user's incident."""
+    """A write token per role, the reference of the end user's incident, and a problem's."""
 
     headers: dict[str, dict[str, str]]
     reference: str
+    problem: str = ""
     change: str = ""
 
 
@@ -56,8 +60,12 @@ def seed() -> Seeded:
     for role, person in people.items():
         _, token = api_tokens.create_from_command_line(person, "contract", "write")
         headers[role] = {"Authorization": f"Bearer {token}"}
+    fields = ProblemFields(title="VPN drops", workaround="Use the TCP profile.")
+    problem = open_problem(people["agent"], fields, [incident])
     change = gen_change(people["agent"], vpn)
-    return Seeded(headers, incident.reference or "", change=change.reference or "")
+    return Seeded(
+        headers, incident.reference or "", problem.reference or "", change=change.reference or ""
+    )
 
 
 def operations(app: Flask) -> list[schemathesis.APIOperation]:
@@ -83,6 +91,8 @@ def check(operation: schemathesis.APIOperation, seeded: Seeded, examples: int) -
             case.path_parameters["reference"] = seeded.reference
         if operation.path.startswith(REVIEW_PATHS) and case.path_parameters:
             case.path_parameters["review_id"] = first_review_id()
+        if operation.path.startswith(PROBLEM_PATHS) and case.path_parameters:
+            case.path_parameters["reference"] = seeded.problem
         if operation.path.startswith(CHANGE_PATHS) and case.path_parameters:
             case.path_parameters["reference"] = seeded.change
         for headers in (*seeded.headers.values(), {}):

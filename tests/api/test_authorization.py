@@ -24,7 +24,8 @@ from helpdesk.extensions import db
 from helpdesk.incidents import NewAttachment
 from helpdesk.kb import service as kb
 from helpdesk.kb.service import ArticleContent
-from helpdesk.models import Change, Incident, Service, SlaPolicy, User
+from helpdesk.models import Change, Incident, Problem, Service, SlaPolicy, User
+from helpdesk.problems import ProblemFields, link_incident, move, open_problem
 from helpdesk.reads import major_incidents as majors
 from helpdesk.reads.incident_search import find_by_reference
 from tests.api.conftest import token_for
@@ -112,6 +113,30 @@ def caused(world: World) -> dict[str, Any]:
     return {}
 
 
+def opened_problem(world: World) -> Problem:
+    return open_problem(world.agent, ProblemFields(title="VPN drops", workaround="Use TCP."))
+
+
+def a_problem(world: World) -> dict[str, Any]:
+    return {"reference": opened_problem(world).reference}
+
+
+def first_problem(world: World) -> dict[str, Any]:
+    opened_problem(world)  # for each role: the first of them is FIRST_PROBLEM
+    return {}
+
+
+def investigated(world: World) -> dict[str, Any]:
+    problem = opened_problem(world)
+    move(problem, world.agent, "investigating")
+    return {"reference": problem.reference}
+
+
+def linked_problem(world: World) -> dict[str, Any]:
+    link_incident(opened_problem(world), world.agent, world.incident)
+    return {}
+
+
 def declared(world: World, incident: Incident) -> None:
     vpn = db.session.scalars(select(Service.id).where(Service.name == "VPN")).all()
     major_incidents.declare(incident, world.agent, "VPN outage", "Down.", vpn)
@@ -158,6 +183,8 @@ class Call:
 INCIDENT = "/api/v1/incidents/{reference}"
 REVIEW = "/api/v1/reviews/{review_id}"
 FIRST_INCIDENT = "INC-000001"
+PROBLEM = "/api/v1/problems/{reference}"
+FIRST_PROBLEM = "PRB-000001"
 CHANGE = "/api/v1/changes/{reference}"
 FIRST_CHANGE = "CHG-000001"
 CALLS: dict[tuple[str, str], Call] = {
@@ -240,6 +267,14 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", CHANGE + "/incidents"): Call(AGENTS, a_change),
     ("POST", INCIDENT + "/change"): Call(AGENTS, first_change, json={"change": FIRST_CHANGE}),
     ("DELETE", INCIDENT + "/change"): Call(AGENTS, caused),
+    ("GET", "/api/v1/problems"): Call(AGENTS, query={"status": "new", "q": "VPN"}),
+    ("POST", "/api/v1/problems"): Call(AGENTS, json={"title": "VPN drops", "services": ["VPN"]}),
+    ("GET", PROBLEM): Call(AGENTS, a_problem),
+    ("PATCH", PROBLEM): Call(AGENTS, a_problem, json={"title": "VPN drops hourly"}),
+    ("POST", PROBLEM + "/resolve"): Call(AGENTS, investigated, json={"fix": "Firmware 9.1."}),
+    ("POST", INCIDENT + "/problem"): Call(AGENTS, first_problem, json={"problem": FIRST_PROBLEM}),
+    ("DELETE", INCIDENT + "/problem"): Call(AGENTS, linked_problem),
+    ("POST", INCIDENT + "/problem/workaround"): Call(AGENTS, linked_problem),
     ("GET", "/api/v1/reviews"): Call(AGENTS, query={"state": "draft"}),
     ("GET", REVIEW): Call(AGENTS, a_review),
     ("PATCH", REVIEW): Call(AGENTS, a_review, json={"summary": "VPN down."}),
