@@ -11,7 +11,7 @@ event.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,10 +32,11 @@ from helpdesk.models.audit import INCIDENT
 
 # The kinds of entry.
 AUDIT, CHILD, ALERT, PUBLIC_UPDATE = "audit", "child", "alert", "public_update"
-# A child incident's events worth a line in its parent's timeline.
-CHILD_KEY_ACTIONS = frozenset(
-    {"opened", "attached", "detached", "resolved", "auto_resolved", "reopened", "closed"}
-)
+# The major incident service's audit action for a public update (details: update_id).
+UPDATE_POSTED = "public_update"
+# A child incident's events worth a line in its parent's timeline (its attachment shows in
+# the parent's own trail).
+CHILD_KEY_ACTIONS = frozenset({"opened", "resolved", "auto_resolved", "reopened", "closed"})
 # Alert payloads that only counted one more occurrence: the group's count says it.
 QUIET_ALERT_OUTCOMES = frozenset({"repeated", "ignored"})
 # Audit actions in words; others read as their name ("took ownership").
@@ -77,23 +78,45 @@ def describe(action: str, details: Mapping[str, Any]) -> str:
 
 
 def timeline(incident: Incident) -> list[Entry]:
-    """Every entry about the incident and its major side, oldest first (ties keep the order
-    of audit, children, alerts, updates)."""
-    entries = [
-        *_audit(incident),
-        *_children(incident),
-        *_alerts(incident),
-        *_public_updates(incident),
-    ]
-    return sorted(entries, key=lambda entry: entry.at)
+    """Every entry about the incident and its major side, oldest first. The audit trails of
+    the incident and its children are read as one, so events recorded at the same instant
+    (a major incident resolving its children) keep the order they were recorded in."""
+    updates = _public_updates(incident)
+    entries = [*_trail(incident, updates), *_alerts(incident), *updates.values()]
+    return sorted(entries, key=lambda entry: entry.at)  # stable: ties keep the order above
 
 
-def _events(subject_ids: Iterable[int]) -> list[AuditEvent]:
-    """The incidents' audit events in order, with their actors."""
+def _trail(incident: Incident, updates: dict[int, Entry]) -> list[Entry]:
+    """The incident's audit trail and its children's key events, in the order recorded; a
+    public update's own event stands for the update (taken out of `updates`)."""
+    references = dict(
+        db.session.execute(
+            select(Incident.id, Incident.reference).where(Incident.parent_id == incident.id)
+        ).all()
+    )
+    entries = []
+    for event in _events([incident.id, *references]):
+        details = event.details or {}
+        if event.subject_id != incident.id:
+            if event.action in CHILD_KEY_ACTIONS:
+                text = f"{references[event.subject_id]}: {describe(event.action, details)}"
+                entries.append(Entry(event.created_at, CHILD, _who(event), text))
+        elif event.action == UPDATE_POSTED and details.get("update_id") in updates:
+            update = updates.pop(details["update_id"])
+            entries.append(Entry(event.created_at, PUBLIC_UPDATE, update.who, update.text))
+        else:
+            entries.append(
+                Entry(event.created_at, AUDIT, _who(event), describe(event.action, details))
+            )
+    return entries
+
+
+def _events(subject_ids: list[int]) -> list[AuditEvent]:
+    """The incidents' audit events in the order recorded, with their actors."""
     return list(
         db.session.scalars(
             select(AuditEvent)
-            .where(AuditEvent.about_any(INCIDENT, list(subject_ids)))
+            .where(AuditEvent.about_any(INCIDENT, subject_ids))
             .options(selectinload(AuditEvent.actor))
             .order_by(AuditEvent.created_at, AuditEvent.id)
         )
@@ -103,35 +126,6 @@ def _events(subject_ids: Iterable[int]) -> list[AuditEvent]:
 def _who(event: AuditEvent) -> str | None:
     """The actor's name, or None for the helpdesk."""
     return event.actor.name if event.actor else None
-
-
-def _audit(incident: Incident) -> list[Entry]:
-    """The incident's own audit trail."""
-    return [
-        Entry(event.created_at, AUDIT, _who(event), describe(event.action, event.details or {}))
-        for event in _events([incident.id])
-    ]
-
-
-def _children(incident: Incident) -> list[Entry]:
-    """The key events of the incidents attached to it as children."""
-    references = dict(
-        db.session.execute(
-            select(Incident.id, Incident.reference).where(Incident.parent_id == incident.id)
-        ).all()
-    )
-    if not references:
-        return []
-    return [
-        Entry(
-            event.created_at,
-            CHILD,
-            _who(event),
-            f"{references[event.subject_id]}: {describe(event.action, event.details or {})}",
-        )
-        for event in _events(references)
-        if event.action in CHILD_KEY_ACTIONS
-    ]
 
 
 def _alerts(incident: Incident) -> list[Entry]:
@@ -164,8 +158,8 @@ def _alerts(incident: Incident) -> list[Entry]:
     return entries
 
 
-def _public_updates(incident: Incident) -> list[Entry]:
-    """The major incident's public updates, as published."""
+def _public_updates(incident: Incident) -> dict[int, Entry]:
+    """The major incident's public updates as published, by id."""
     updates = db.session.scalars(
         select(PublicUpdate)
         .join(MajorIncident, MajorIncident.id == PublicUpdate.major_incident_id)
@@ -173,12 +167,12 @@ def _public_updates(incident: Incident) -> list[Entry]:
         .options(selectinload(PublicUpdate.author))
         .order_by(PublicUpdate.created_at, PublicUpdate.id)
     )
-    return [
-        Entry(
+    return {
+        update.id: Entry(
             update.created_at,
             PUBLIC_UPDATE,
             update.author.name if update.author else None,
             f"Public update ({update.phase}): {update.body}",
         )
         for update in updates
-    ]
+    }

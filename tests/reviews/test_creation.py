@@ -3,9 +3,12 @@ resolved: once per incident, in the resolution's transaction, recorded in its ow
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from helpdesk import incidents
+from helpdesk.config import DEFAULTS
+from helpdesk.core.settings import ReviewSettings, SettingsError
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, PostIncidentReview
 from helpdesk.models.audit import REVIEW
@@ -53,3 +56,16 @@ def test_reopened_and_resolved_again_keeps_its_one_review(app, agent, for_p1):
     incidents.change_status(incident, agent, "in_progress")
     assert resolve(incident, agent) == first
     assert reviews() == 1
+
+
+@pytest.mark.parametrize("value", [[0], [6], ["1"], [True], 1, "1, 2"])
+def test_the_priorities_setting_is_checked(value):
+    config = {**DEFAULTS, "REVIEWS_FOR_PRIORITIES": value}
+    with pytest.raises(SettingsError, match="REVIEWS_FOR_PRIORITIES must be a list of priorities"):
+        ReviewSettings.from_config(config)
+
+
+def test_the_priorities_setting_reads_a_list():
+    config = {**DEFAULTS, "REVIEWS_FOR_PRIORITIES": [2, 1, 2]}
+    assert ReviewSettings.from_config(config).for_priorities == (1, 2)
+    assert ReviewSettings.from_config(DEFAULTS).for_priorities == ()
