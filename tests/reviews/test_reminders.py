@@ -71,3 +71,13 @@ def test_the_mail_renders(app, clock, agent, review):
     remind_overdue(clock.now)
     text = render(mails()[0]).decode()
     assert "Renew alerts" in text and "2026-11-01" in text and review.incident.reference in text
+
+
+def test_the_notice_links_the_review(client, auth, clock, agent, review):
+    owner = gen_user("agent")
+    action_items.add(review, agent, ActionItem("Renew alerts", owner.id, date(2026, 11, 1)))
+    remind_overdue(clock.now)
+    auth.login(owner.email)
+    page = client.get("/agent/notices").get_data(as_text=True)
+    assert "Review action overdue" in page
+    assert f'href="/agent/reviews/{review.id}">Renew alerts</a>, due 2026-11-01' in page
