@@ -16,6 +16,7 @@ from helpdesk.core.errors import InvalidInput
 from helpdesk.core.unit import commit, unit_of_work
 from helpdesk.core.zones import utc_iso
 from helpdesk.extensions import db
+from helpdesk.incidents.participants import person_label
 from helpdesk.models import Change, Service, User, utcnow
 from helpdesk.references import CHANGE_PREFIX, spell_reference
 
@@ -85,13 +86,13 @@ def checked(plan: ChangePlan) -> dict[str, Any]:
 
 def assign(change: Change, values: dict[str, Any]) -> dict[str, list[Any]]:
     """Set checked values on the change; return those that changed as [old, new], as the
-    audit trail keeps them (times in UTC, people and services by name)."""
+    audit trail keeps them (times in UTC, services by name, people by name and address)."""
     if values["external_id"] not in (None, change.external_id):
         _refuse_taken(values["external_id"])
     changes = {}
     for name, new in values.items():
         old = getattr(change, name)
-        if _shown(old) != _shown(new):
+        if not _same(old, new):
             changes[name] = [_shown(old), _shown(new)]
             setattr(change, name, new)
     return changes
@@ -122,12 +123,19 @@ def _refuse_taken(external_id: str) -> None:
         raise InvalidInput(f"{holder} already has the external id {external_id!r}.")
 
 
+def _same(old: Any, new: Any) -> bool:
+    """Whether a value is unchanged (services whatever their order)."""
+    if isinstance(new, list):
+        return {service.id for service in old} == {service.id for service in new}
+    return bool(old == new)
+
+
 def _shown(value: Any) -> Any:
     """A value as the audit trail stores it: JSON, and comparable."""
     if isinstance(value, datetime):
         return utc_iso(value)
     if isinstance(value, User):
-        return value.name
+        return person_label(value)
     if isinstance(value, list):
         return sorted(service.name for service in value)
     return value

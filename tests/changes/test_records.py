@@ -109,3 +109,15 @@ def test_a_refused_edit_leaves_the_change_as_it_was(app, clock):
         changes.update_change(change, agent, plan(vpn, start=start + timedelta(hours=1), title=""))
     db.session.expire_all()
     assert change.planned_start == start and change.title == "Upgrade the VPN concentrator"
+
+
+def test_another_implementer_of_the_same_name_is_a_change(app, clock):
+    agent, vpn = gen_user("agent"), gen_service()
+    first, second = gen_user("agent", name="Alex Kim"), gen_user("agent", name="Alex Kim")
+    change = gen_change(agent, vpn, implementer_id=first.id)
+    changes.update_change(
+        change, agent, plan(vpn, start=change.planned_start, implementer_id=second.id)
+    )
+    assert change.implementer == second
+    labels = [f"Alex Kim <{first.email}>", f"Alex Kim <{second.email}>"]
+    assert trail(change)[-1] == ("updated", {"changes": {"implementer": labels}})

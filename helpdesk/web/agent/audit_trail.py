@@ -200,6 +200,8 @@ PHRASES: dict[str, Phrase] = {
     "unlinked": _about("{0} removed the link to {1}"),
     "problem_linked": _fields("{0} linked it to the problem {1}", "reference"),
     "problem_unlinked": _fields("{0} removed its link to the problem {1}", "reference"),
+    "caused_by_change": _fields("{0} marked it as caused by the change {1}", "reference"),
+    "cause_cleared": _fields("{0} said the change {1} did not cause it after all", "reference"),
     "merged_in": _about("{0} merged {1} into this incident"),
     "merged_into": _about("{0} merged this incident into {1}"),
     "classified": _changed,
