@@ -22,7 +22,7 @@ def ran(agent: User, service: Service, start: datetime, hours: float) -> Change:
     return change
 
 
-def test_changes_that_ran_in_the_72_hours_before_show_the_latest_first(app, clock):
+def test_changes_that_ran_in_the_72_hours_before_show_the_latest_first(db_app, clock):
     agent, vpn = gen_user("agent"), gen_service("VPN")
     inside = ran(agent, vpn, OPENED - timedelta(hours=71), 1)
     later = ran(agent, vpn, OPENED - timedelta(hours=5), 1)
@@ -52,7 +52,7 @@ def test_changes_after_the_incident_was_opened_do_not_count(app, clock):
     assert recent_changes(incident) == []
 
 
-def test_a_change_that_has_not_run_counts_by_its_planned_window(app, clock):
+def test_a_change_that_has_not_run_counts_by_its_planned_window(db_app, clock):
     agent, vpn = gen_user("agent"), gen_service()
     planned = gen_change(agent, vpn, start=OPENED - timedelta(hours=10))
     long_ago = gen_change(agent, vpn, start=OPENED - timedelta(hours=80), hours=7)
