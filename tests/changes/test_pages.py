@@ -12,6 +12,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Change
 from tests.changes.helpers import gen_change
 from tests.factories import gen_incident, gen_service, gen_user
+from tests.sql_statements import counted_statements
 
 OPENED = datetime(2026, 11, 30, 9, 0)  # the clock fixture's now
 
@@ -160,3 +161,19 @@ def test_end_users_are_kept_out(client, auth, clock):
 def test_an_unknown_change_is_404(client, agent):
     html(client, "/agent/changes/CHG-999999", 404)
     html(client, "/agent/changes/nonsense/edit", 404)
+
+
+def test_the_list_reads_a_fixed_number_of_queries(client, agent):
+    vpn, mail = gen_service("VPN"), gen_service("Mail")
+
+    def statements() -> int:
+        with counted_statements() as sent:
+            assert client.get("/agent/changes").status_code == 200
+        return len(sent)
+
+    gen_change(agent, vpn, mail, implementer_id=agent.id)
+    few = statements()
+    for number in range(10):
+        implementer = gen_user("agent", name=f"Implementer {number}")
+        gen_change(agent, vpn, mail, implementer_id=implementer.id)
+    assert statements() <= few
