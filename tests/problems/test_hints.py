@@ -4,13 +4,16 @@ click opens a problem that links them all."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from helpdesk.core.settings import ProblemSettings
+from helpdesk.config import DEFAULTS
+from helpdesk.core.settings import ProblemSettings, Settings, SettingsError
 from helpdesk.extensions import db
 from helpdesk.models import Incident, Problem, User, utcnow
 from helpdesk.reads.problem_hints import hint_for, recurring
@@ -91,3 +94,22 @@ def test_one_click_opens_a_problem_linking_them(
         assert incident.problem_id == problem.id
     page = client.get(f"/agent/incidents/{opened[0].reference}").get_data(as_text=True)
     assert "open a problem?" not in page and problem.reference in page
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("PROBLEM_HINT_INCIDENTS", 1, "PROBLEM_HINT_INCIDENTS must be at least 2 (got 1)"),
+        ("PROBLEM_HINT_INCIDENTS", "many", "PROBLEM_HINT_INCIDENTS must be a whole number"),
+        ("PROBLEM_HINT_WINDOW_HOURS", 0, "PROBLEM_HINT_WINDOW_HOURS must be at least 0.25"),
+    ],
+)
+def test_bad_hint_settings_are_refused(key: str, value: object, message: str) -> None:
+    config = {**DEFAULTS, "ATTACHMENT_DIR": "a", "OUTBOX_DIR": "o", "SEARCH_INDEX_DIR": "s"}
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        Settings.from_config({**config, "MAILDROP_DIR": "m", key: value})
+
+
+def test_the_default_hint_settings() -> None:
+    made = ProblemSettings.from_config(DEFAULTS)
+    assert (made.hint_incidents, made.hint_window) == (5, timedelta(hours=2))
