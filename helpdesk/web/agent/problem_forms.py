@@ -135,8 +135,14 @@ class ProblemReferenceForm(FlaskForm):
     reference = StringField("Reference")
 
 
+def blank_reference_form(prefix: str, label: str) -> ProblemReferenceForm:
+    """An unsubmitted reference form whose field says what to name ("Incident reference")."""
+    form = ProblemReferenceForm(formdata=None, prefix=prefix)
+    form.reference.label.text = label
+    return form
+
+
 class OpenFromIncidentForm(FlaskForm):
     """Open a problem from the incident on the page; the title starts as its subject."""
 
     title = StringField("Problem title")
-

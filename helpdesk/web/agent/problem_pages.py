@@ -31,6 +31,7 @@ from helpdesk.web.agent.problem_forms import (
     ProblemForm,
     ProblemReferenceForm,
     ProblemStatusForm,
+    blank_reference_form,
 )
 from helpdesk.web.agent.problem_trail import trail_of
 from helpdesk.web.agent.problems import attempt
@@ -102,8 +103,8 @@ def render_problem(problem: Problem, status: int = 200, **submitted: FlaskForm) 
         "edit_form": edit_form,
         "status_form": status_form,
         "fix_form": FixForm(formdata=None, prefix="resolve"),
-        "incident_form": ProblemReferenceForm(formdata=None, prefix="incident"),
-        "change_form": ProblemReferenceForm(formdata=None, prefix="change"),
+        "incident_form": blank_reference_form("incident", "Incident reference"),
+        "change_form": blank_reference_form("change", "Change reference"),
     } | submitted
     linked = problem_reads.linked_incidents(problem)
     page = render_template(

@@ -20,7 +20,11 @@ from helpdesk.reads import problem_hints
 from helpdesk.reads.problems import find_by_reference
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import ButtonForm
-from helpdesk.web.agent.problem_forms import OpenFromIncidentForm, ProblemReferenceForm
+from helpdesk.web.agent.problem_forms import (
+    OpenFromIncidentForm,
+    ProblemReferenceForm,
+    blank_reference_form,
+)
 from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.roles import agent_required
 from helpdesk.web.view_helpers import me, refused, unreadable
@@ -33,7 +37,7 @@ def problem_panel(incident: Incident) -> dict[str, Any]:
         "problem": problem,
         "problem_labels": LABELS,
         "problem_hint": None if problem else problem_hints.hint_for(incident, utcnow()),
-        "problem_link_form": ProblemReferenceForm(formdata=None, prefix="problem-link"),
+        "problem_link_form": blank_reference_form("problem-link", "Problem reference"),
         "problem_open_form": OpenFromIncidentForm(
             formdata=None, prefix="problem-open", title=incident.subject
         ),
