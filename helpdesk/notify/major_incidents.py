@@ -45,7 +45,7 @@ def public_update_posted(event: PublicUpdatePosted) -> None:
         "phase": PHASE_LABELS.get(update.phase, update.phase),
         "body": update.body,
         "resolved": update.phase == "resolved",
-        "status_url": external_url("status.major", key=major.incident.reference),
+        "status_url": external_url("status.major", reference=major.incident.reference),
     }
     for person in audience.recipients(people, event.actor, automatic=False):
         queue_email(

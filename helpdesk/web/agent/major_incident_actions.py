@@ -62,13 +62,13 @@ def attach_child(reference: str) -> Outcome:
     return perform(incident, "attach_form", form, change)
 
 
-@bp.post("/incidents/<reference>/major/children/<child>/delete")
+@bp.post("/incidents/<reference>/major/children/<other>/delete")
 @agent_required
-def detach_child(reference: str, child: str) -> Outcome:
+def detach_child(reference: str, other: str) -> Outcome:
     """Detach a child attached by mistake."""
     incident = incident_or_404(reference)
     major = _major_or_404(incident)
-    attached = incident_or_404(child)
+    attached = incident_or_404(other)
 
     def change() -> str:
         """Detach it."""

@@ -47,10 +47,10 @@ def index() -> str:
     )
 
 
-@bp.get("/<key>")
-def major(key: str) -> str:
+@bp.get("/<reference>")
+def major(reference: str) -> str:
     """One major incident's public summary and updates, with the subscribe buttons."""
-    found = _major_or_404(key)
+    found = _major_or_404(reference)
     subscribed = current_user.is_authenticated and majors.subscription(found, me()) is not None
     return render_template(
         "status/major.html",
@@ -61,20 +61,20 @@ def major(key: str) -> str:
     )
 
 
-@bp.post("/<key>/subscribe")
-def subscribe(key: str) -> Response:
+@bp.post("/<reference>/subscribe")
+def subscribe(reference: str) -> Response:
     """ "I'm affected too": the signed-in person gets the public updates by email; anyone
     else is sent to sign in and comes back to the page."""
-    found = _major_or_404(key)
+    found = _major_or_404(reference)
     if not current_user.is_authenticated:
         return _sign_in_first(found)
     return _button(found, lambda: major_incidents.subscribe(found, me(), "portal"), _SUBSCRIBED)
 
 
-@bp.post("/<key>/unsubscribe")
-def unsubscribe(key: str) -> Response:
+@bp.post("/<reference>/unsubscribe")
+def unsubscribe(reference: str) -> Response:
     """ "Stop updates": no more public updates by email for the signed-in person."""
-    found = _major_or_404(key)
+    found = _major_or_404(reference)
     if not current_user.is_authenticated:
         return _sign_in_first(found)
     return _button(found, lambda: major_incidents.unsubscribe(found, me()), _UNSUBSCRIBED)
@@ -107,13 +107,13 @@ def _sign_in_first(found: MajorIncident) -> Response:
 
 def _page(found: MajorIncident) -> str:
     """The major incident's public page."""
-    return url_for("status.major", key=found.incident.reference)
+    return url_for("status.major", reference=found.incident.reference)
 
 
-def _major_or_404(key: str) -> MajorIncident:
+def _major_or_404(reference: str) -> MajorIncident:
     """The major incident a URL names by its reference, else 404 (an incident that is not
     major is not public: the same 404 as none at all)."""
-    found = majors.find(key)
+    found = majors.find(reference)
     if found is None:
         abort(404)
     return found
