@@ -149,14 +149,16 @@ def subscribers(major: MajorIncident) -> list[MajorIncidentSubscription]:
     )
 
 
-def subscriber_count(major: MajorIncident) -> int:
-    """How many people get the public updates."""
-    return (
-        db.session.scalar(
-            select(func.count()).where(MajorIncidentSubscription.major_incident_id == major.id)
-        )
-        or 0
-    )
+def subscriber_counts(majors: list[MajorIncident]) -> dict[int, int]:
+    """How many people get each major incident's public updates, in one query (the list)."""
+    ids = [major.id for major in majors]
+    rows = db.session.execute(
+        select(MajorIncidentSubscription.major_incident_id, func.count())
+        .where(MajorIncidentSubscription.major_incident_id.in_(ids))
+        .group_by(MajorIncidentSubscription.major_incident_id)
+    ).all()
+    counted = {major_id: count for major_id, count in rows}
+    return {ident: counted.get(ident, 0) for ident in ids}
 
 
 def subscription(major: MajorIncident, user: User) -> MajorIncidentSubscription | None:

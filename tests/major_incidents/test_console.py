@@ -46,6 +46,7 @@ def test_declaring_from_the_incident_page(console: FlaskClient, outage: Outage):
     html = workbench(console, reference)
     assert "Remote staff cannot connect." in html and "Subscribers (1)" in html
     assert "Declare major incident" not in html
+    assert "Ann Agent declared it a major incident: VPN outage" in html  # the audit trail
 
 
 def test_a_refused_declaration_keeps_what_was_typed(console: FlaskClient, outage: Outage):
@@ -84,6 +85,10 @@ def test_the_panel_attaches_posts_and_resolves(
         data={"major-resolve-notes": "Renewed it.", "major-resolve-public_message": "Back."},
     )
     assert not declared.is_current and child.status == lifecycle.RESOLVED
+    trail = workbench(console, reference)
+    assert "Ann Agent posted a public update (identified)" in trail
+    assert "Ann Agent resolved the major incident, and with it" in trail
+    assert "Ann Agent attached it to the major incident" in workbench(console, child.reference)
 
 
 def test_detaching_from_the_panel(console: FlaskClient, outage: Outage, declared: MajorIncident):

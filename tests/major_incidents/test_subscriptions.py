@@ -18,14 +18,14 @@ def test_subscribing_twice_subscribes_once(outage: Outage, declared: MajorIncide
     assert major_incidents.subscribe(declared, dora, "portal") is True
     assert major_incidents.subscribe(declared, dora, "api") is False
     assert major_incidents.subscribe(declared, outage.requester, "portal") is False
-    assert majors.subscriber_count(declared) == 2
+    assert majors.subscriber_counts([declared]) == {declared.id: 2}
     assert majors.subscription(declared, dora).via == "portal"
 
 
 def test_unsubscribing(outage: Outage, declared: MajorIncident):
     assert major_incidents.unsubscribe(declared, outage.requester) is True
     assert major_incidents.unsubscribe(declared, outage.requester) is False
-    assert majors.subscriber_count(declared) == 0
+    assert majors.subscriber_counts([declared]) == {declared.id: 0}
 
 
 def test_an_unknown_way_is_refused(declared: MajorIncident):

@@ -165,6 +165,16 @@ def _flagged(who: Markup, details: Details, links: Links) -> Markup:
     return Markup("{} from {} was kept for review: {}").format(mail, sender, details.get("reason"))
 
 
+def _major_resolved(who: Markup, details: Details, links: Links) -> Markup:
+    """ "Ann resolved the major incident, and with it INC-000002, INC-000003"."""
+    sentence = Markup("{} resolved the major incident").format(who)
+    children = details.get("children")
+    if isinstance(children, list) and children:
+        named = Markup(", ").join(_incident({"reference": ref}, links) for ref in children)
+        sentence += Markup(", and with it {}").format(named)
+    return sentence
+
+
 def _about(template: str, text: str | None = None) -> Phrase:
     """A sentence with the actor ({0}) and what the event is about ({1}): the words `text`
     linked to the event's message, or without `text`, the incident the details name."""
@@ -202,6 +212,15 @@ PHRASES: dict[str, Phrase] = {
     "problem_unlinked": _fields("{0} removed its link to the problem {1}", "reference"),
     "caused_by_change": _fields("{0} marked it as caused by the change {1}", "reference"),
     "cause_cleared": _fields("{0} said the change {1} did not cause it after all", "reference"),
+    "major_declared": _fields("{0} declared it a major incident: {1}", "title"),
+    "child_attached": _about("{0} attached {1} as a child"),
+    "child_detached": _about("{0} detached the child {1}"),
+    "attached_to_major": _about("{0} attached it to the major incident {1}"),
+    "detached_from_major": _about("{0} detached it from the major incident {1}"),
+    "subscribed": _fields("{0} subscribed {1} to the public updates ({2})", "person", "via"),
+    "unsubscribed": _fields("{0} stopped the public updates to {1}", "person"),
+    "public_update": _fields("{0} posted a public update ({1})", "phase"),
+    "major_resolved": _major_resolved,
     "merged_in": _about("{0} merged {1} into this incident"),
     "merged_into": _about("{0} merged this incident into {1}"),
     "classified": _changed,

@@ -49,5 +49,5 @@ def _blank_forms() -> dict[str, FlaskForm]:
 def major_incident_list() -> str:
     """The current major incidents, then those resolved in the last seven days."""
     listed = majors.current_and_recent(utcnow())
-    counts = {major.id: majors.subscriber_count(major) for major in listed}
+    counts = majors.subscriber_counts(listed)
     return render_template("agent/major_incidents.html", majors=listed, counts=counts)
