@@ -49,7 +49,15 @@ def overdue_actions(today: date) -> Any:
 
 def listing(status: str | None, today: date) -> list[Listed]:
     """Reviews newest first (only those in `status`, if given), with their overdue counts."""
-    rows = select(PostIncidentReview).options(selectinload(PostIncidentReview.incident))
+    rows = select(PostIncidentReview).options(
+        selectinload(PostIncidentReview.incident),
+        selectinload(PostIncidentReview.facilitator),
+        selectinload(PostIncidentReview.actions).options(
+            selectinload(ReviewAction.owner),
+            selectinload(ReviewAction.problem),
+            selectinload(ReviewAction.change),
+        ),
+    )
     if status is not None:
         rows = rows.where(PostIncidentReview.status == status)
     reviews = db.session.scalars(

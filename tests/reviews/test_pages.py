@@ -9,7 +9,9 @@ from datetime import date
 from helpdesk.extensions import db
 from helpdesk.reviews import action_items
 from helpdesk.reviews.action_items import ActionItem
-from tests.factories import gen_user
+from tests.factories import gen_incident, gen_user
+from tests.reviews.conftest import p1, resolve
+from tests.sql_statements import counted_statements
 
 
 def test_the_incident_page_links_its_review(client, auth, agent, review):
@@ -20,8 +22,6 @@ def test_the_incident_page_links_its_review(client, auth, agent, review):
 
 
 def test_an_incident_without_a_review_shows_no_panel(client, auth, agent):
-    from tests.factories import gen_incident
-
     incident = gen_incident()
     auth.login(agent.email)
     page = client.get(f"/agent/incidents/{incident.reference}").get_data(as_text=True)
@@ -145,3 +145,19 @@ def test_end_users_get_403(client, auth, review):
 def test_an_unknown_review_is_404(client, auth, agent):
     auth.login(agent.email)
     assert client.get("/agent/reviews/999").status_code == 404
+
+
+def test_the_list_does_not_grow_with_the_number_of_reviews(client, auth, agent, review):
+    def statements() -> int:
+        with counted_statements() as ran:
+            assert client.get("/agent/reviews").status_code == 200
+        return len(ran)
+
+    auth.login(agent.email)
+    action_items.add(review, agent, ActionItem("One", agent.id, date(2026, 11, 1)))
+    few = statements()
+    for number in range(5):
+        more = resolve(p1(), gen_user("agent"))
+        assert more is not None
+        action_items.add(more, agent, ActionItem(f"Item {number}", agent.id))
+    assert statements() <= few + 1
