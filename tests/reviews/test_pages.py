@@ -4,12 +4,12 @@ Markdown download; agents only."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from helpdesk.extensions import db
 from helpdesk.reviews import action_items
 from helpdesk.reviews.action_items import ActionItem
-from tests.factories import gen_incident, gen_user
+from tests.factories import gen_incident, gen_service, gen_user
 from tests.reviews.conftest import p1, resolve
 from tests.sql_statements import counted_statements
 
@@ -161,3 +161,27 @@ def test_the_list_does_not_grow_with_the_number_of_reviews(client, auth, agent, 
         assert more is not None
         action_items.add(more, agent, ActionItem(f"Item {number}", agent.id))
     assert statements() <= few + 1
+
+
+def test_turning_action_items_into_a_problem_and_a_change(client, auth, agent, review):
+    review.incident.service = gen_service("VPN")
+    db.session.commit()
+    action = action_items.add(review, agent, ActionItem("Automate renewals", agent.id))
+    auth.login(agent.email)
+    base = f"/agent/reviews/{review.id}/actions/{action.id}"
+    client.post(f"{base}/problem")
+    answer = client.post(f"{base}/change", data={"planned_start": "2026-12-05T20:00"})
+    assert "Give the planned window" in client.get(answer.headers["Location"]).get_data(
+        as_text=True
+    )
+    client.post(
+        f"{base}/change",
+        data={"planned_start": "2026-12-05T20:00", "planned_end": "2026-12-05T22:00"},
+    )
+    db.session.refresh(action)
+    assert action.problem.reference.startswith("PRB-")
+    assert action.change.reference.startswith("CHG-")
+    assert action.change.planned_start == datetime(2026, 12, 5, 20, 0)  # the agent's zone: UTC
+    page = client.get(f"/agent/reviews/{review.id}").get_data(as_text=True)
+    assert action.problem.reference in page and action.change.reference in page
+    assert "Turn into a problem" not in page

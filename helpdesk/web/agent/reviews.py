@@ -24,8 +24,6 @@ from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.review_forms import (
     HINTS,
     ActionItemForm,
-    ActionStatusForm,
-    ChangeWindowForm,
     ReviewForm,
     ReviewStatusForm,
 )
@@ -82,8 +80,6 @@ def render_review(
         moves=editing.MOVES[review.status],
         action_form=action_form,
         agents=agents,
-        button=ActionStatusForm(formdata=None),
-        window_form=ChangeWindowForm(formdata=None),
         **submitted,
     )
     return page, status
