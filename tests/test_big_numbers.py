@@ -126,6 +126,7 @@ class World:
             "name": "open",
             "token": "x",
             "filename": "f",
+            "target": "cancelled",
         }
 
     def client(self, role: str) -> Browser:
