@@ -107,6 +107,8 @@ def resolve_major(reference: str) -> Outcome:
         resolved = major_incidents.resolve(
             major, me(), form.notes.data or "", form.public_message.data or ""
         )
-        return f"The major incident is resolved, with {len(resolved)} open children."
+        count = len(resolved)
+        children = f"{count} open child" if count == 1 else f"{count} open children"
+        return f"The major incident is resolved, and {children} with it."
 
     return perform(incident, "major_resolve_form", form, change)

@@ -45,4 +45,4 @@ class ResolveMajorForm(FlaskForm):
     """Resolve the major incident: notes for its requester, a message for everyone."""
 
     notes = TextAreaField("Resolution notes")
-    public_message = TextAreaField("Public message (the final update and the children's notes)")
+    public_message = TextAreaField("Public message")
