@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from flask import url_for
 from spectree import Response
-from sqlalchemy import select
 
 from helpdesk import accounts, problems
 from helpdesk.api.auth import agents_only, caller, requires
@@ -37,12 +36,11 @@ from helpdesk.api.problems import REFUSALS, Problem
 from helpdesk.api.schemas import MessageOut
 from helpdesk.core.errors import InvalidInput, NotFound
 from helpdesk.core.unit import transaction
-from helpdesk.extensions import db
 from helpdesk.models import Change, Incident
 from helpdesk.models import Problem as ProblemRecord
+from helpdesk.reads import change_list
 from helpdesk.reads import problems as problem_reads
 from helpdesk.reads.incident_search import find_by_reference as find_incident
-from helpdesk.references import CHANGE_PREFIX
 
 WORK = "work on problems"
 TAGS = ["problems"]
@@ -76,12 +74,7 @@ def change_named(reference: str | None) -> Change | None:
     """The change a body names by reference (CHG-000123), None for none."""
     if not reference or not reference.strip():
         return None
-    wanted = reference.strip().upper()
-    digits = wanted.removeprefix(f"{CHANGE_PREFIX}-")
-    found = None
-    if digits.isdigit() and len(digits) < 10:
-        spelled = f"{CHANGE_PREFIX}-{int(digits):06d}"
-        found = db.session.scalar(select(Change).where(Change.reference == spelled))
+    found = change_list.find_by_reference(reference)
     if found is None:
         raise InvalidInput(f"No change {reference[:40]}.")
     return found

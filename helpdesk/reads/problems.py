@@ -9,27 +9,23 @@ beside incidents (one stands for many), so they need no full-text index of their
 
 from __future__ import annotations
 
-import re
-
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, and_, func, or_, select, true
 
 from helpdesk.extensions import db
 from helpdesk.lifecycle import OPEN_STATUSES
 from helpdesk.models import Incident, Problem
-from helpdesk.references import PROBLEM_PREFIX, spell_reference
+from helpdesk.references import PROBLEM_PREFIX, reference_in
 
-REFERENCE = re.compile(r"\s*(?:PRB-?)?0*(\d{1,12})\s*", re.IGNORECASE)
 MAX_WORDS = 12
 SEARCHED = (Problem.title, Problem.description, Problem.root_cause, Problem.workaround)
 
 
 def find_by_reference(text: str | None) -> Problem | None:
     """The problem a reference names in any spelling (prb-12, PRB-000012), or None."""
-    match = REFERENCE.fullmatch(text or "")
-    if match is None:
+    reference = reference_in(PROBLEM_PREFIX, text)
+    if reference is None:
         return None
-    reference = spell_reference(PROBLEM_PREFIX, int(match.group(1)))
     return db.session.scalar(select(Problem).where(Problem.reference == reference))
 
 

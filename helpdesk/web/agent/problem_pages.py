@@ -10,18 +10,16 @@ from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from helpdesk import directory, problems
 from helpdesk.core.errors import DomainError, NotFound
 from helpdesk.core.settings import settings
-from helpdesk.extensions import db
 from helpdesk.models import Change, Problem
 from helpdesk.models.problem import KNOWN_ERROR
 from helpdesk.problems import states
+from helpdesk.reads import change_list
 from helpdesk.reads import problems as problem_reads
-from helpdesk.references import CHANGE_PREFIX, spell_reference
 from helpdesk.web.agent.actions import other_incident
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import ButtonForm
@@ -244,22 +242,18 @@ def link_problem_change(reference: str) -> Response:
 
     def change(found: Problem) -> str:
         """Link it, or unlink."""
-        named = named_change(form.reference.data)
+        named = _change_named(form.reference.data)
         problems.link_change(found, me(), named)
         return f"{named.reference} is linked." if named else "The change is no longer linked."
 
     return _on_problem(reference, form, change)
 
 
-def named_change(text: str | None) -> Change | None:
-    """The change a form names (CHG-000123, chg-123, 123), None when blank."""
-    wanted = (text or "").strip().upper().removeprefix(f"{CHANGE_PREFIX}-").lstrip("0")
+def _change_named(text: str | None) -> Change | None:
+    """The change a form names (CHG-000123, chg-123), None when blank."""
     if not (text or "").strip():
         return None
-    found = None
-    if wanted.isdigit() and len(wanted) < 10:
-        reference = spell_reference(CHANGE_PREFIX, int(wanted))
-        found = db.session.scalar(select(Change).where(Change.reference == reference))
+    found = change_list.find_by_reference(text)
     if found is None:
         raise NotFound(f"There is no change {(text or '').strip()[:40]}.")
     return found
