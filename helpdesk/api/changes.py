@@ -62,7 +62,7 @@ def change_out(change: Change) -> ChangeOut:
 
 
 def _named(reference: str) -> Change:
-    """The change a URL or a body names, for an agent; else the 404 of no change."""
+    """The change a URL names, for an agent; else the 404 of no change."""
     agents_only(AGENTS_WORK)
     found = change_list.find_by_reference(reference)
     if found is None:
@@ -97,13 +97,16 @@ def change_index(query: ChangeQuery) -> ChangePage:
 @idempotent
 @spec.validate(
     headers=IdempotencyHeaders,
-    resp=Response(HTTP_201=ChangeOut, HTTP_200=ChangeOut, HTTP_422=Problem, **REFUSALS),
+    resp=Response(
+        HTTP_201=ChangeOut, HTTP_200=ChangeOut, HTTP_415=Problem, HTTP_422=Problem, **REFUSALS
+    ),
     tags=TAGS,
 )
 def create_change(json: ChangeIn) -> tuple[ChangeOut, int, dict[str, str]]:
     """Record a change; with `external_id`, create or update the change an external system
     knows by that id (201 when created, 200 when updated) (agents only)."""
     agents_only(AGENTS_WORK)
+    json = sent(json)
     plan = changes.ChangePlan(
         title=json.title,
         description=json.description,

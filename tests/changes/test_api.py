@@ -138,3 +138,9 @@ def test_end_users_are_refused(client, agent, clock):
     stranger = token_for(gen_user("user"))
     assert client.post(url, json={"change": change.reference}, headers=stranger).status_code == 404
     assert incident.caused_by_change_id is None
+
+
+def test_a_body_that_is_not_json_is_refused(client, headers):
+    answer = client.post("/api/v1/changes", data={"title": "Form"}, headers=headers)
+    assert answer.status_code == 415 and answer.json["code"] == "unsupported_media_type"
+    assert count() == 0
