@@ -3,7 +3,7 @@ any offset (converted to UTC) or none (read as UTC)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -12,24 +12,15 @@ from helpdesk.api.incident_schemas import Address, Body, Name
 from helpdesk.api.schemas import IncidentSummary, UtcTime
 from helpdesk.bounds import MAX_PAGE
 from helpdesk.changes.records import EXTERNAL_ID_MAX, SERVICES_MAX, TITLE_MAX
-from helpdesk.changes.windows import OUT_OF_RANGE
+from helpdesk.changes.windows import in_utc
 from helpdesk.models import CHANGE_STATUSES
 
 Status = Literal[*CHANGE_STATUSES]  # type: ignore[valid-type]
 ExternalId = Annotated[str, Field(min_length=1, max_length=EXTERNAL_ID_MAX)]
 
 
-def _in_utc(moment: datetime) -> datetime:
-    """A time as the naive UTC the database keeps."""
-    if moment.tzinfo is None:
-        return moment
-    try:
-        return moment.astimezone(UTC).replace(tzinfo=None)
-    except OverflowError:
-        raise ValueError(OUT_OF_RANGE) from None
-
-
-UtcIn = Annotated[datetime, AfterValidator(_in_utc)]
+# InvalidInput is a ValueError: pydantic reports a time out of range as a refused field.
+UtcIn = Annotated[datetime, AfterValidator(in_utc)]
 
 
 class ChangeOut(BaseModel):

@@ -4,12 +4,23 @@ within years any clock can show (a mistyped year 1 or 9999 would overflow a time
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from helpdesk.core.errors import InvalidInput
 
 EARLIEST, LATEST = datetime(1970, 1, 1), datetime(9000, 1, 1)
 OUT_OF_RANGE = "Times must fall between the years 1970 and 8999."
+
+
+def in_utc(moment: datetime | None) -> datetime | None:
+    """A time as the naive UTC the database keeps (a naive one is taken as UTC already);
+    one a time zone cannot carry over is refused."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    try:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        raise InvalidInput(OUT_OF_RANGE) from None
 
 
 def check_in_range(*moments: datetime | None) -> None:

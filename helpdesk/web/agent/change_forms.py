@@ -9,7 +9,7 @@ needs.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,8 +25,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from helpdesk import changes
-from helpdesk.changes.windows import OUT_OF_RANGE
-from helpdesk.core.errors import InvalidInput
+from helpdesk.changes.windows import in_utc
 from helpdesk.core.zones import local
 from helpdesk.models import CatalogueEntry, Change, User
 from helpdesk.reads.change_list import Filters
@@ -38,12 +37,7 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 def to_utc(moment: datetime | None, zone: tzinfo) -> datetime | None:
     """A time typed on `zone`'s wall clock as the naive UTC instant it names."""
-    if moment is None:
-        return None
-    try:
-        return moment.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
-    except OverflowError:
-        raise InvalidInput(OUT_OF_RANGE) from None
+    return in_utc(moment.replace(tzinfo=zone)) if moment else None
 
 
 def on_wall(moment: datetime | None, zone: tzinfo) -> datetime | None:
