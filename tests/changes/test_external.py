@@ -56,18 +56,17 @@ def test_a_refused_mirror_creates_nothing(app, clock):
     assert count() == 0
 
 
+RACE_WINDOW = (datetime(2026, 12, 1, 9, 0), datetime(2026, 12, 1, 11, 0))
+
+
 def _mirror(app: Flask, agent_id: int, service_id: int, start: threading.Barrier, done: list):
     with app.app_context():
         agent = db.session.get(User, agent_id)
         start.wait()
         _, created = changes.record_external(
-            agent, "RACE-1", changes.ChangePlan("Racing", *_window(), service_ids=[service_id])
+            agent, "RACE-1", changes.ChangePlan("Racing", *RACE_WINDOW, service_ids=[service_id])
         )
         done.append(created)
-
-
-def _window() -> tuple[datetime, datetime]:
-    return datetime(2026, 12, 1, 9, 0), datetime(2026, 12, 1, 11, 0)
 
 
 @pytest.mark.postgres
