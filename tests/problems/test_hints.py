@@ -16,7 +16,7 @@ from helpdesk.config import DEFAULTS
 from helpdesk.core.settings import ProblemSettings, Settings, SettingsError
 from helpdesk.extensions import db
 from helpdesk.models import Incident, Problem, User, utcnow
-from helpdesk.reads.problem_hints import hint_for, recurring
+from helpdesk.reads.problem_hints import hint_for, recurring, recurring_now
 from tests.conftest import ManualClock, reconfigure
 from tests.factories import gen_category, gen_incident, gen_service
 
@@ -113,3 +113,22 @@ def test_bad_hint_settings_are_refused(key: str, value: object, message: str) ->
 def test_the_default_hint_settings() -> None:
     made = ProblemSettings.from_config(DEFAULTS)
     assert (made.hint_incidents, made.hint_window) == (5, timedelta(hours=2))
+
+
+def test_the_queues_list_recurring_services_and_categories(
+    client: FlaskClient, auth, agent: User, clock: ManualClock
+) -> None:
+    opened = vpn_incidents(5, clock)
+    mail = gen_category("Email")
+    for _ in range(5):
+        gen_incident(category_id=mail.id)
+    gen_incident(category_id=gen_category("Printing").id)
+    found = recurring_now(utcnow())
+    assert [(hint.about, hint.count) for hint in found] == [("VPN", 5), ("Email", 5)]
+    assert found[0].newest == opened[-1].reference
+    auth.login(agent.email)
+    page = client.get("/agent/queues/open").get_data(as_text=True)
+    assert "5 incidents about VPN in 2 hours: open a problem?" in page
+    assert f"Open one from {opened[-1].reference}" in page
+    clock.advance(hours=3)
+    assert recurring_now(utcnow()) == []

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from helpdesk import directory
 from helpdesk.core.settings import settings
 from helpdesk.models import utcnow
-from helpdesk.reads import incident_search, queues
+from helpdesk.reads import incident_search, problem_hints, queues
 from helpdesk.web.agent.blueprint import bp
 from helpdesk.web.agent.forms import QueueFilterForm
 from helpdesk.web.roles import agent_required
@@ -67,6 +67,7 @@ def queue(name: str) -> Response | str:
         filters=filters,
         page=queues.load_page(listing),
         counts=queues.queue_counts(me()),
+        recurring=problem_hints.recurring_now(utcnow()),
         kept=kept,
         filtered=any(k != "sort" for k in kept),
     )
