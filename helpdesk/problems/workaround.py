@@ -12,8 +12,7 @@ from helpdesk.models import Incident, Message, User
 from helpdesk.problems.audit import record
 
 INTRODUCTION = (
-    "We know the cause of this issue and are working on a permanent fix. "
-    "Until then, this workaround should help:"
+    "We are working on a permanent fix for this issue. Until then, this workaround should help:"
 )
 
 
