@@ -103,13 +103,13 @@ DEFAULTS: dict[str, Any] = {
     # Webhooks out: may a subscription's URL lead to a private, loopback, link-local or
     # reserved address (your own network)? Off: only public destinations are posted to.
     "WEBHOOK_ALLOW_PRIVATE_DESTINATIONS": False,
-    # Post-incident reviews: besides every major incident, the priorities whose incidents
-    # get a review when resolved (e.g. [1, 2]); empty: major incidents only.
-    "REVIEWS_FOR_PRIORITIES": [],
     # Problem management: this many incidents on one service or category opened within
     # this many hours make their incident pages suggest opening a problem.
     "PROBLEM_HINT_INCIDENTS": 5,
     "PROBLEM_HINT_WINDOW_HOURS": 2,
+    # Post-incident reviews: besides every major incident, the priorities whose incidents
+    # get a review when resolved (e.g. [1, 2]); empty: major incidents only.
+    "REVIEWS_FOR_PRIORITIES": [],
     # Monitoring alerts: the "impact/urgency" of an incident opened by an alert, by the
     # alert's severity (one the map does not name gets medium/medium; the alert's own
     # `impact` and `urgency` labels win).

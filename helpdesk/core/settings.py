@@ -364,8 +364,8 @@ class Settings:
     folders: FolderSettings
     automation: AutomationSettings
     webhooks: WebhookSettings
-    reviews: ReviewSettings
     problems: ProblemSettings
+    reviews: ReviewSettings
     reopen_window: timedelta  # a requester's reply reopens a resolved incident within it
     kb_index_lock_seconds: float  # how long saving an article waits for the index lock
     worker_interval_seconds: float  # how often `helpdesk worker` runs its jobs
@@ -382,8 +382,8 @@ class Settings:
             folders=FolderSettings.from_config(config),
             automation=AutomationSettings.from_config(config),
             webhooks=WebhookSettings.from_config(config),
-            reviews=ReviewSettings.from_config(config),
             problems=ProblemSettings.from_config(config),
+            reviews=ReviewSettings.from_config(config),
             reopen_window=timedelta(days=read.whole("REOPEN_WINDOW_DAYS", 0)),
             kb_index_lock_seconds=read.number("KB_INDEX_LOCK_SECONDS", 0),
             worker_interval_seconds=read.number("WORKER_INTERVAL_SECONDS", 1),

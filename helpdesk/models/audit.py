@@ -20,9 +20,9 @@ from helpdesk.models.user import User
 
 # The kinds of record an event can be about (AuditEvent.subject_type).
 INCIDENT = "incident"
-REVIEW = "review"
-PROBLEM = "problem"
 CHANGE = "change"
+PROBLEM = "problem"
+REVIEW = "review"
 
 
 class AuditEvent(Model):

@@ -421,8 +421,8 @@ def subscribe_to_events() -> None:
         (Escalated, escalated),
         (PasswordLinkIssued, password_link),
         (AwaitingUserReminded, awaiting_user_reminded),
-        (ActionOverdue, action_overdue),
         (ProblemResolved, problem_notices.problem_resolved),
+        (ActionOverdue, action_overdue),
     ]
     for event_type, handler in handlers:
         events.subscribe(event_type, handler)

@@ -23,8 +23,8 @@ KINDS = {
     "sla_warned": "SLA warning",
     "sla_breached": "SLA breach",
     "escalated": "Escalated to your team",
-    "review_action_due": "Review action overdue",
     "problem_resolved": "Problem resolved",
+    "review_action_due": "Review action overdue",
 }
 
 
