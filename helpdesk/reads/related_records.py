@@ -90,6 +90,23 @@ def ongoing_major_incidents_like(report: Report) -> list[MajorIncident]:
     return _best(majors, report, text_of, {m.id: m.services for m in majors}, need_a_word=False)
 
 
+def ongoing_outages(report: Report) -> list[MajorIncident]:
+    """What the portal's report form asks about ("Is this the ongoing VPN outage?"): the
+    current major incidents like the report, or, before anything is typed, the newest
+    current ones."""
+    if report.words or report.service_id:
+        return ongoing_major_incidents_like(report)
+    return list(
+        db.session.scalars(
+            select(MajorIncident)
+            .where(MajorIncident.resolved_at.is_(None))
+            .options(selectinload(MajorIncident.services), selectinload(MajorIncident.incident))
+            .order_by(MajorIncident.declared_at.desc())
+            .limit(LIMIT)
+        )
+    )
+
+
 def known_errors_like(report: Report) -> list[Problem]:
     """The known errors the report may be about: sharing at least one word (their service
     alone is not enough: a service has many known errors)."""

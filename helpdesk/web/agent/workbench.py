@@ -18,7 +18,7 @@ from helpdesk.incidents import guard
 from helpdesk.kb import incident_links
 from helpdesk.models import Incident, User, utcnow
 from helpdesk.permissions import CONSOLE_ACTIONS, Action
-from helpdesk.reads import similar_incidents
+from helpdesk.reads import related_records, similar_incidents
 from helpdesk.reads.conversation import thread
 from helpdesk.web.agent import audit_trail, originals
 from helpdesk.web.agent.blueprint import bp
@@ -116,6 +116,7 @@ def render_workbench(
         trail=audit_trail.trail_of(incident),
         related=incidents.related(incident),
         possibly_related=similar_incidents.possibly_related(incident),
+        **related_records.for_incident(incident),
         reopened_from=reopened_from,
         alert=alerts.alert_facts(incident),
         allowed=offered(incident, me()),

@@ -12,6 +12,7 @@ from helpdesk.incidents import DomainError
 from helpdesk.incidents.attachments import new_attachments
 from helpdesk.kb import deflection
 from helpdesk.reads import my_incidents
+from helpdesk.reads.related_records import Report, ongoing_outages
 from helpdesk.web.lookup import incident_for
 from helpdesk.web.portal.blueprint import bp
 from helpdesk.web.portal.forms import IncidentForm
@@ -55,7 +56,13 @@ def new_incident() -> Response | tuple[str, int]:
             flash(f"Incident {incident.reference} has been reported.", "success")
             return redirect(url_for("portal.incident", reference=incident.reference))
     status = UNPROCESSABLE if form.is_submitted() else 200
-    page = render_template("portal/new_incident.html", form=form, limits=upload_limits())
+    report = Report(form.subject.data or "", form.description.data or "", form.service.data)
+    page = render_template(
+        "portal/new_incident.html",
+        form=form,
+        limits=upload_limits(),
+        outages=ongoing_outages(report),
+    )
     return page, status
 
 
