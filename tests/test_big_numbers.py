@@ -17,7 +17,6 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask_wtf import FlaskForm
-from werkzeug.test import TestResponse
 from wtforms import IntegerField, RadioField, SelectField
 from wtforms.fields.core import UnboundField
 
@@ -29,6 +28,7 @@ from helpdesk.kb.service import ArticleContent
 from helpdesk.models import Category, Incident
 from helpdesk.models.kb import PUBLISHED
 from helpdesk.reads import queues
+from tests.browsing import Browser
 from tests.factories import PASSWORD, gen_category, gen_incident, gen_service, gen_team, gen_user
 
 INT32_PAST = str(2**31)
@@ -73,28 +73,6 @@ def _takes_integer(field: UnboundField) -> bool:
         return True
     chooses = issubclass(field.field_class, SelectField | RadioField)
     return chooses and field.kwargs.get("coerce", str) is not str
-
-
-class Browser:
-    """A test client whose every request has an app context of its own: under the fixture's
-    context all requests would share one `g`, and with it whoever signed in first."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.client = app.test_client()
-
-    def open(self, path: str, method: str = "GET", **options: object) -> TestResponse:
-        """Send one request."""
-        with self.app.app_context():
-            return self.client.open(path, method=method, **options)
-
-    def get(self, path: str, **options: object) -> TestResponse:
-        """Send a GET."""
-        return self.open(path, "GET", **options)
-
-    def post(self, path: str, **options: object) -> TestResponse:
-        """Send a POST."""
-        return self.open(path, "POST", **options)
 
 
 class World:
