@@ -184,6 +184,8 @@ def visible(reference: str) -> Incident:
 def incident_out(incident: Incident, viewer: User) -> IncidentOut:
     """The incident as `viewer` may see it."""
     owner_team, owner_agent = incident.owner_team, incident.owner_agent
+    problem, change = incident.problem, incident.caused_by_change
+    internal = viewer.is_agent
     return IncidentOut(
         **dict(summary_out(incident)),
         description=incident.description,
@@ -194,6 +196,9 @@ def incident_out(incident: Incident, viewer: User) -> IncidentOut:
         response_due_at=incident.response_due_at,
         resolved_at=incident.resolved_at,
         closed_at=incident.closed_at,
+        parent=incident.parent.reference if incident.parent else None,
+        problem=problem.reference if problem and internal else None,
+        caused_by_change=change.reference if change and internal else None,
         messages=[
             message_out(message)
             for message in thread(incident)

@@ -84,6 +84,11 @@ class IncidentOut(IncidentSummary):
     response_due_at: UtcTime | None
     resolved_at: UtcTime | None
     closed_at: UtcTime | None
+    parent: str | None = Field(description="The major incident it is a child of (INC-...).")
+    problem: str | None = Field(description="Its problem (PRB-...); agents only.")
+    caused_by_change: str | None = Field(
+        description="The change that caused it (CHG-...); agents only."
+    )
     messages: list[MessageOut]
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.incidents import add_participant
-from helpdesk.models import Incident, OutboundEmail
+from helpdesk.models import Change, Incident, OutboundEmail, Problem
 from tests.api.conftest import Caller
 from tests.factories import gen_category, gen_incident, gen_team, gen_user
 
@@ -172,3 +172,34 @@ def test_a_requester_may_not_use_the_console_filters(api: FlaskClient, requester
 def test_a_made_up_position_is_refused(api: FlaskClient, agent: Caller):
     response = api.get("/api/v1/incidents?after=nonsense", headers=agent.headers)
     assert response.status_code == 422 and "next" in response.json["detail"]
+
+
+def test_an_incident_names_its_major_incident_and_to_agents_its_problem_and_change(
+    api: FlaskClient, requester: Caller, agent: Caller
+):
+    """The major incident it is a child of is public; its problem and causing change are
+    for agents (the requester sees null)."""
+    parent = gen_incident(gen_user("user"), subject="VPN outage")
+    problem = Problem(reference="PRB-000001", title="Certificate renewal")
+    change = Change(reference="CHG-000001", title="Renew gateway certificate")
+    db.session.add_all([problem, change])
+    db.session.flush()
+    own = gen_incident(requester.user, subject="No VPN")
+    own.parent_id, own.problem_id, own.caused_by_change_id = parent.id, problem.id, change.id
+    db.session.commit()
+    path = f"/api/v1/incidents/{own.reference}"
+    seen = {
+        who: {k: api.get(path, headers=caller.headers).json[k] for k in LINKS}
+        for who, caller in (("agent", agent), ("requester", requester))
+    }
+    assert seen == {
+        "agent": {
+            "parent": parent.reference,
+            "problem": "PRB-000001",
+            "caused_by_change": "CHG-000001",
+        },
+        "requester": {"parent": parent.reference, "problem": None, "caused_by_change": None},
+    }
+
+
+LINKS = ("parent", "problem", "caused_by_change")
