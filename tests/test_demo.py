@@ -15,14 +15,20 @@ from helpdesk import cli, demo, lifecycle
 from helpdesk.extensions import db
 from helpdesk.models import (
     EVENT,
+    KNOWN_ERROR,
     NOTE,
     REPLY,
     Attachment,
     AuditEvent,
+    Change,
     Incident,
     IncidentLink,
+    MajorIncident,
+    MajorIncidentSubscription,
     Message,
     OutboundEmail,
+    Problem,
+    PublicUpdate,
     Team,
     User,
 )
@@ -111,6 +117,18 @@ def test_incidents_have_conversations_and_outcomes(demo_app: Flask) -> None:
     assert count(Message, Message.needs_review.is_(True)) >= 2  # the Needs review queue
     assert count(AuditEvent, AuditEvent.action == "reopened") >= 1
     assert count(OutboundEmail) == 0  # notifications were suppressed
+
+
+def test_the_process_beyond_incidents_is_there_to_see(demo_app: Flask) -> None:
+    """An ongoing major incident with an update and subscribers, a known error linked to
+    two incidents, and a completed change: the banner, status page, problem and change
+    pages have something to show."""
+    major = db.session.scalars(select(MajorIncident)).one()
+    assert major.is_current and major.incident.priority == 1
+    assert count(PublicUpdate) == 1 and count(MajorIncidentSubscription) >= 2
+    known = db.session.scalars(select(Problem)).one()
+    assert known.status == KNOWN_ERROR and count(Incident, Incident.problem_id == known.id) == 2
+    assert [c.status for c in db.session.scalars(select(Change))] == ["completed"]
 
 
 @pytest.mark.parametrize("now", moments(), ids=lambda moment: moment.strftime("%a-%Y%m%d-%H%M"))

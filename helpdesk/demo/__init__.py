@@ -14,6 +14,7 @@ from helpdesk import accounts, lifecycle, notify
 from helpdesk.demo import stories_apps, stories_desk, stories_network
 from helpdesk.demo.cast import ADMIN, DEMO_PASSWORD, Cast, Person, create_admin, create_cast, logins
 from helpdesk.demo.clock import Clock, backdate
+from helpdesk.demo.process import play_process
 from helpdesk.demo.script import Scene
 from helpdesk.demo.story import Story
 from helpdesk.kb import demo_articles
@@ -61,6 +62,8 @@ def load_demo(seed: int = SEED, now: datetime | None = None) -> int:
         admin = create_admin(cast)
     people = [*cast.agents.values(), *cast.users, admin]
     backdate(clock, [incident.id for incident in played.values()], [p.id for p in people])
+    with notify.suppressed():
+        play_process(cast, played, clock.now)
     return len(played)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -29,3 +31,19 @@ def refused(error: DomainError) -> None:
 def unreadable(form: FlaskForm) -> None:
     """Say why a submitted form could not be read (an expired session, a mangled field)."""
     flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+
+
+def applied(form: FlaskForm, change: Callable[[], str]) -> bool:
+    """Apply a submitted form's change (which returns what it did) and flash that, or why
+    the form or the change was refused; tell whether it was applied, so the view knows
+    where to go next."""
+    if not form.validate_on_submit():
+        unreadable(form)
+        return False
+    try:
+        done = change()
+    except DomainError as error:
+        refused(error)
+        return False
+    flash(done, "success")
+    return True

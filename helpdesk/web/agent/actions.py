@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, redirect, url_for
+from flask import redirect, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from helpdesk import incidents, lifecycle
 from helpdesk.core.validation import typed_text
-from helpdesk.incidents import DomainError, escalation
+from helpdesk.incidents import escalation
 from helpdesk.incidents.attachments import new_attachments
 from helpdesk.models import Incident
 from helpdesk.priority import priority_label
@@ -35,23 +35,15 @@ from helpdesk.web.agent.forms import (
 from helpdesk.web.agent.workbench import render_workbench
 from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.roles import agent_required
-from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused, unreadable
+from helpdesk.web.view_helpers import UNPROCESSABLE, applied, me
 
 Outcome = Response | tuple[str, int]
 
 
 def perform(incident: Incident, slot: str, form: FlaskForm, change: Callable[[], str]) -> Outcome:
     """Apply a valid form's change and redirect; else show the workbench with the form as sent."""
-    if form.validate_on_submit():
-        try:
-            done = change()
-        except DomainError as error:
-            refused(error)
-        else:
-            flash(done, "success")
-            return redirect(url_for("agent.incident", reference=incident.reference))
-    else:
-        unreadable(form)
+    if applied(form, change):
+        return redirect(url_for("agent.incident", reference=incident.reference))
     return render_workbench(incident, UNPROCESSABLE, **{slot: form})
 
 

@@ -27,7 +27,7 @@ from helpdesk.web.agent.problem_forms import (
 )
 from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.roles import agent_required
-from helpdesk.web.view_helpers import me, refused, unreadable
+from helpdesk.web.view_helpers import applied, me, refused, unreadable
 
 
 def problem_panel(incident: Incident) -> dict[str, Any]:
@@ -57,15 +57,7 @@ def named_problem(text: str | None) -> Problem:
 
 def attempt(form: FlaskForm, change: Callable[[], str], back: str) -> Response:
     """Apply a valid form's change and flash what happened, or why not; then go `back`."""
-    if not form.validate_on_submit():
-        unreadable(form)
-        return redirect(back)
-    try:
-        done = change()
-    except DomainError as error:
-        refused(error)
-    else:
-        flash(done, "success")
+    applied(form, change)
     return redirect(back)
 
 

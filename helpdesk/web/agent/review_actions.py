@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, redirect, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from helpdesk.incidents import DomainError
 from helpdesk.models import PostIncidentReview, ReviewAction
 from helpdesk.reviews import action_items, follow_ups
 from helpdesk.reviews.action_items import ActionItem
@@ -23,7 +22,7 @@ from helpdesk.web.agent.review_forms import (
 )
 from helpdesk.web.agent.reviews import render_review, review_or_404
 from helpdesk.web.roles import agent_required
-from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused, unreadable
+from helpdesk.web.view_helpers import UNPROCESSABLE, applied, me
 
 Outcome = Response | tuple[str, int]
 STATUS_WORDS = {"open": "open again", "done": "done", "dropped": "dropped"}
@@ -47,16 +46,8 @@ def _apply(
 ) -> Outcome:
     """Apply a valid form's change and go back to the review's action items; a refused one
     flashes why (and with `keep`, shows the review again with the form as sent)."""
-    if form.validate_on_submit():
-        try:
-            done = change()
-        except DomainError as error:
-            refused(error)
-        else:
-            flash(done, "success")
-            return redirect(url_for("agent.review", review_id=review.id, _anchor="actions"))
-    else:
-        unreadable(form)
+    if applied(form, change):
+        return redirect(url_for("agent.review", review_id=review.id, _anchor="actions"))
     if keep:
         return render_review(review, UNPROCESSABLE, action_form=form)
     return redirect(url_for("agent.review", review_id=review.id, _anchor="actions"))

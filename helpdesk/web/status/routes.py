@@ -12,11 +12,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from helpdesk import major_incidents
-from helpdesk.incidents import DomainError
 from helpdesk.models import MajorIncident, utcnow
 from helpdesk.reads import major_incidents as majors
 from helpdesk.web.agent.forms import ButtonForm
-from helpdesk.web.view_helpers import me, refused, unreadable
+from helpdesk.web.view_helpers import applied, me
 
 bp = Blueprint("status", __name__, url_prefix="/status")
 
@@ -86,16 +85,12 @@ _UNSUBSCRIBED = "You will get no more updates by email."
 
 def _button(found: MajorIncident, change: Callable[[], object], done: str) -> Response:
     """Apply a one-click change and go back to the page, saying what happened or why not."""
-    form = ButtonForm()
-    if form.validate_on_submit():
-        try:
-            change()
-        except DomainError as error:
-            refused(error)
-        else:
-            flash(done, "success")
-    else:
-        unreadable(form)
+
+    def apply() -> str:
+        change()
+        return done
+
+    applied(ButtonForm(), apply)
     return redirect(_page(found))
 
 
