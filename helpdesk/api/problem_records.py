@@ -14,12 +14,19 @@ from urllib.parse import urlencode
 from flask import url_for
 from spectree import Response
 
-from helpdesk import accounts, problems
+from helpdesk import problems
 from helpdesk.api.auth import agents_only, caller, requires
 from helpdesk.api.blueprint import bp, spec
 from helpdesk.api.catalogue import entry_named, team_named
 from helpdesk.api.idempotency import IdempotencyHeaders, idempotent
-from helpdesk.api.incident_actions import CHANNEL, ON_INCIDENT, WITH_BODY, created, sent
+from helpdesk.api.incident_actions import (
+    CHANNEL,
+    ON_INCIDENT,
+    WITH_BODY,
+    agent_with,
+    created,
+    sent,
+)
 from helpdesk.api.incidents import visible
 from helpdesk.api.problem_schemas import (
     LinkedIncident,
@@ -78,16 +85,6 @@ def change_named(reference: str | None) -> Change | None:
     if found is None:
         raise InvalidInput(f"No change {reference[:40]}.")
     return found
-
-
-def agent_id(address: str | None) -> int | None:
-    """The id of the person a body names by address (the service checks they are an agent)."""
-    if address is None or not address.strip():
-        return None
-    person = accounts.find_by_email(address)
-    if person is None:
-        raise InvalidInput(f"No one has the address {address[:80]!r}.")
-    return person.id
 
 
 def summary_out(problem: ProblemRecord, open_count: int) -> ProblemSummary:
@@ -155,7 +152,7 @@ def problem_create(json: ProblemIn) -> tuple[ProblemOut, int, dict[str, str]]:
         description=wanted.description,
         priority=wanted.priority,
         owner_team_id=team_named(wanted.owner_team),
-        owner_agent_id=agent_id(wanted.owner_agent),
+        owner_agent_id=agent_with(wanted.owner_agent),
         service_ids=_service_ids(wanted.services),
         root_cause=wanted.root_cause,
         workaround=wanted.workaround,
@@ -213,7 +210,7 @@ def _changed(
     if "owner_team" in given:
         fields.owner_team_id = team_named(wanted.owner_team)
     if "owner_agent" in given:
-        fields.owner_agent_id = agent_id(wanted.owner_agent)
+        fields.owner_agent_id = agent_with(wanted.owner_agent)
     if "services" in given:
         fields.service_ids = _service_ids(wanted.services or [])
     if "root_cause" in given:
