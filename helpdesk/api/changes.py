@@ -26,9 +26,10 @@ from helpdesk.api.change_schemas import (
     ChangeQuery,
 )
 from helpdesk.api.idempotency import IdempotencyHeaders, idempotent
-from helpdesk.api.incident_actions import WITH_BODY, agent_with, sent
+from helpdesk.api.incident_actions import WITH_BODY, agent_with
 from helpdesk.api.incidents import summary_out, visible
 from helpdesk.api.problems import REFUSALS, Problem
+from helpdesk.api.schemas import sent
 from helpdesk.core.errors import InvalidInput, NotFound
 from helpdesk.core.unit import transaction
 from helpdesk.models import Change, Incident

@@ -9,11 +9,8 @@ is 422. Someone who may not see the incident gets the same 404 as for none at al
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from flask import url_for
 from spectree import Response
-from werkzeug.exceptions import UnsupportedMediaType
 
 from helpdesk import accounts, incidents, lifecycle
 from helpdesk.api.auth import caller, requires
@@ -33,7 +30,7 @@ from helpdesk.api.incident_schemas import (
 )
 from helpdesk.api.incidents import incident_out, message_out, visible
 from helpdesk.api.problems import REFUSALS, Problem
-from helpdesk.api.schemas import IncidentOut, MessageOut
+from helpdesk.api.schemas import IncidentOut, MessageOut, sent
 from helpdesk.core.errors import InvalidInput
 from helpdesk.core.unit import transaction
 from helpdesk.core.validation import typed_text
@@ -51,15 +48,6 @@ CHANGED = Response(HTTP_200=IncidentOut, **WITH_BODY)
 CLICKED = Response(HTTP_200=IncidentOut, **ON_INCIDENT)  # an action without a body
 POSTED = Response(HTTP_201=MessageOut, **WITH_BODY)
 TAGS = ["incident actions"]
-Body = TypeVar("Body")
-
-
-def sent(body: Body | None, media_type: str = "application/json") -> Body:
-    """The body spectree read; None when it came as another media type than the
-    operation's (a form for JSON, JSON for files)."""
-    if body is None:
-        raise UnsupportedMediaType(f"Send the body as {media_type}.")
-    return body
 
 
 def read_back(incident: Incident) -> IncidentOut:

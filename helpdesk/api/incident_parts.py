@@ -18,11 +18,11 @@ from helpdesk.access import can_download
 from helpdesk.api.auth import caller, requires
 from helpdesk.api.blueprint import bp, spec
 from helpdesk.api.idempotency import IdempotencyHeaders, idempotent
-from helpdesk.api.incident_actions import CHANNEL, ON_INCIDENT, WITH_BODY, created, sent
+from helpdesk.api.incident_actions import CHANNEL, ON_INCIDENT, WITH_BODY, created
 from helpdesk.api.incident_schemas import FilesIn, ParticipantIn, People, PersonOut
 from helpdesk.api.incidents import visible
 from helpdesk.api.problems import REFUSALS, Problem
-from helpdesk.api.schemas import MessageOut
+from helpdesk.api.schemas import MessageOut, sent
 from helpdesk.core.errors import InvalidInput, NotFound
 from helpdesk.core.unit import transaction
 from helpdesk.core.validation import require_agent, typed_text

@@ -31,6 +31,7 @@ from helpdesk.api.schemas import (
     IncidentQuery,
     IncidentSummary,
     MessageOut,
+    sent,
 )
 from helpdesk.channels import AGENT_CHANNELS
 from helpdesk.core.errors import InvalidInput, NotAllowed, NotFound
@@ -43,7 +44,7 @@ from helpdesk.reads.incident_search import find_by_reference
 # What only agents may filter a list by.
 AGENT_FILTERS = ("queue", "category", "team", "agent", "q", "sort", "priority")
 LISTED = Response(HTTP_200=IncidentPage, HTTP_422=Problem, **REFUSALS)
-CREATED = Response(HTTP_201=IncidentOut, HTTP_422=Problem, **REFUSALS)
+CREATED = Response(HTTP_201=IncidentOut, HTTP_415=Problem, HTTP_422=Problem, **REFUSALS)
 
 
 @bp.get("/incidents")
@@ -122,6 +123,7 @@ def _page(found: list[Incident], query: IncidentQuery, cursor: str | None) -> In
 @spec.validate(headers=IdempotencyHeaders, resp=CREATED, tags=["incidents"])
 def incident_create(json: IncidentIn) -> tuple[IncidentOut, int, dict[str, str]]:
     """Open an incident: for the caller, or (agents) for the requester named by address."""
+    json = sent(json)
     viewer = caller()
     report = incidents.IncidentReport(
         subject=json.subject,

@@ -24,7 +24,7 @@ from helpdesk.api.auth import agents_only, caller, requires
 from helpdesk.api.blueprint import bp, spec
 from helpdesk.api.idempotency import IdempotencyHeaders, idempotent
 from helpdesk.api.problems import REFUSALS, Problem, problem
-from helpdesk.api.schemas import Entry, UtcTime
+from helpdesk.api.schemas import Entry, UtcTime, sent
 from helpdesk.core.errors import NotFound
 from helpdesk.extensions import db
 from helpdesk.kb import render, search, service
@@ -146,7 +146,9 @@ class StatusChange(BaseModel):
 
 
 READ = Response(HTTP_200=ArticleOut, HTTP_404=Problem, **REFUSALS)
-WRITTEN = Response(HTTP_200=ArticleOut, HTTP_404=Problem, HTTP_422=Problem, **REFUSALS)
+WRITTEN = Response(
+    HTTP_200=ArticleOut, HTTP_404=Problem, HTTP_415=Problem, HTTP_422=Problem, **REFUSALS
+)
 
 
 def _listed(article: KnowledgeArticle, highlights: Highlights | None = None) -> ArticleListed:
@@ -277,11 +279,12 @@ def _unknown_category(error: NotFound) -> object:
 @idempotent
 @spec.validate(
     headers=IdempotencyHeaders,
-    resp=Response(HTTP_201=ArticleOut, HTTP_422=Problem, **REFUSALS),
+    resp=Response(HTTP_201=ArticleOut, HTTP_415=Problem, HTTP_422=Problem, **REFUSALS),
     tags=["knowledge base"],
 )
 def create_article(json: ArticleIn) -> object:
     """Write a new article, saved as a draft (publish it with .../publish)."""
+    json = sent(json)
     agents_only(AGENTS_WORK)
     content = ArticleContent(
         title=json.title,
@@ -319,6 +322,7 @@ def _changed(article: KnowledgeArticle, change: ArticleChange) -> ArticleContent
 def update_article(reference: str, json: ArticleChange) -> object:
     """Change an article (by slug or id) as a new revision."""
     agents_only(AGENTS_WORK)
+    json = sent(json)
     article = _any_article(reference)
     if article is None:
         return _missing(reference)
@@ -346,7 +350,7 @@ def _move(reference: str, target: str, note: str) -> object:
 @spec.validate(resp=WRITTEN, tags=["knowledge base"])
 def publish_article(reference: str, json: StatusChange) -> object:
     """Publish an article: its audience can read and find it (from the archive: admins)."""
-    return _move(reference, PUBLISHED, json.note)
+    return _move(reference, PUBLISHED, sent(json).note)
 
 
 @bp.post("/kb/articles/<reference>/unpublish")
@@ -354,7 +358,7 @@ def publish_article(reference: str, json: StatusChange) -> object:
 @spec.validate(resp=WRITTEN, tags=["knowledge base"])
 def unpublish_article(reference: str, json: StatusChange) -> object:
     """Move an article back to the drafts (from the archive: admins)."""
-    return _move(reference, DRAFT, json.note)
+    return _move(reference, DRAFT, sent(json).note)
 
 
 @bp.post("/kb/articles/<reference>/archive")
@@ -362,4 +366,4 @@ def unpublish_article(reference: str, json: StatusChange) -> object:
 @spec.validate(resp=WRITTEN, tags=["knowledge base"])
 def archive_article(reference: str, json: StatusChange) -> object:
     """Archive an article (admins): kept, but nobody reads or finds it."""
-    return _move(reference, ARCHIVED, json.note)
+    return _move(reference, ARCHIVED, sent(json).note)

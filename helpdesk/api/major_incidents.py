@@ -16,7 +16,7 @@ from helpdesk.api.auth import agents_only, caller, requires
 from helpdesk.api.blueprint import bp, spec
 from helpdesk.api.catalogue import entry_named
 from helpdesk.api.idempotency import IdempotencyHeaders, idempotent
-from helpdesk.api.incident_actions import ON_INCIDENT, WITH_BODY, sent
+from helpdesk.api.incident_actions import ON_INCIDENT, WITH_BODY
 from helpdesk.api.incidents import summary_out, visible
 from helpdesk.api.major_incident_schemas import (
     ChildIn,
@@ -33,6 +33,7 @@ from helpdesk.api.major_incident_schemas import (
     Updates,
 )
 from helpdesk.api.problems import REFUSALS
+from helpdesk.api.schemas import sent
 from helpdesk.core.errors import InvalidInput, NotAllowed, NotFound
 from helpdesk.core.unit import transaction
 from helpdesk.models import MajorIncident, MajorIncidentSubscription, PublicUpdate, User, utcnow

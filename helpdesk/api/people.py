@@ -21,6 +21,7 @@ from helpdesk.api.auth import agents_only, requires
 from helpdesk.api.blueprint import bp, spec
 from helpdesk.api.idempotency import IdempotencyHeaders, idempotent
 from helpdesk.api.problems import REFUSALS, Problem, problem
+from helpdesk.api.schemas import sent
 from helpdesk.bounds import is_id
 from helpdesk.core.validation import typed_text
 from helpdesk.extensions import db
@@ -122,13 +123,16 @@ def person(person_id: int) -> PersonOut | object:
 @idempotent
 @spec.validate(
     headers=IdempotencyHeaders,
-    resp=Response(HTTP_200=PersonOut, HTTP_201=PersonOut, HTTP_422=Problem, **REFUSALS),
+    resp=Response(
+        HTTP_200=PersonOut, HTTP_201=PersonOut, HTTP_415=Problem, HTTP_422=Problem, **REFUSALS
+    ),
     tags=["people"],
 )
 def create_person(json: NewPerson) -> object:
     """Create a requester (201, with Location); an address that already has an account
     answers 200 with that person, unchanged, as the console's "new requester" does."""
     agents_only(AGENTS_WORK)
+    json = sent(json)
     try:
         address = normalise_address(json.email)
     except InvalidAddress as error:

@@ -25,7 +25,6 @@ from helpdesk.api.incident_actions import (
     WITH_BODY,
     agent_with,
     created,
-    sent,
 )
 from helpdesk.api.incidents import visible
 from helpdesk.api.problem_schemas import (
@@ -40,7 +39,7 @@ from helpdesk.api.problem_schemas import (
     ResolveProblemIn,
 )
 from helpdesk.api.problems import REFUSALS, Problem
-from helpdesk.api.schemas import MessageOut
+from helpdesk.api.schemas import MessageOut, sent
 from helpdesk.core.errors import InvalidInput, NotFound
 from helpdesk.core.unit import transaction
 from helpdesk.models import Change, Incident

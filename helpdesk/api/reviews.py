@@ -15,7 +15,6 @@ from helpdesk import accounts
 from helpdesk.api.auth import agents_only, caller, requires
 from helpdesk.api.blueprint import bp, spec
 from helpdesk.api.idempotency import IdempotencyHeaders, idempotent
-from helpdesk.api.incident_actions import sent
 from helpdesk.api.problems import REFUSALS, Problem
 from helpdesk.api.review_schemas import (
     ActionChange,
@@ -31,6 +30,7 @@ from helpdesk.api.review_schemas import (
     ReviewSummary,
     Timeline,
 )
+from helpdesk.api.schemas import sent
 from helpdesk.core.errors import InvalidInput, NotFound
 from helpdesk.core.unit import transaction
 from helpdesk.models import PostIncidentReview, ReviewAction, User, utcnow

@@ -4,9 +4,10 @@ OpenAPI document. Times are stored as naive UTC and sent as ISO 8601 with `Z`.""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from werkzeug.exceptions import UnsupportedMediaType
 
 from helpdesk.core.zones import utc_iso
 from helpdesk.lifecycle import STATUSES
@@ -142,3 +143,14 @@ class IncidentIn(BaseModel):
         default="api",
         description="Agents only: phone, walk-in or chat when logging a caller's incident.",
     )
+
+
+Body = TypeVar("Body")
+
+
+def sent(body: Body | None, media_type: str = "application/json") -> Body:
+    """The body spectree read; None when it came as another media type than the
+    operation's (a form for JSON, JSON for files), which is a 415, not a server error."""
+    if body is None:
+        raise UnsupportedMediaType(f"Send the body as {media_type}.")
+    return body

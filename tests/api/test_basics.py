@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from helpdesk import api_tokens
@@ -98,3 +101,25 @@ def test_each_token_has_its_own_rate_limit(tmp_path):
         assert refused.mimetype == PROBLEM and refused.json["code"] == "too_many_requests"
         assert client.get("/api/v1/categories", headers=second).status_code == 200
         db.session.remove()
+
+
+def test_a_form_sent_where_json_is_expected_is_a_415_everywhere(
+    app: Flask, api: FlaskClient, agent: Caller
+):
+    """Every operation that takes a body answers a form sent in place of its JSON with 415
+    and what to send, never a server error (spectree hands such a view no body)."""
+    incident = gen_incident(subject="Form test")
+    answers = {}
+    for rule in app.url_map.iter_rules():
+        for method in {"POST", "PATCH"} & (rule.methods or set()):
+            if not rule.rule.startswith("/api/v1/") or "/alerts/" in rule.rule:
+                continue
+            path = re.sub(
+                r"<(?:\w+:)?(\w+)>",
+                lambda part: incident.reference if "reference" in part.group(1) else "1",
+                rule.rule,
+            )
+            response = api.open(path, method=method, data={"x": "y"}, headers=agent.headers)
+            answers[(method, path)] = response.status_code
+    assert answers and max(answers.values()) < 500, answers
+    assert answers[("POST", "/api/v1/incidents")] == 415
