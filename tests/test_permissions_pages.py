@@ -57,6 +57,10 @@ CONSOLE_FORMS = {
     r"requester": Action.CHANGE_REQUESTER,
 }
 PORTAL_FORMS = {action.value: action for action in PORTAL_ACTIONS}
+# Forms about the records around an incident (its major incident, problem, causing change):
+# agents' work that their own services check (tests/major_incidents, problems, changes),
+# not actions on the incident in the policy.
+AROUND = r"(major|problem|change)(/.*)?"
 
 
 @dataclass
@@ -115,6 +119,8 @@ def offered_by(html: str, prefix: str, forms: dict[str, Action]) -> set[Action]:
         if not url.startswith(prefix):
             continue
         rest = url.removeprefix(prefix)
+        if re.fullmatch(AROUND, rest):
+            continue
         matches = [action for pattern, action in forms.items() if re.fullmatch(pattern, rest)]
         assert len(matches) == 1, f"no single action for the form posting to {url}"
         found.add(matches[0])
