@@ -4,11 +4,10 @@ trail, editing it, and its status buttons."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from helpdesk import changes, directory
-from helpdesk.core.errors import DomainError
 from helpdesk.models import Change
 from helpdesk.reads import change_list
 from helpdesk.reads.recent_changes import caused_incidents
@@ -25,7 +24,7 @@ from helpdesk.web.agent.problems import attempt
 from helpdesk.web.filters import viewer_zone
 from helpdesk.web.numbers import page_number
 from helpdesk.web.roles import agent_required
-from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused, unreadable
+from helpdesk.web.view_helpers import UNPROCESSABLE, applied, me
 
 Page = str | tuple[str, int]
 # What each status button says.
@@ -66,21 +65,20 @@ def _edit_page(form: ChangeForm, change: Change | None, status: int = 200) -> Pa
 def _saved(form: ChangeForm, change: Change | None) -> Response | Page:
     """Save a submitted form as a new change or onto `change`; go to the change, or show the
     form again with why it was refused."""
-    if not form.validate_on_submit():
-        unreadable(form)
-        return _edit_page(form, change, UNPROCESSABLE)
-    try:
+    saved: list[Change] = []
+
+    def save() -> str:
         plan = form.plan(viewer_zone())
         if change is None:
-            change = changes.create_change(me(), plan)
-            flash(f"{change.reference} recorded.", "success")
-        else:
-            changes.update_change(change, me(), plan)
-            flash(f"{change.reference} saved.", "success")
-    except DomainError as error:
-        refused(error)
-        return _edit_page(form, change, UNPROCESSABLE)
-    return redirect(url_for("agent.change_page", reference=change.reference))
+            saved.append(changes.create_change(me(), plan))
+            return f"{saved[0].reference} recorded."
+        changes.update_change(change, me(), plan)
+        saved.append(change)
+        return f"{change.reference} saved."
+
+    if applied(form, save):
+        return redirect(url_for("agent.change_page", reference=saved[0].reference))
+    return _edit_page(form, change, UNPROCESSABLE)
 
 
 @bp.route("/changes/new", methods=["GET", "POST"])

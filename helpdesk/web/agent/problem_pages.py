@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from helpdesk import directory, problems
-from helpdesk.core.errors import DomainError, NotFound
+from helpdesk.core.errors import NotFound
 from helpdesk.core.settings import settings
 from helpdesk.models import Change, Problem
 from helpdesk.models.problem import KNOWN_ERROR
@@ -36,7 +36,7 @@ from helpdesk.web.agent.problems import attempt
 from helpdesk.web.lookup import incident_or_404
 from helpdesk.web.numbers import page_number
 from helpdesk.web.roles import agent_required
-from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused, unreadable
+from helpdesk.web.view_helpers import UNPROCESSABLE, applied, me
 
 
 def problem_or_404(reference: str) -> Problem:
@@ -77,16 +77,14 @@ def new_problem() -> Response | tuple[str, int] | str:
     """Open a problem from scratch (one about an incident starts from its page)."""
     form = _offered(ProblemForm(prefix="problem"))
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                problem = problems.open_problem(me(), form.fields())
-            except DomainError as error:
-                refused(error)
-            else:
-                flash(f"{problem.reference} opened.", "success")
-                return redirect(url_for("agent.problem", reference=problem.reference))
-        else:
-            unreadable(form)
+        opened: list[Problem] = []
+
+        def open_it() -> str:
+            opened.append(problems.open_problem(me(), form.fields()))
+            return f"{opened[0].reference} opened."
+
+        if applied(form, open_it):
+            return redirect(url_for("agent.problem", reference=opened[0].reference))
         return render_template("agent/new_problem.html", form=form), UNPROCESSABLE
     return render_template("agent/new_problem.html", form=form)
 
@@ -132,16 +130,13 @@ def edit_problem(reference: str) -> Response | tuple[str, int]:
     """Save the problem's fields; a refused edit keeps what the agent typed."""
     found = problem_or_404(reference)
     form = _offered(ProblemForm(prefix="problem"))
-    if form.validate_on_submit():
-        try:
-            problems.edit(found, me(), form.fields())
-        except DomainError as error:
-            refused(error)
-        else:
-            flash("The problem was saved.", "success")
-            return redirect(url_for("agent.problem", reference=found.reference))
-    else:
-        unreadable(form)
+
+    def save() -> str:
+        problems.edit(found, me(), form.fields())
+        return "The problem was saved."
+
+    if applied(form, save):
+        return redirect(url_for("agent.problem", reference=found.reference))
     return render_problem(found, UNPROCESSABLE, edit_form=form)
 
 

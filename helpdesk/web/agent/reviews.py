@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as Redirect
 
 from helpdesk import directory
 from helpdesk.core.settings import settings
-from helpdesk.incidents import DomainError
 from helpdesk.models import Incident, PostIncidentReview, utcnow
 from helpdesk.models.review import REVIEW_STATUSES
 from helpdesk.reads import reviews
@@ -28,7 +27,7 @@ from helpdesk.web.agent.review_forms import (
     ReviewStatusForm,
 )
 from helpdesk.web.roles import agent_required
-from helpdesk.web.view_helpers import UNPROCESSABLE, me, refused, unreadable
+from helpdesk.web.view_helpers import UNPROCESSABLE, applied, me
 
 
 def review_panel(incident: Incident) -> dict[str, Any]:
@@ -122,17 +121,15 @@ def edit_review(review_id: int) -> Redirect | tuple[str, int]:
     if request.method == "GET":
         form.facilitator.data = None
         return _edit_page(found, form)
-    if not form.validate_on_submit():
-        unreadable(form)
-        return _edit_page(found, form, UNPROCESSABLE)
-    texts = {name: getattr(form, name).data for name in editing.TEXT_FIELDS}
-    try:
+
+    def save() -> str:
+        texts = {name: getattr(form, name).data for name in editing.TEXT_FIELDS}
         editing.edit(found, me(), texts, form.facilitator.data)
-    except DomainError as error:
-        refused(error)
-        return _edit_page(found, form, UNPROCESSABLE)
-    flash("The review was saved.", "success")
-    return redirect(url_for("agent.review", review_id=found.id))
+        return "The review was saved."
+
+    if applied(form, save):
+        return redirect(url_for("agent.review", review_id=found.id))
+    return _edit_page(found, form, UNPROCESSABLE)
 
 
 @bp.post("/reviews/<int:review_id>/status")
@@ -141,13 +138,10 @@ def move_review(review_id: int) -> Redirect:
     """Move the review to the status its button names."""
     found = review_or_404(review_id)
     form = ReviewStatusForm()
-    if not form.validate_on_submit():
-        unreadable(form)
-    else:
-        try:
-            editing.move(found, me(), form.target.data or "")
-        except DomainError as error:
-            refused(error)
-        else:
-            flash(f"The review is now {editing.STATUS_LABELS[found.status].lower()}.", "success")
+
+    def move() -> str:
+        editing.move(found, me(), form.target.data or "")
+        return f"The review is now {editing.STATUS_LABELS[found.status].lower()}."
+
+    applied(form, move)
     return redirect(url_for("agent.review", review_id=found.id))
