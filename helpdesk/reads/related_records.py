@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import selectinload
 
 from helpdesk.extensions import db
@@ -73,14 +73,19 @@ def _best(
     return [record for _, _, record in scored[:LIMIT]]
 
 
-def ongoing_major_incidents_like(report: Report) -> list[MajorIncident]:
-    """The current major incidents the report may be about: sharing a word, or its service
-    (an ongoing outage of the service someone reports about is most likely theirs)."""
-    majors = db.session.scalars(
+def _current_majors() -> Select[MajorIncident]:
+    """The major incidents not resolved yet, with what their offers show."""
+    return (
         select(MajorIncident)
         .where(MajorIncident.resolved_at.is_(None))
         .options(selectinload(MajorIncident.services), selectinload(MajorIncident.incident))
-    ).all()
+    )
+
+
+def ongoing_major_incidents_like(report: Report) -> list[MajorIncident]:
+    """The current major incidents the report may be about: sharing a word, or its service
+    (an ongoing outage of the service someone reports about is most likely theirs)."""
+    majors = db.session.scalars(_current_majors()).all()
     text_of = {
         m.id: " ".join(
             (m.public_title, m.public_summary, m.incident.subject, m.incident.description)
@@ -96,15 +101,8 @@ def ongoing_outages(report: Report) -> list[MajorIncident]:
     current ones."""
     if report.words or report.service_id:
         return ongoing_major_incidents_like(report)
-    return list(
-        db.session.scalars(
-            select(MajorIncident)
-            .where(MajorIncident.resolved_at.is_(None))
-            .options(selectinload(MajorIncident.services), selectinload(MajorIncident.incident))
-            .order_by(MajorIncident.declared_at.desc())
-            .limit(LIMIT)
-        )
-    )
+    newest = _current_majors().order_by(MajorIncident.declared_at.desc()).limit(LIMIT)
+    return list(db.session.scalars(newest))
 
 
 def known_errors_like(report: Report) -> list[Problem]:
