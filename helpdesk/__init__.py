@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from helpdesk.automation import assignment_rules
     from helpdesk.incidents import escalation
     from helpdesk.notify import major_incidents as major_incident_mail
+    from helpdesk.reports import keeper as report_facts
     from helpdesk.reviews import creation as review_creation
     from helpdesk.sla_policies import clocks
 
@@ -48,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     major_incident_mail.subscribe_to_events()  # public updates to their subscribers
     webhooks.subscribe_to_events()  # after notify: a payload sees what the others changed
     review_creation.subscribe_to_events()  # a resolution that deserves a review gets one
+    report_facts.keep_current()  # every commit stores the measures of what it changed
     web.init_app(app)
     return app
 

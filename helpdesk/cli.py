@@ -15,6 +15,8 @@ from helpdesk.core.schema import require_schema
 from helpdesk.core.settings import SettingsError, install_settings, settings
 from helpdesk.kb.cli import kb_group
 from helpdesk.models.api import TOKEN_SCOPES
+from helpdesk.reports import keeper
+from helpdesk.reports.cli import reports_group
 from helpdesk.sla.cli import sla_group
 from mail_gateway.cli import gateway_group, mail_group
 from mail_gateway.maildir import make_maildir
@@ -42,7 +44,7 @@ def main() -> None:
 
 def prepare_instance() -> None:
     """Create the instance folders (the drop folder with its new/, cur/ and tmp/) and bring
-    the database schema up to date."""
+    the database schema up to date, with the reports' measures of every incident."""
     from flask_migrate import upgrade
 
     folders = settings().folders
@@ -50,6 +52,7 @@ def prepare_instance() -> None:
         folder.mkdir(parents=True, exist_ok=True)
     make_maildir(folders.maildrop)
     upgrade()
+    keeper.rebuild(missing_only=True)  # incidents from before the reports had measures
 
 
 @main.command("init")
@@ -323,3 +326,4 @@ main.add_command(gateway_group)
 main.add_command(mail_group)
 main.add_command(kb_group)
 main.add_command(sla_group)
+main.add_command(reports_group)

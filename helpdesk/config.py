@@ -110,6 +110,8 @@ DEFAULTS: dict[str, Any] = {
     # Post-incident reviews: besides every major incident, the priorities whose incidents
     # get a review when resolved (e.g. [1, 2]); empty: major incidents only.
     "REVIEWS_FOR_PRIORITIES": [],
+    # Reports: the time zone whose days a report's range counts (an IANA name).
+    "REPORTS_TIME_ZONE": "UTC",
     # Monitoring alerts: the "impact/urgency" of an incident opened by an alert, by the
     # alert's severity (one the map does not name gets medium/medium; the alert's own
     # `impact` and `urgency` labels win).

@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "helpdesk.demo",
         "helpdesk.kb.cli",
         "helpdesk.sla.cli",
+        "helpdesk.reports.cli",
         "mail_gateway.cli",
         "mail_gateway.__main__",
     ),
@@ -53,6 +54,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "helpdesk.problems",
         "helpdesk.changes",
         "helpdesk.reviews",
+        "helpdesk.reports",
     ),
     ("helpdesk.reads",),
     (
@@ -66,6 +68,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "helpdesk.promises",
         "helpdesk.references",
         "helpdesk.sla",
+        "helpdesk.measures",
     ),
     ("helpdesk.models", "helpdesk.lifecycle", "helpdesk.extensions", "helpdesk.config"),
 )

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 
 from helpdesk.config import DEFAULT_BASE_URL, DEFAULTS
+from helpdesk.core.zones import time_zones
 
 EXTENSION_KEY = "helpdesk.settings"
 MB = 1024 * 1024
@@ -118,6 +119,13 @@ class _Reader:
         parts = urlsplit(value) if isinstance(value, str) else None
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
             raise _wrong(key, "an http:// or https:// address", value)
+        return value
+
+    def zone(self, key: str) -> str:
+        """An IANA time zone name this machine's zone database knows, e.g. Europe/Berlin."""
+        value = self._raw(key)
+        if not isinstance(value, str) or value not in time_zones():
+            raise _wrong(key, "a time zone name such as Europe/Berlin", value)
         return value
 
     def path(self, key: str) -> Path:
@@ -369,6 +377,7 @@ class Settings:
     reopen_window: timedelta  # a requester's reply reopens a resolved incident within it
     kb_index_lock_seconds: float  # how long saving an article waits for the index lock
     worker_interval_seconds: float  # how often `helpdesk worker` runs its jobs
+    reports_time_zone: str  # the zone whose days a report's range counts
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -387,6 +396,7 @@ class Settings:
             reopen_window=timedelta(days=read.whole("REOPEN_WINDOW_DAYS", 0)),
             kb_index_lock_seconds=read.number("KB_INDEX_LOCK_SECONDS", 0),
             worker_interval_seconds=read.number("WORKER_INTERVAL_SECONDS", 1),
+            reports_time_zone=read.zone("REPORTS_TIME_ZONE"),
         )
 
 

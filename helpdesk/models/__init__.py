@@ -30,6 +30,7 @@ from helpdesk.models.message import EVENT, NOTE, REPLY, Attachment, Message
 from helpdesk.models.notice import AgentNotice
 from helpdesk.models.outbox import OutboundEmail
 from helpdesk.models.problem import KNOWN_ERROR, PROBLEM_STATUSES, Problem, problem_services
+from helpdesk.models.report import IncidentFacts, IncidentOpenSpan
 from helpdesk.models.review import (
     ACTION_STATUSES,
     REVIEW_STATUSES,
@@ -72,7 +73,9 @@ __all__ = [
     "GatewayHeartbeat",
     "IdempotencyKey",
     "Incident",
+    "IncidentFacts",
     "IncidentLink",
+    "IncidentOpenSpan",
     "IndexQueueEntry",
     "KnowledgeArticle",
     "MajorIncident",

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -59,6 +59,8 @@ class User(UserMixin, Model):
     timezone: Mapped[str | None] = mapped_column(String(64))
     # An agent marked away gets no incidents from the assignment rules.
     away: Mapped[bool] = mapped_column(default=False)
+    # The report role: an agent who may read the reports (admins always may).
+    reports: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     teams: Mapped[list[Team]] = relationship(
         secondary=team_members, back_populates="members", order_by="Team.name"
@@ -73,6 +75,11 @@ class User(UserMixin, Model):
     def is_admin(self) -> bool:
         """Admins also manage people, teams and catalogues."""
         return self.role == "admin"
+
+    @property
+    def reads_reports(self) -> bool:
+        """Managers read the reports: admins, and agents given the report role."""
+        return self.is_admin or (self.is_agent and self.reports)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sessions for inactive users.

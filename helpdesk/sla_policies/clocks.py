@@ -20,7 +20,7 @@ A closed or cancelled incident's clock stands still at that moment, and nothing 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,7 +38,7 @@ from helpdesk.incidents.events import (
     SlaWarned,
     StatusMoved,
 )
-from helpdesk.models import Incident, SlaPolicy, utcnow
+from helpdesk.models import AuditEvent, Incident, SlaPolicy, utcnow
 from helpdesk.reads.sla_policy import parsed
 from helpdesk.sla.clock import ClockState, Policy, TargetState, breaching_soon_from, run
 from helpdesk.sla_policies.choice import find_policy
@@ -95,12 +95,15 @@ def check_due(now: datetime) -> int:
     return in_batches(due, (Incident.sla_check_at, Incident.id), lambda row: recompute(row, now))
 
 
-def clock_of(incident: Incident, now: datetime) -> ClockState | None:
+def clock_of(
+    incident: Incident, now: datetime, trail: Sequence[AuditEvent] | None = None
+) -> ClockState | None:
     """The incident's clock at `now` (at its end once closed or cancelled), each target with
-    its timeline, for the incident page to show why it stands where it does; None when no
-    policy holds it. It reads the same trail and policy as `recompute`, and stores nothing."""
+    its timeline, for the incident page to show why it stands where it does and for the
+    reports' facts (which pass the `trail` they read already); None when no policy holds
+    it. It reads the same trail and policy as `recompute`, and stores nothing."""
     policy = db.session.get(SlaPolicy, incident.sla_policy_id) if incident.sla_policy_id else None
-    return _run(incident, policy, now).state if policy is not None else None
+    return _run(incident, policy, now, trail).state if policy is not None else None
 
 
 @dataclass(frozen=True)
@@ -111,10 +114,12 @@ class _Clock:
     ended: bool
 
 
-def _run(incident: Incident, policy: SlaPolicy, now: datetime) -> _Clock:
+def _run(
+    incident: Incident, policy: SlaPolicy, now: datetime, trail: Sequence[AuditEvent] | None = None
+) -> _Clock:
     """The clock at `now`, or at the end for a closed or cancelled incident; a change that
     committed after the caller read the time (a scheduler's pass) moves `now` up to it."""
-    trail = trail_so_far(incident)
+    trail = trail_so_far(incident) if trail is None else trail
     policies = _policies(policy, policy_ids(trail))
     line = timeline(trail, policies)
     until = line.ended_at or max(now, *(event.at for event in line.events))

@@ -79,7 +79,7 @@ def _events_of(record: AuditEvent, policies: Mapping[int, Policy]) -> Iterator[E
     elif record.action == "classified" and "priority" in details.get("changes", {}):
         yield Event(at, "priority", priority=details["changes"]["priority"][1])
     elif record.action == "replied":
-        yield Event(at, "agent_public_reply" if _by_agent(record) else "requester_reply")
+        yield Event(at, "agent_public_reply" if is_agent_reply(record) else "requester_reply")
     elif record.action == "noted":
         yield Event(at, "agent_note")
     elif "from" in details and "to" in details:
@@ -98,7 +98,7 @@ def _status_events(at: datetime, before: str, after: str, reason: str | None) ->
         yield Event(at, "reopened")
 
 
-def _by_agent(record: AuditEvent) -> bool:
+def is_agent_reply(record: AuditEvent) -> bool:
     """Whether a reply was an agent's: as recorded with it, or, for replies recorded before
     the trail said so, by the author's role now."""
     if "by_agent" in record.details:
