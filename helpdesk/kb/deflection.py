@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from helpdesk import incidents
 from helpdesk.bounds import parse_id
@@ -167,28 +167,34 @@ class DeflectionRate:
         return self.solved / self.answered if self.answered else None
 
 
-def deflection_rate(days: int) -> DeflectionRate:
-    """The deflection rate of the last `days` days, portal and email together."""
+def deflection_rate(since: datetime, until: datetime | None = None) -> DeflectionRate:
+    """The deflection rate from `since` until `until` (default: now), portal and email
+    together."""
     rows = db.session.execute(
         select(SuggestionOutcome.outcome, func.count())
-        .where(SuggestionOutcome.created_at >= utcnow() - timedelta(days=days))
+        .where(_within(since, until))
         .group_by(SuggestionOutcome.outcome)
     )
     counts = {outcome: count for outcome, count in rows}
     return DeflectionRate(counts.get(SOLVED, 0), counts.get(FILED, 0))
 
 
-def top_solvers(days: int, limit: int = 10) -> list[tuple[KnowledgeArticle, int]]:
-    """The articles that solved the most problems in the last `days` days."""
+def top_solvers(
+    since: datetime, until: datetime | None = None, limit: int = 10
+) -> list[tuple[KnowledgeArticle, int]]:
+    """The articles that solved the most problems from `since` until `until`."""
     rows = db.session.execute(
         select(KnowledgeArticle, func.count(SuggestionOutcome.id))
         .join(SuggestionOutcome, SuggestionOutcome.article_id == KnowledgeArticle.id)
-        .where(
-            SuggestionOutcome.outcome == SOLVED,
-            SuggestionOutcome.created_at >= utcnow() - timedelta(days=days),
-        )
+        .where(SuggestionOutcome.outcome == SOLVED, _within(since, until))
         .group_by(KnowledgeArticle.id)
         .order_by(func.count(SuggestionOutcome.id).desc(), KnowledgeArticle.title)
         .limit(limit)
     )
     return [(article, count) for article, count in rows]
+
+
+def _within(since: datetime, until: datetime | None) -> ColumnElement[bool]:
+    """An outcome recorded from `since` until before `until` (None: up to now)."""
+    recorded = SuggestionOutcome.created_at
+    return and_(recorded >= since, recorded < until) if until else recorded >= since

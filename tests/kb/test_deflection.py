@@ -4,6 +4,7 @@ deflection rate admins see."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -14,7 +15,7 @@ from helpdesk.extensions import db
 from helpdesk.incidents import NotAllowed
 from helpdesk.kb import deflection, service
 from helpdesk.kb.service import ArticleContent
-from helpdesk.models import Incident, KnowledgeArticle, User
+from helpdesk.models import Incident, KnowledgeArticle, User, utcnow
 from helpdesk.models.kb import AGENTS, ARCHIVED, FILED, PUBLISHED, SOLVED, SuggestionOutcome
 from tests.conftest import AuthActions
 from tests.factories import gen_category, gen_incident
@@ -193,7 +194,7 @@ def test_the_deflection_rate_for_admins(
     for _ in range(3):
         deflection.record_solved(user, public, str(public.id))
     deflection.record_filed(user, gen_incident(user), str(public.id))
-    rate = deflection.deflection_rate(30)
+    rate = deflection.deflection_rate(utcnow() - timedelta(days=30))
     assert (rate.solved, rate.filed, rate.rate) == (3, 1, 0.75)
     sign_in(auth, admin)
     page = text(client.get("/kb/insights"))
@@ -203,6 +204,6 @@ def test_the_deflection_rate_for_admins(
 def test_no_answers_yet_shows_an_empty_state(
     client: FlaskClient, auth: AuthActions, admin: User
 ) -> None:
-    assert deflection.deflection_rate(7).rate is None
+    assert deflection.deflection_rate(utcnow() - timedelta(days=7)).rate is None
     sign_in(auth, admin)
     assert "Nobody has answered a suggested article" in text(client.get("/kb/insights"))

@@ -4,9 +4,12 @@ articles solved a problem before it was reported (the deflection rate)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import render_template, request
 
 from helpdesk.kb import deflection
+from helpdesk.models import utcnow
 from helpdesk.reads import kb_articles
 from helpdesk.web.kb.blueprint import bp
 from helpdesk.web.roles import admin_required
@@ -22,6 +25,7 @@ def insights() -> str:
     days = request.args.get("days", 30, type=int)
     days = days if days in PERIODS else 30
     searches, misses = kb_articles.search_totals(days)
+    since = utcnow() - timedelta(days=days)
     return render_template(
         "kb/insights.html",
         days=days,
@@ -31,6 +35,6 @@ def insights() -> str:
         missing=kb_articles.searches(days, missing=True),
         frequent=kb_articles.searches(days, missing=False),
         unhelpful=kb_articles.least_helpful(),
-        deflections=deflection.deflection_rate(days),
-        solvers=deflection.top_solvers(days),
+        deflections=deflection.deflection_rate(since),
+        solvers=deflection.top_solvers(since),
     )

@@ -1,0 +1,74 @@
+"""The reports' tables: the categories and services most incidents were opened on, and per
+agent the incidents open at the end of the range and resolved in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from helpdesk.extensions import db
+from helpdesk.models import Category, IncidentFacts, IncidentOpenSpan, Service, User
+from helpdesk.reads.kpis import open_at
+from helpdesk.reads.report_scope import ReportFilter, ReportRange
+
+F = IncidentFacts
+TOP = 10
+
+
+def top_opened(period: ReportRange, only: ReportFilter) -> dict[str, list[tuple[str, int]]]:
+    """The categories and services with the most incidents opened in the range, most first
+    (at most ten each; incidents with none are left out)."""
+    tops = {}
+    for name, model, key in (
+        ("categories", Category, F.category_id),
+        ("services", Service, F.service_id),
+    ):
+        rows = db.session.execute(
+            select(model.name, func.count())
+            .select_from(F)
+            .join(model, model.id == key)
+            .where(F.opened_at >= period.start, F.opened_at < period.end, only.applied())
+            .group_by(model.name)
+            .order_by(func.count().desc(), model.name)
+            .limit(TOP)
+        )
+        tops[name] = [(label, count) for label, count in rows]
+    return tops
+
+
+def per_agent(period: ReportRange, only: ReportFilter) -> list[dict[str, Any]]:
+    """Each agent with incidents open at the end of the range (assigned to them) or resolved
+    in it (assigned to them, or resolved by them when none was assigned), by name."""
+    open_rows = db.session.execute(
+        select(F.agent_id, func.count())
+        .select_from(IncidentOpenSpan)
+        .join(F, F.incident_id == IncidentOpenSpan.incident_id)
+        .where(open_at(period.end), F.agent_id.is_not(None), only.applied())
+        .group_by(F.agent_id)
+    ).all()
+    resolved_rows = db.session.execute(
+        select(F.agent_id, func.count())
+        .where(
+            F.resolved_at >= period.start,
+            F.resolved_at < period.end,
+            F.agent_id.is_not(None),
+            only.applied(),
+        )
+        .group_by(F.agent_id)
+    ).all()
+    open_counts, resolved_counts = dict(open_rows), dict(resolved_rows)
+    ids = set(open_counts) | set(resolved_counts)
+    people = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids)))
+    return sorted(
+        (
+            {
+                "name": name,
+                "email": email,
+                "open": open_counts.get(ident, 0),
+                "resolved": resolved_counts.get(ident, 0),
+            }
+            for ident, name, email in people
+        ),
+        key=lambda row: (row["name"].lower(), row["email"]),
+    )
