@@ -213,6 +213,19 @@ def export_command(output_format: str, since: datetime | None, output: TextIO) -
     )
 
 
+@main.command("import")
+@click.argument("path", metavar="FILE.jsonl", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_command(path: str) -> None:
+    """Import incident history written by `helpdesk export` (format 1): incidents already
+    here (by reference) are skipped; nobody is mailed."""
+    from pathlib import Path
+
+    from helpdesk.history.command import run_import
+
+    run_import(Path(path))
+
+
 @main.group("user")
 def user_group() -> None:
     """Manage accounts."""

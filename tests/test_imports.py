@@ -55,6 +55,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "helpdesk.changes",
         "helpdesk.reviews",
         "helpdesk.reports",
+        "helpdesk.history",
     ),
     ("helpdesk.reads",),
     (

@@ -14,6 +14,10 @@ from helpdesk.core.errors import InvalidInput
 from helpdesk.core.settings import settings
 from helpdesk.models import Attachment, Message
 
+# The storage path of an attachment whose bytes never came: imported history (helpdesk
+# import) carries the files' names, types, sizes and digests, not the files.
+NOT_STORED = ""
+
 
 @dataclass(frozen=True)
 class NewAttachment:
@@ -78,6 +82,11 @@ def attach(message: Message, files: list[NewAttachment]) -> list[Attachment]:
         message.attachments.append(attachment)
         stored.append(attachment)
     return stored
+
+
+def is_stored(attachment: Attachment) -> bool:
+    """Whether this helpdesk ever had the attachment's bytes (imported ones have not)."""
+    return attachment.storage_path != NOT_STORED
 
 
 def blob_path(attachment: Attachment) -> Path:
