@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -16,8 +17,9 @@ from sqlalchemy import func, select
 
 from helpdesk import cli, incidents
 from helpdesk.extensions import db
+from helpdesk.history import building, importing
 from helpdesk.history.command import run_import
-from helpdesk.history.importing import import_file
+from helpdesk.history.importing import ImportFailed, import_file
 from helpdesk.history.reading import BadFile
 from helpdesk.models import (
     Attachment,
@@ -407,3 +409,34 @@ def test_the_postgresql_sequence_moves_past_the_imported_ids(pg_app: Flask, tmp_
     run_import(write_lines(tmp_path / "pg.jsonl", *lines))
     assert db.session.get(Incident, 51) is not None
     assert gen_incident().reference == "INC-000052"
+
+
+def test_a_progress_bar_only_on_a_terminal(
+    history: Path, second: Flask, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    run_import(history)
+    assert "Importing" in capsys.readouterr().err
+
+
+def test_a_database_error_names_the_line_and_keeps_earlier_batches(
+    second: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [minimal("INC-000001"), minimal("INC-000002"), minimal("INC-000003")]
+    path = write_lines(tmp_path / "refused.jsonl", *lines)
+    # Something only the database refuses (a NOT NULL column left empty) with line 3.
+    real = building.add_incident
+
+    def failing(number: int, line: Any, ident: int, matcher: Any) -> list[str]:
+        warnings = real(number, line, ident, matcher)
+        if number == 3:
+            db.session.add(User(email=None, name="Nobody"))
+        return warnings
+
+    monkeypatch.setattr(importing, "add_incident", failing)
+    with pytest.raises(ImportFailed, match=r"^line 3: the database refused INC-000003 \("):
+        import_file(path, batch_size=2)
+    assert set(db.session.scalars(select(Incident.reference))) == {"INC-000001", "INC-000002"}
+    monkeypatch.undo()
+    outcome = import_file(path)
+    assert (outcome.imported, outcome.present) == (1, 2)
