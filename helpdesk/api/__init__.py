@@ -24,6 +24,7 @@ from helpdesk.api import (
     people,
     problem_records,
     problems,
+    reports,
     reviews,
     sla_policies,
 )
@@ -45,6 +46,7 @@ RESOURCES = (
     major_incidents,
     people,
     problem_records,
+    reports,
     reviews,
     sla_policies,
 )

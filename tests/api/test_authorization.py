@@ -276,6 +276,10 @@ CALLS: dict[tuple[str, str], Call] = {
     ("DELETE", INCIDENT + "/problem"): Call(AGENTS, linked_problem),
     ("POST", INCIDENT + "/problem/workaround"): Call(AGENTS, linked_problem),
     ("GET", "/api/v1/reviews"): Call(AGENTS, query={"state": "draft"}),
+    # The reports: admins, and agents given the report role (the agent here has none).
+    ("GET", "/api/v1/reports/kpis"): Call(
+        frozenset({ADMIN}), query={"from": "2026-11-01", "to": "2026-11-30"}
+    ),
     ("GET", REVIEW): Call(AGENTS, a_review),
     ("PATCH", REVIEW): Call(AGENTS, a_review, json={"summary": "VPN down."}),
     ("GET", REVIEW + "/timeline"): Call(AGENTS, a_review),
