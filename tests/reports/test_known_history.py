@@ -1,0 +1,103 @@
+"""The KPIs of a hand-built history with known answers (tests/reports/known_history.py),
+imported with `helpdesk import` as a team moving in would: every measure exactly, on
+SQLite and PostgreSQL, and the API answers the same numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from helpdesk import cli
+from helpdesk.models import User
+from helpdesk.reads.kpis import kpis
+from helpdesk.reads.report_scope import ReportFilter, ReportRange
+from helpdesk.reads.report_series import ages, series
+from tests.api.conftest import token_for
+from tests.conftest import ManualClock
+from tests.factories import gen_user
+from tests.reports import known_history as known
+from tests.sla_policy import seed_standard
+
+FORTNIGHT = ReportRange(known.FIRST, known.LAST)
+
+
+def imported(app: Flask, clock: ManualClock, tmp_path: Path) -> None:
+    """The standard policy, the two agents, then the history imported at `known.NOW`."""
+    seed_standard()
+    for person in known.AGENTS:
+        gen_user("agent", name=person["name"], email=person["email"])
+    clock.set(known.NOW)
+    path = known.write(tmp_path / "history.jsonl")
+    result = app.test_cli_runner().invoke(cli.main, ["import", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_every_measure_of_the_known_history(
+    db_app: Flask, clock: ManualClock, tmp_path: Path
+) -> None:
+    imported(db_app, clock, tmp_path)
+    assert kpis(FORTNIGHT, ReportFilter()) == known.EXPECTED
+
+
+def test_the_api_answers_the_same_numbers(app: Flask, clock: ManualClock, tmp_path: Path) -> None:
+    imported(app, clock, tmp_path)
+    admin = gen_user("admin")
+    answer = app.test_client().get(
+        "/api/v1/reports/kpis?from=2026-11-02&to=2026-11-15", headers=token_for(admin, "read")
+    )
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json() == known.EXPECTED
+
+
+def test_filters_narrow_every_measure(app: Flask, clock: ManualClock, tmp_path: Path) -> None:
+    imported(app, clock, tmp_path)
+    vpn_p2 = kpis(FORTNIGHT, ReportFilter(priority=2, channel="email"))  # I2 and I6
+    assert (vpn_p2["opened"], vpn_p2["resolved"], vpn_p2["backlog_end"]) == (2, 1, 1)
+    assert vpn_p2["mtta_seconds"] == {"mean": 1200.0, "median": 1200.0, "p90": 1200.0}
+    assert vpn_p2["sla"] == {"response_met_rate": 0.5, "resolution_met_rate": 0.5}
+    assert vpn_p2["resolved_by_agent"] == {"bob@example.org": 1}
+
+
+def test_the_backlog_day_by_day_and_its_ages(
+    app: Flask, clock: ManualClock, tmp_path: Path
+) -> None:
+    imported(app, clock, tmp_path)
+    days = {row["period"]: row for row in series(FORTNIGHT, ReportFilter())}
+    # Open at the end of each day: I8 until Monday 10:00; I7 for an hour on Tuesday; I3
+    # Wednesday 14-20; I4 Thursday 10:00-10:15 and again from 14:00 to Friday 10:00; I1 from
+    # Friday 16:00 to Tuesday 11-10; I9 from 11-09; I6 from 11-11.
+    assert [days[f"2026-11-{d:02d}"]["backlog"] for d in range(2, 16)] == [
+        0,
+        0,
+        0,
+        1,
+        1,
+        1,
+        1,
+        2,
+        1,
+        2,
+        2,
+        2,
+        2,
+        2,
+    ]
+    assert days["2026-11-02"]["opened"] == 1 and days["2026-11-02"]["resolved"] == 2
+    assert days["2026-11-07"]["mttr_by_priority"] == {"P1": 7200.0}
+    assert ages(FORTNIGHT.end, ReportFilter()) == {
+        "under 1 day": 0,
+        "1-3 days": 0,
+        "3-7 days": 2,  # I9 (6 days 15 hours) and I6 (4 days 15 hours)
+        "7-30 days": 0,
+        "over 30 days": 0,
+    }
+    weeks = series(FORTNIGHT, ReportFilter(), "week")
+    assert [(w["opened"], w["resolved"], w["backlog"]) for w in weeks] == [(6, 5, 1), (2, 1, 2)]
+
+
+def test_only_people_with_the_report_role_read_it(app: Flask) -> None:
+    agent, manager = gen_user("agent"), gen_user("agent")
+    manager.reports = True
+    assert not agent.reads_reports and manager.reads_reports
+    assert User(role="admin").reads_reports and not User(role="user", reports=True).reads_reports
