@@ -34,7 +34,15 @@ from helpdesk.models.audit import INCIDENT
 
 def add_incident(number: int, line: IncidentLine, ident: int, matcher: Matcher) -> list[str]:
     """Stage one line's incident with id `ident`; return warnings about what it names and
-    this helpdesk lacks (its problem and change records)."""
+    this helpdesk lacks (its problem and change records). Its lookups do not flush: a
+    batch's lines are flushed together, so the search index and the reports' facts are kept
+    once per batch rather than once per lookup."""
+    with db.session.no_autoflush:
+        return _stage(number, line, ident, matcher)
+
+
+def _stage(number: int, line: IncidentLine, ident: int, matcher: Matcher) -> list[str]:
+    """Add the incident, its messages and its audit trail to the session."""
     service = matcher.entry(Service, line.service)
     category = matcher.entry(Category, line.category)
     requester = matcher.person(line.requester)

@@ -9,7 +9,8 @@ already is skipped, so importing a file twice changes nothing, and an import sto
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def import_file(
     planning.advance_sequence(max(ids.values(), default=0))
     matcher = Matcher()
     for batch in planning.chunks(good_lines(path, set(ids)), batch_size):
-        outcome.warnings += _write(batch, ids, matcher)
+        outcome.warnings += _write_batch(batch, ids, matcher)
         outcome.imported += len(batch)
         progress(len(batch))
     imported = {entry.reference: ids[entry.number] for entry in new}
@@ -85,21 +86,47 @@ def import_file(
     return outcome
 
 
-@unit_of_work
-def _write(
+def _write_batch(
     batch: list[tuple[int, IncidentLine]], ids: dict[int, int], matcher: Matcher
 ) -> list[str]:
-    """Write one batch of lines in one transaction; return their warnings."""
+    """Write one batch in one transaction and one flush (the search index and the reports'
+    facts are then kept once for the batch); when the database refuses it, write it again
+    flushing line by line, to name the line it refuses."""
+    try:
+        return _write(batch, ids, matcher, each=False)
+    except SQLAlchemyError:
+        matcher.forget()  # the unit rolled back what it had made
+    return _write(batch, ids, matcher, each=True)
+
+
+@unit_of_work
+def _write(
+    batch: list[tuple[int, IncidentLine]], ids: dict[int, int], matcher: Matcher, each: bool
+) -> list[str]:
+    """Stage the batch's lines and commit; with `each`, flush every line on its own and
+    raise ImportFailed naming the one the database refuses."""
     warnings: list[str] = []
     for number, line in batch:
-        try:
+        with _refused(f"line {number}", line.reference, each):
             warnings += add_incident(number, line, ids[number], matcher)
-            db.session.flush()
-        except SQLAlchemyError as error:
-            reason = getattr(error, "orig", None) or error
-            raise ImportFailed(
-                f"line {number}: the database refused {line.reference} ({reason}). The batches "
-                "before it are in; fix it and import the file again (what is in is skipped)."
-            ) from error
-    commit()
+            if each:
+                db.session.flush()
+    with _refused(f"lines {batch[0][0]}-{batch[-1][0]}", "them", each):
+        commit()
+    matcher.settle()
     return warnings
+
+
+@contextmanager
+def _refused(where: str, what: str, naming: bool) -> Iterator[None]:
+    """Turn a database error into ImportFailed saying where, when `naming`."""
+    try:
+        yield
+    except SQLAlchemyError as error:
+        if not naming:
+            raise
+        reason = getattr(error, "orig", None) or error
+        raise ImportFailed(
+            f"{where}: the database refused {what} ({reason}). The batches before are in; "
+            "fix it and import the file again (what is in is skipped)."
+        ) from error

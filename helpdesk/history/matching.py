@@ -27,6 +27,18 @@ class Matcher:
         self.policies: dict[tuple[int | None, int | None], int | None] = {}
         self.people_created = 0
         self.entries_created = 0
+        self._settled = (0, 0)
+
+    def settle(self) -> None:
+        """Note that what was made so far is committed."""
+        self._settled = (self.people_created, self.entries_created)
+
+    def forget(self) -> None:
+        """Forget what was looked up and made since the last commit, which rolled back."""
+        self.people.clear()
+        self.named.clear()
+        self.policies.clear()
+        self.people_created, self.entries_created = self._settled
 
     def person(self, who: Person | None) -> User | None:
         """The account with this email, or a new end user (no password) named as in the file."""
