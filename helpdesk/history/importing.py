@@ -36,7 +36,6 @@ class ImportFailed(DomainError):
 class Outcome:
     """What an import did."""
 
-    lines: int = 0
     imported: int = 0
     present: int = 0
     people_created: int = 0
@@ -68,7 +67,7 @@ def import_file(
     new = [entry for entry in entries if entry.reference not in here]
     planning.check_message_ids(new)
     ids = planning.plan_ids(new)
-    outcome = Outcome(lines=len(entries), present=len(entries) - len(new))
+    outcome = Outcome(present=len(entries) - len(new))
     progress(outcome.present)
     planning.advance_sequence(max(ids.values(), default=0))
     matcher = Matcher()
