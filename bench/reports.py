@@ -1,0 +1,399 @@
+"""Benchmark the reports' reads and dashboard over a year of a million incidents.
+
+    python bench/reports.py --keep /tmp/reports-1m.sqlite3      # build once (minutes), reuse
+    python bench/reports.py --n 200000                          # a throw-away smaller one
+    python bench/reports.py --engine postgresql --n 200000      # a private server (tests/pg.py)
+    python bench/reports.py --engine postgresql --url URL       # a server of yours, kept
+    python bench/reports.py --keep PATH --try-indexes           # again with candidate indexes
+
+Builds (bench/report_data.py) incidents opened over `--days`, with their report facts and
+open spans, then ANALYZE. Times each read the dashboard makes, median of `--runs` after one
+warm-up, and the dashboard page itself through the Flask test client as an admin when the
+Reports blueprint exists (else the sum of its reads). Then runs every read once more,
+recording each SQL statement and which helpdesk.reads function sent it, and prints the slow
+ones with their plans (EXPLAIN QUERY PLAN on SQLite, EXPLAIN (ANALYZE, BUFFERS) on
+PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import re
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event, func, inspect, select, text
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH))
+
+import queues as timing  # noqa: E402  (bench/queues.py: timed())
+import report_data  # noqa: E402
+
+from helpdesk import create_app  # noqa: E402
+from helpdesk.extensions import db  # noqa: E402
+from helpdesk.models import IncidentFacts, User, utcnow  # noqa: E402
+from helpdesk.reads.kpis import kpis  # noqa: E402
+from helpdesk.reads.report_breakdowns import per_agent, top_opened  # noqa: E402
+from helpdesk.reads.report_scope import ReportFilter, ReportRange  # noqa: E402
+from helpdesk.reads.report_series import ages, series  # noqa: E402
+from helpdesk.reads.report_today import today  # noqa: E402
+from tests import pg  # noqa: E402
+
+PASSWORD = "bench-password-1"
+TEAM_ID = 1  # the Service Desk: the biggest team
+# Candidate indexes tried with --try-indexes (on the bench database only).
+DIMS = "priority, team_id, category_id, service_id, channel"
+CANDIDATES = {
+    # top_opened: each category's (service's) year is one range, no sorting into groups.
+    "bench_facts_category_opened": "incident_facts (category_id, opened_at)",
+    "bench_facts_service_opened": "incident_facts (service_id, opened_at)",
+    # kpis._opened: the time to acknowledge read from the index too.
+    "bench_facts_opened_mtta": f"incident_facts (opened_at, escalated, mtta_seconds, {DIMS})",
+    # kpis._resolved, series._resolutions: every column they read, no row lookups.
+    "bench_facts_resolved_all": "incident_facts (resolved_at, priority, first_contact, reopened, "
+    "mttr_seconds, mttr_sla_seconds, team_id, category_id, service_id, channel, agent_id)",
+    # backlog_at, ages, per_agent: the spans open at a moment, found from their end.
+    "bench_spans_ended_started": "incident_open_spans (ended_at, started_at, incident_id)",
+    # kpis._sla and _csat filtered: the dimensions in the index.
+    "bench_facts_response_dims": f"incident_facts (response_judged_at, response_met, {DIMS})",
+    "bench_facts_resolution_dims": f"incident_facts (resolution_judged_at, resolution_met, {DIMS})",
+    "bench_facts_closed_dims": f"incident_facts (closed_at, rating, {DIMS})",
+}
+READS = "helpdesk/reads/"
+VALUES_ROWS = re.compile(r"(\((?:\?|%\(\w+\)s), [^()]*\), ){2,}")  # a VALUES list's rows
+SHOWN_PARAMETERS = 240
+EMPTY_FIELDS = "team=&category=&service=&priority=&channel="
+
+
+@dataclass
+class Scene:
+    """What the reads are asked about: the year, its last instant, and the page's URL."""
+
+    period: ReportRange
+    now: datetime
+    url: str
+    steps: dict[str, Callable[[], object]] = field(default_factory=dict)
+
+
+def arguments() -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="incidents to generate")
+    parser.add_argument("--days", type=int, default=365, help="days they were opened over")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per step (median)")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--url", help="a PostgreSQL URL to build in (kept) or reuse")
+    parser.add_argument("--keep", type=Path, help="SQLite file to build in (kept) or reuse")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--try-indexes", action="store_true", help="add CANDIDATES, rerun")
+    parser.add_argument("--slow-ms", type=float, default=20, help="explain statements slower")
+    return parser.parse_args()
+
+
+def make_app(url: str, instance: Path) -> Flask:
+    """The app on the bench database (no CSRF or rate limit: the test client signs in)."""
+    return create_app(
+        {
+            "INSTANCE_PATH": str(instance),
+            "SECRET_KEY": "bench",
+            "DATABASE_URL": url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
+
+
+def prepare(args: argparse.Namespace) -> None:
+    """Build the data unless the database already holds it, then ANALYZE."""
+    built = inspect(db.engine).has_table(IncidentFacts.__tablename__) and db.session.scalar(
+        select(IncidentFacts.incident_id).limit(1)
+    )
+    if not built:
+        print(f"building {args.n:,} incidents over {args.days} days")
+        if db.engine.dialect.name == "sqlite":
+            db.session.execute(text("PRAGMA synchronous=OFF"))
+        now = utcnow().replace(second=0, microsecond=0)
+        report_data.build(args.n, args.days, args.seed, now)
+        analyze()
+    else:
+        print("reusing the database")
+    admin = db.session.get(User, report_data.ADMIN_ID)
+    assert admin is not None
+    admin.set_password(PASSWORD)
+    db.session.commit()
+
+
+def analyze() -> None:
+    """Gather the planner's statistics (VACUUM too on PostgreSQL, for index-only scans)."""
+    started = time.perf_counter()
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    else:
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+    print(f"  analyzed in {time.perf_counter() - started:.0f} s")
+
+
+def scene(app: Flask, days: int) -> Scene:
+    """The year up to the newest incident's day, and the steps to time over it."""
+    newest = db.session.scalar(select(func.max(IncidentFacts.opened_at)))
+    count = db.session.scalar(select(func.count()).select_from(IncidentFacts))
+    assert newest is not None
+    last = newest.date()
+    period = ReportRange(last - timedelta(days=days - 1), last)
+    print(f"{count:,} incidents; the year {period.first} to {period.last}")
+    # The query string the page's own filter form sends (every field, empty ones too).
+    url = f"/reports/?from={period.first}&to={period.last}&every=day&{EMPTY_FIELDS}"
+    found = Scene(period, newest, url)
+    everything, team = ReportFilter(), ReportFilter(team_id=TEAM_ID)
+    found.steps = {
+        "kpis, whole year": lambda: kpis(period, everything),
+        f"kpis, team {TEAM_ID}": lambda: kpis(period, team),
+        "series per day": lambda: series(period, everything, "day"),
+        "series per week": lambda: series(period, everything, "week"),
+        "ages": lambda: ages(period.end, everything),
+        "today": lambda: today(newest),
+        "top_opened": lambda: top_opened(period, everything),
+        "per_agent": lambda: per_agent(period, everything),
+    }
+    if has_dashboard(app):
+        client = app.test_client()
+        response = client.post("/login", data={"email": admin_email(), "password": PASSWORD})
+        assert response.status_code in (302, 303), "could not sign in as the admin"
+        for every in ("day", "week"):
+            page = url.replace("every=day", f"every={every}")
+            found.steps[f"dashboard page, per {every}"] = functools.partial(fetch, client, page)
+    return found
+
+
+def has_dashboard(app: Flask) -> bool:
+    """Whether the Reports pages exist yet (another helper builds them)."""
+    return any(rule.rule.startswith("/reports/") for rule in app.url_map.iter_rules())
+
+
+def admin_email() -> str:
+    """The admin's address (bench/report_data.py's user 1)."""
+    admin = db.session.get(User, report_data.ADMIN_ID)
+    assert admin is not None
+    return admin.email
+
+
+def fetch(client: Any, url: str) -> None:
+    """GET the page; anything but 200 OK stops the run."""
+    response = client.get(url)
+    assert response.status_code == 200, f"{url}: {response.status_code}"
+
+
+def afresh(step: Callable[[], object]) -> None:
+    """Run a step in a transaction of its own, as a request would."""
+    step()
+    db.session.rollback()
+
+
+def time_steps(found: Scene, runs: int) -> dict[str, float]:
+    """Median milliseconds of each step after one warm-up; print the table."""
+    print(f"\n{'step':<58} {'median ms':>10}   ({runs} runs after a warm-up)")
+    medians = {}
+    for label, step in found.steps.items():
+        afresh(step)
+        medians[label] = timing.timed(functools.partial(afresh, step), runs)[0]
+        print(f"{label:<58} {medians[label]:>10.1f}", flush=True)
+    reads = [label for label in medians if not label.startswith(("dashboard", "series per week"))]
+    reads.remove(f"kpis, team {TEAM_ID}")
+    print(f"{'total of the page reads (' + ', '.join(reads) + ')':<58}")
+    print(f"{'':<58} {sum(medians[label] for label in reads):>10.1f}")
+    return medians
+
+
+@dataclass
+class Statement:
+    """One SQL statement as sent, who sent it, and how long it takes to run and fetch."""
+
+    step: str
+    sender: str
+    sql: str
+    parameters: Any
+    ms: float = 0.0
+
+
+class Recorder:
+    """Records every statement the engine runs while `step` is set."""
+
+    def __init__(self) -> None:
+        """Nothing recorded yet."""
+        self.step: str | None = None
+        self.statements: list[Statement] = []
+
+    def before(self, _conn: Any, _cursor: Any, sql: str, parameters: Any, *_: Any) -> None:
+        """Keep the statement and who sends it."""
+        if self.step is not None:
+            self.statements.append(Statement(self.step, sender(), sql, parameters))
+
+
+def sender() -> str:
+    """The innermost helpdesk.reads function on the stack (module.function)."""
+    for frame in reversed(traceback.extract_stack()):
+        if READS in frame.filename:
+            return f"{Path(frame.filename).stem}.{frame.name}"
+    return "(other)"
+
+
+@contextmanager
+def recording(recorder: Recorder) -> Any:
+    """Listen to the engine's statements for the duration."""
+    event.listen(db.engine, "before_cursor_execute", recorder.before)
+    try:
+        yield recorder
+    finally:
+        event.remove(db.engine, "before_cursor_execute", recorder.before)
+
+
+def replay(statement: Statement) -> None:
+    """Time the statement again as sent, fetching every row (SQLite computes most of a
+    result while it is fetched, after the cursor's execute returned)."""
+    connection = db.session.connection()
+    started = time.perf_counter()
+    connection.exec_driver_sql(statement.sql, statement.parameters).all()
+    statement.ms = (time.perf_counter() - started) * 1000
+    db.session.rollback()
+
+
+def where_time_goes(found: Scene, medians: dict[str, float], slow_ms: float) -> None:
+    """Run each step once, recorded; print each sender's time in SQL (and the step's time
+    outside SQL: compiling statements, building results), then the slow statements' plans."""
+    recorder = Recorder()
+    with recording(recorder):
+        for label, step in found.steps.items():
+            recorder.step = label
+            step()
+            db.session.rollback()
+        recorder.step = None
+    for statement in recorder.statements:
+        replay(statement)
+    print(f"\n{'step / sending function':<58} {'stmts':>6} {'SQL ms':>9}")
+    for label in found.steps:
+        totals: dict[str, list[float]] = {}
+        for statement in recorder.statements:
+            if statement.step == label:
+                totals.setdefault(statement.sender, []).append(statement.ms)
+        in_sql = sum(sum(times) for times in totals.values())
+        print(f"{label}: {in_sql:.0f} ms in SQL, {medians[label] - in_sql:.0f} ms outside")
+        for name, times in sorted(totals.items(), key=lambda item: -sum(item[1])):
+            print(f"    {name:<54} {len(times):>6} {sum(times):>9.1f}")
+    explain_slow(recorder.statements, slow_ms)
+
+
+def explain_slow(statements: list[Statement], slow_ms: float) -> None:
+    """Print the plan of each distinct slow statement (slowest first)."""
+    seen: set[str] = set()
+    slow = sorted((s for s in statements if s.ms >= slow_ms), key=lambda s: -s.ms)
+    print(f"\n{len(slow)} statements took {slow_ms:.0f} ms or more")
+    for statement in slow:
+        if statement.sql in seen:
+            continue
+        seen.add(statement.sql)
+        print(f"\n--- {statement.ms:.1f} ms, {statement.sender} ({statement.step})")
+        print(VALUES_ROWS.sub(r"(?, ?, ?), ... ", " ".join(statement.sql.split())))
+        print(f"    parameters: {str(statement.parameters)[:SHOWN_PARAMETERS]}")
+        for line in plan(statement):
+            print(f"    {line}")
+
+
+def plan(statement: Statement) -> list[str]:
+    """The statement's plan as the database tells it."""
+    connection = db.session.connection()
+    if db.engine.dialect.name == "sqlite":
+        rows = connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + statement.sql, statement.parameters
+        ).all()
+        depth = {0: 0}
+        lines = []
+        for ident, parent, _unused, detail in rows:
+            depth[ident] = depth.get(parent, 0) + 1
+            lines.append("  " * depth[ident] + detail)
+        db.session.rollback()
+        return lines
+    rows = connection.exec_driver_sql(
+        "EXPLAIN (ANALYZE, BUFFERS) " + statement.sql, statement.parameters
+    ).all()
+    db.session.rollback()
+    return [row[0] for row in rows]
+
+
+def try_indexes(wanted: bool) -> None:
+    """Create the candidate indexes on the bench database and gather statistics again, or
+    drop them (a kept database is measured as the models declare it unless asked)."""
+    if not wanted:
+        present = {
+            index["name"]
+            for table in (IncidentFacts.__tablename__, "incident_open_spans")
+            for index in inspect(db.engine).get_indexes(table)
+        }
+        if present & set(CANDIDATES):
+            for name in present & set(CANDIDATES):
+                db.session.execute(text(f"DROP INDEX {name}"))
+            db.session.commit()
+            analyze()
+        return
+    for name, columns in CANDIDATES.items():
+        started = time.perf_counter()
+        db.session.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {columns}"))
+        db.session.commit()
+        print(f"  created {name} ON {columns} in {time.perf_counter() - started:.0f} s")
+    analyze()
+
+
+def run(app: Flask, args: argparse.Namespace) -> None:
+    """Prepare, time, and find where the time goes."""
+    with app.app_context():
+        prepare(args)
+        try_indexes(args.try_indexes)
+        found = scene(app, args.days)
+        if not has_dashboard(app):
+            print("(no Reports blueprint yet: the page is the sum of its reads below)")
+        medians = time_steps(found, args.runs)
+        where_time_goes(found, medians, args.slow_ms)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def main() -> None:
+    """Parse arguments, find or make the database, and run."""
+    args = arguments()
+    if args.engine == "postgresql":
+        if args.url:
+            run(make_app(args.url, Path(tempfile.mkdtemp())), args)
+            return
+        server = pg.start_server()
+        try:
+            url = server.fresh_database("helpdesk_reports_bench")
+            run(make_app(url, server.folder / "instance"), args)
+        finally:
+            server.stop()
+        return
+    folder = Path(tempfile.mkdtemp(prefix="helpdesk-reports-"))
+    database = args.keep or folder / "bench.sqlite3"
+    try:
+        run(make_app(f"sqlite:///{database}", folder), args)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
