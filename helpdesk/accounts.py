@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from helpdesk.addresses import InvalidAddress, canonical, normalise_address
-from helpdesk.core import events
+from helpdesk.core import audit, events
 from helpdesk.core.errors import InvalidInput, NotFound
 from helpdesk.core.settings import settings
 from helpdesk.core.unit import commit, unit_of_work
@@ -29,6 +29,8 @@ from helpdesk.models.user import UserSession, hash_method
 PASSWORD_MIN = 8
 TOKEN_SALT = "helpdesk.password-link"
 REMEMBER_DEFAULT = timedelta(days=365)  # Flask-Login's default REMEMBER_COOKIE_DURATION
+# The audit trail's name for a person's account (report role changes).
+USER = "user"
 
 
 def find_by_email(email: str) -> User | None:
@@ -240,8 +242,16 @@ def sign_out(key: str) -> None:
 
 
 @unit_of_work
-def update_user(user_id: int, name: str, role: str, active: bool, actor: User) -> User:
-    """Admin change of a person's name, role or active flag; admins cannot demote themselves."""
+def update_user(
+    user_id: int,
+    name: str,
+    role: str,
+    active: bool,
+    actor: User,
+    reports: bool | None = None,
+) -> User:
+    """Admin change of a person's name, role, active flag or (`reports`, None: unchanged)
+    report role; admins cannot demote themselves, and only agents read reports."""
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("Unknown user.")
@@ -249,9 +259,15 @@ def update_user(user_id: int, name: str, role: str, active: bool, actor: User) -
         raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.")
     if user.id == actor.id and (role != "admin" or not active):
         raise InvalidInput("You cannot remove your own admin role or deactivate yourself.")
+    if reports and role == "user":
+        raise InvalidInput("Only agents can read reports: make them an agent first.")
     user.name = typed_text(name) or user.name
     user.role = role
     user.active = active
+    if reports is not None and reports != user.reports:
+        user.reports = reports
+        action = "report_role_given" if reports else "report_role_withdrawn"
+        audit.record(USER, user.id, actor, action, email=user.email)
     commit()
     return user
 

@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         numbers,
         one_click_links,
         portal,
+        reports,
         safety,
         status,
     )
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
         one_click_links,
         kb,
         status,
+        reports,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

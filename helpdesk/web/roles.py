@@ -34,3 +34,5 @@ agent_required = _requires(lambda user: user.is_agent)
 agent_required.__doc__ = "Let agents and admins in."
 admin_required = _requires(lambda user: user.is_admin)
 admin_required.__doc__ = "Let admins in."
+reports_required = _requires(lambda user: user.reads_reports)
+reports_required.__doc__ = "Let admins and agents with the report role in."

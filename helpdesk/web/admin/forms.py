@@ -82,11 +82,13 @@ class UserSearchForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    """An admin's change to someone's name, role and whether they can sign in."""
+    """An admin's change to someone's name, role, whether they can sign in and whether
+    they may read the reports."""
 
     name = StringField("Name")
     role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=False)
     active = BooleanField("Active (can sign in)")
+    reports = BooleanField("May read reports (agents; admins always may)")
 
 
 class NewUserForm(FlaskForm):

@@ -64,12 +64,20 @@ def new_user() -> Outcome:
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @admin_required
 def edit_user(user_id: int) -> Outcome:
-    """Change someone's name, role or active flag (never your own admin role)."""
+    """Change someone's name, role, active flag or report role (never your own admin
+    role)."""
     user = _user_or_404(user_id)
     form = UserForm(obj=user)
     if form.validate_on_submit():
         try:
-            accounts.update_user(user.id, form.name.data, form.role.data, form.active.data, me())
+            accounts.update_user(
+                user.id,
+                form.name.data,
+                form.role.data,
+                form.active.data,
+                me(),
+                reports=form.reports.data,
+            )
         except DomainError as error:
             refused(error)
         else:
