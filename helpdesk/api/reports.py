@@ -10,9 +10,8 @@ from helpdesk.api.blueprint import bp, spec
 from helpdesk.api.problems import REFUSALS, Problem
 from helpdesk.api.report_schemas import KpiQuery, Kpis
 from helpdesk.core.errors import InvalidInput, NotAllowed
-from helpdesk.core.settings import settings
 from helpdesk.reads.kpis import kpis
-from helpdesk.reads.report_scope import ReportFilter, ReportRange
+from helpdesk.reads.report_scope import ReportFilter, reporting_range
 
 TAGS = ["reports"]
 
@@ -26,7 +25,7 @@ def read_kpis(query: KpiQuery) -> Kpis:
     if not caller().reads_reports:
         raise NotAllowed("Only admins and agents with the report role read the reports.")
     try:
-        period = ReportRange(query.first, query.last, settings().reports_time_zone)
+        period = reporting_range(query.first, query.last)
     except ValueError as error:
         raise InvalidInput(str(error)) from error
     only = ReportFilter(

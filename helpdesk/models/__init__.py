@@ -30,7 +30,13 @@ from helpdesk.models.message import EVENT, NOTE, REPLY, Attachment, Message
 from helpdesk.models.notice import AgentNotice
 from helpdesk.models.outbox import OutboundEmail
 from helpdesk.models.problem import KNOWN_ERROR, PROBLEM_STATUSES, Problem, problem_services
-from helpdesk.models.report import IncidentFacts, IncidentOpenSpan
+from helpdesk.models.report import (
+    KPI_COUNTS,
+    IncidentFacts,
+    IncidentOpenSpan,
+    KpiDay,
+    ReportState,
+)
 from helpdesk.models.review import (
     ACTION_STATUSES,
     REVIEW_STATUSES,
@@ -49,6 +55,7 @@ __all__ = [
     "CHANGE_STATUSES",
     "EVENT",
     "KNOWN_ERROR",
+    "KPI_COUNTS",
     "MAJOR_PHASES",
     "NOTE",
     "PROBLEM_STATUSES",
@@ -78,6 +85,7 @@ __all__ = [
     "IncidentOpenSpan",
     "IndexQueueEntry",
     "KnowledgeArticle",
+    "KpiDay",
     "MajorIncident",
     "MajorIncidentSubscription",
     "Message",
@@ -89,6 +97,7 @@ __all__ = [
     "QuarantinedEmail",
     "ReceivedAlert",
     "ReceivedEmail",
+    "ReportState",
     "ReviewAction",
     "SearchLog",
     "Service",

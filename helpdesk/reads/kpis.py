@@ -1,5 +1,6 @@
-"""The incident-management KPIs over a range and filters, aggregated in SQL from the facts
-table (helpdesk.models.report), as one plain dict: the page, the CSV and the API's
+"""The incident-management KPIs over a range and filters, as one plain dict: counts, sums
+and means from the daily summary (kpi_days), medians and percentiles, failures and
+agents from the facts (helpdesk.models.report). the page, the CSV and the API's
 `/reports/kpis` all show this dict, so they cannot disagree. The definitions are in the
 README ("Reports") and at helpdesk.reports.facts and helpdesk.measures; None means nothing
 was measured.
@@ -7,17 +8,19 @@ was measured.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from helpdesk import measures
 from helpdesk.extensions import db
 from helpdesk.models import (
+    KPI_COUNTS,
     IncidentFacts,
     IncidentOpenSpan,
+    KpiDay,
     MajorIncident,
     Service,
     User,
@@ -32,82 +35,88 @@ FAILURE_PRIORITIES = (1, 2)
 def kpis(period: ReportRange, only: ReportFilter) -> dict[str, Any]:
     """Every measure of the API's `/reports/kpis`, over `period`, for the incidents `only`
     selects."""
-    opened = _opened(period, only)
-    resolved = _resolved(period, only)
+    totals = _totals(period, only)
+    by_priority = summed(period, only, KpiDay.priority)
     return {
-        "opened": opened["count"],
-        "resolved": resolved["count"],
-        "backlog_end": backlog_at(period.end, only),
-        "mtta_seconds": opened["mtta"],
-        "mttr_seconds": resolved["mttr"],
-        "mttr_sla_seconds": resolved["mttr_sla"],
-        "fcr_rate": measures.rate(resolved["first_contact"], resolved["count"]),
-        "reopen_rate": measures.rate(resolved["reopened"], resolved["count"]),
-        "escalation_rate": measures.rate(opened["escalated"], opened["count"]),
-        "sla": _sla(period, only),
-        "csat": _csat(period, only),
+        "opened": totals["opened"],
+        "resolved": totals["resolved"],
+        "backlog_end": backlog_until(period.last, only),
+        "mtta_seconds": _summary(
+            F.mtta_seconds, F.opened_at, period, only, totals["acknowledged"], totals["mtta_ms"]
+        ),
+        "mttr_seconds": {
+            **_summary(
+                F.mttr_seconds, F.resolved_at, period, only, totals["resolved"], totals["mttr_ms"]
+            ),
+            "by_priority": {
+                f"P{priority}": _summary(
+                    F.mttr_seconds,
+                    F.resolved_at,
+                    period,
+                    _with_priority(only, priority),
+                    row["resolved"],
+                    row["mttr_ms"],
+                )
+                for priority, row in sorted(by_priority.items())
+                if row["resolved"]
+            },
+        },
+        "mttr_sla_seconds": _summary(
+            F.mttr_sla_seconds,
+            F.resolved_at,
+            period,
+            only,
+            totals["mttr_sla_counted"],
+            totals["mttr_sla_ms"],
+        ),
+        "fcr_rate": measures.rate(totals["first_contact"], totals["resolved"]),
+        "reopen_rate": measures.rate(totals["reopened"], totals["resolved"]),
+        "escalation_rate": measures.rate(totals["escalated"], totals["opened"]),
+        "sla": {
+            f"{target}_met_rate": measures.rate(
+                totals[f"{target}_met"], totals[f"{target}_met"] + totals[f"{target}_breached"]
+            )
+            for target in ("response", "resolution")
+        },
+        "csat": {
+            "average": measures.rate(totals["rating_sum"], totals["rated"]),
+            "responses": totals["rated"],
+            "closed": totals["closed"],
+            "response_rate": measures.rate(totals["rated"], totals["closed"]),
+        },
         "mtbf_seconds_by_service": _mtbf(period, only),
         "resolved_by_agent": _resolved_by_agent(period, only),
     }
 
 
+def _totals(period: ReportRange, only: ReportFilter) -> dict[str, int]:
+    """Every count and sum of the daily summary over the range."""
+    return summed(period, only).get(None, dict.fromkeys(KPI_COUNTS, 0))
+
+
+def summed(period: ReportRange, only: ReportFilter, *by: Any) -> dict[Any, dict[str, int]]:
+    """The daily summary's counts and sums over the range, in one row per value of the
+    KpiDay columns `by` (keyed by the value, or a tuple of several), or one row keyed None."""
+    group = list(by)
+    rows = db.session.execute(
+        select(*group, *[func.coalesce(func.sum(getattr(KpiDay, name)), 0) for name in KPI_COUNTS])
+        .where(KpiDay.day >= period.first, KpiDay.day <= period.last, only.applied(KpiDay))
+        .group_by(*group)
+    )
+    return {
+        _key(row, len(group)): dict(zip(KPI_COUNTS, map(int, row[len(group) :]), strict=True))
+        for row in rows
+    }
+
+
+def _key(row: Any, width: int) -> Any:
+    """A summed row's key: None, its one grouped value, or the tuple of several."""
+    return None if width == 0 else row[0] if width == 1 else tuple(row[:width])
+
+
 def _in(column: InstrumentedAttribute[Any], period: ReportRange) -> ColumnElement[bool]:
     """The column's instant falls in the range."""
     return and_(column >= period.start, column < period.end)
-
-
-def _opened(period: ReportRange, only: ReportFilter) -> dict[str, Any]:
-    """Opened incidents: how many, how many escalated, and the time to acknowledge."""
-    where = and_(_in(F.opened_at, period), only.applied())
-    count, escalated, acknowledged, total = db.session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((F.escalated, 1), else_=0)), 0),
-            func.count(F.mtta_seconds),
-            func.sum(F.mtta_seconds),
-        ).where(where)
-    ).one()
-    return {
-        "count": count,
-        "escalated": escalated,
-        "mtta": _summary(F.mtta_seconds, F.opened_at, period, only, acknowledged, total),
-    }
-
-
-def _resolved(period: ReportRange, only: ReportFilter) -> dict[str, Any]:
-    """Resolved incidents: counts for the rates, and the resolution times."""
-    rows = db.session.execute(
-        select(
-            F.priority,
-            func.count(),
-            func.coalesce(func.sum(case((F.first_contact.is_(True), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((F.reopened, 1), else_=0)), 0),
-            func.sum(F.mttr_seconds),
-            func.count(F.mttr_sla_seconds),
-            func.sum(F.mttr_sla_seconds),
-        )
-        .where(_in(F.resolved_at, period), only.applied())
-        .group_by(F.priority)
-    ).all()
-    count = sum(row[1] for row in rows)
-    mttr: dict[str, Any] = _summary(
-        F.mttr_seconds, F.resolved_at, period, only, count, sum(row[4] or 0 for row in rows)
-    )
-    mttr["by_priority"] = {
-        f"P{row[0]}": _summary(
-            F.mttr_seconds, F.resolved_at, period, _with_priority(only, row[0]), row[1], row[4]
-        )
-        for row in sorted(rows)
-    }
-    sla_count = sum(row[5] for row in rows)
-    sla_total = sum(row[6] or 0 for row in rows)
-    return {
-        "count": count,
-        "first_contact": sum(row[2] for row in rows),
-        "reopened": sum(row[3] for row in rows),
-        "mttr": mttr,
-        "mttr_sla": _summary(F.mttr_sla_seconds, F.resolved_at, period, only, sla_count, sla_total),
-    }
 
 
 def _with_priority(only: ReportFilter, priority: int) -> ReportFilter:
@@ -121,15 +130,16 @@ def _summary(
     period: ReportRange,
     only: ReportFilter,
     count: int,
-    total: float | None,
+    total_ms: int,
 ) -> dict[str, float | None]:
-    """Mean, median and 90th percentile of a measured time (all None when none was)."""
+    """Mean, median and 90th percentile of a measured time (all None when none was); the
+    mean from the summary's total in milliseconds."""
     if not count:
         return {"mean": None, "median": None, "p90": None}
     low, high = measures.median_ranks(count)
     middle = _ranked(value, instant, period, only, low, high - low + 1)
     return {
-        "mean": measures.mean(total, count),
+        "mean": total_ms / count / 1000,
         "median": sum(middle) / len(middle),
         "p90": _ranked(value, instant, period, only, measures.nearest_rank(count, 0.9), 1)[0],
     }
@@ -158,44 +168,17 @@ def _ranked(
     return [float(row) for row in rows]
 
 
-def _sla(period: ReportRange, only: ReportFilter) -> dict[str, float | None]:
-    """The share of targets met among those met or breached in the range."""
-    shares = {}
-    for target in ("response", "resolution"):
-        met = getattr(F, f"{target}_met")
-        judged_at = getattr(F, f"{target}_judged_at")
-        judged, kept = db.session.execute(
-            select(func.count(), func.coalesce(func.sum(case((met, 1), else_=0)), 0)).where(
-                _in(judged_at, period), met.is_not(None), only.applied()
+def backlog_until(last: date, only: ReportFilter) -> int:
+    """How many incidents were open (neither resolved, closed nor cancelled) at the end of
+    the day `last`: the open spans begun by then less those ended by then."""
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(KpiDay.spans_started - KpiDay.spans_ended), 0)).where(
+                KpiDay.day <= last, only.applied(KpiDay)
             )
-        ).one()
-        shares[f"{target}_met_rate"] = measures.rate(kept, judged)
-    return shares
-
-
-def _csat(period: ReportRange, only: ReportFilter) -> dict[str, float | int | None]:
-    """Ratings of the incidents closed in the range."""
-    closed, responses, average = db.session.execute(
-        select(func.count(), func.count(F.rating), func.avg(F.rating)).where(
-            _in(F.closed_at, period), only.applied()
         )
-    ).one()
-    return {
-        "average": float(average) if average is not None else None,
-        "responses": responses,
-        "closed": closed,
-        "response_rate": measures.rate(responses, closed),
-    }
-
-
-def backlog_at(moment: datetime, only: ReportFilter) -> int:
-    """How many incidents were open (neither resolved, closed nor cancelled) at `moment`."""
-    statement = select(func.count()).select_from(IncidentOpenSpan).where(open_at(moment))
-    if only.any:
-        statement = statement.join(F, F.incident_id == IncidentOpenSpan.incident_id).where(
-            only.applied()
-        )
-    return db.session.scalar(statement) or 0
+        or 0
+    )
 
 
 def open_at(moment: datetime) -> ColumnElement[bool]:

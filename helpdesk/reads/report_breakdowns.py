@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from helpdesk.extensions import db
-from helpdesk.models import Category, IncidentFacts, IncidentOpenSpan, Service, User
+from helpdesk.models import Category, IncidentFacts, IncidentOpenSpan, KpiDay, Service, User
 from helpdesk.reads.kpis import open_at
 from helpdesk.reads.report_scope import ReportFilter, ReportRange
 
@@ -20,20 +20,22 @@ def top_opened(period: ReportRange, only: ReportFilter) -> dict[str, list[tuple[
     """The categories and services with the most incidents opened in the range, most first
     (at most ten each; incidents with none are left out)."""
     tops = {}
+    opened = func.sum(KpiDay.opened)
     for name, model, key in (
-        ("categories", Category, F.category_id),
-        ("services", Service, F.service_id),
+        ("categories", Category, KpiDay.category_id),
+        ("services", Service, KpiDay.service_id),
     ):
         rows = db.session.execute(
-            select(model.name, func.count())
-            .select_from(F)
+            select(model.name, opened)
+            .select_from(KpiDay)
             .join(model, model.id == key)
-            .where(F.opened_at >= period.start, F.opened_at < period.end, only.applied())
+            .where(KpiDay.day >= period.first, KpiDay.day <= period.last, only.applied(KpiDay))
             .group_by(model.name)
-            .order_by(func.count().desc(), model.name)
+            .having(opened > 0)
+            .order_by(opened.desc(), model.name)
             .limit(TOP)
         )
-        tops[name] = [(label, count) for label, count in rows]
+        tops[name] = [(label, int(count)) for label, count in rows]
     return tops
 
 

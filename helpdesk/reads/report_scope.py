@@ -10,9 +10,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, true
 
-from helpdesk.models import IncidentFacts
+from helpdesk.core.settings import settings
+from helpdesk.extensions import db
+from helpdesk.models import IncidentFacts, KpiDay, ReportState
 
 EVERY = ("day", "week")
+SUMMARY_STATE = 1  # the id of ReportState's one row
 LONGEST_RANGE_DAYS = 366 * 5
 
 
@@ -27,12 +30,13 @@ class ReportFilter:
     priority: int | None = None
     channel: str | None = None
 
-    def applied(self) -> ColumnElement[bool]:
-        """The condition on the facts table (true when nothing is filtered)."""
+    def applied(
+        self, model: type[IncidentFacts] | type[KpiDay] = IncidentFacts
+    ) -> ColumnElement[bool]:
+        """The condition on the facts table, or on the daily summary (true when nothing is
+        filtered)."""
         conditions = [
-            getattr(IncidentFacts, name) == value
-            for name, value in vars(self).items()
-            if value is not None
+            getattr(model, name) == value for name, value in vars(self).items() if value is not None
         ]
         return and_(true(), *conditions)
 
@@ -88,6 +92,21 @@ class ReportRange:
             (first, self.midnight(first), self.midnight(after))
             for first, after in itertools.pairwise(edges)
         ]
+
+
+def reporting_range(first: date, last: date) -> ReportRange:
+    """The days `first` to `last` in the zone the daily summary counts days in: the
+    configured REPORTS_TIME_ZONE, or until `helpdesk reports rebuild` has counted again
+    after a change of it, the zone before (see zone_pending)."""
+    state = db.session.get(ReportState, SUMMARY_STATE)
+    return ReportRange(first, last, state.zone if state else settings().reports_time_zone)
+
+
+def zone_pending() -> str | None:
+    """The configured reporting zone when the summary still counts another one's days."""
+    state = db.session.get(ReportState, SUMMARY_STATE)
+    configured = settings().reports_time_zone
+    return configured if state is not None and state.zone != configured else None
 
 
 def _next_monday(day: date) -> date:

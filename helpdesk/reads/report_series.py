@@ -2,40 +2,28 @@
 backlog at each period's end, the mean resolution time by priority, the share of SLA
 targets met, and the satisfaction; and the backlog's ages at the end of the range.
 
-Each period's counts come from one query that joins the periods (a list of their first
-and next instants, worked out in the reporting zone, so a day is a local day across
-a change of daylight saving time) to the facts' indexed instants.
+The periods' numbers add up the daily summary's days (local days of the reporting zone,
+so a day is 23 or 25 hours across a change of daylight saving time); the backlog at each
+period's end is the backlog before the range plus the open spans begun less those ended.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, select, values
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql.elements import ColumnClause
-from sqlalchemy.sql.expression import column
-from sqlalchemy.types import DateTime
 
 from helpdesk import measures
 from helpdesk.extensions import db
-from helpdesk.models import IncidentFacts, IncidentOpenSpan
-from helpdesk.reads.kpis import backlog_at, open_at
+from helpdesk.models import IncidentFacts, IncidentOpenSpan, KpiDay
+from helpdesk.reads.kpis import backlog_until, open_at, summed
 from helpdesk.reads.report_scope import ReportFilter, ReportRange
 
 F = IncidentFacts
-# A period's numbers before anything is counted in it.
-EMPTY_PERIOD: dict[str, Any] = {
-    "opened": 0,
-    "resolved": 0,
-    "backlog": 0,
-    "response_met_rate": None,
-    "resolution_met_rate": None,
-    "closed": 0,
-    "ratings": 0,
-    "csat_average": None,
-}
 # The backlog's ages at the end of a range: (label, up to this age).
 AGES: tuple[tuple[str, timedelta | None], ...] = (
     ("under 1 day", timedelta(days=1)),
@@ -50,22 +38,46 @@ def series(period: ReportRange, only: ReportFilter, every: str = "day") -> list[
     """One row per day or week: its first day, opened, resolved, the backlog at its end,
     mean resolution time by priority (P1..P5), the share of targets met, and the average
     rating and ratings of the incidents closed in it."""
-    periods = period.periods(every)
-    table = _periods_table(periods)
-    rows: dict[int, dict[str, Any]] = {
-        number: {"period": first.isoformat(), **EMPTY_PERIOD, "mttr_by_priority": {}}
-        for number, (first, _start, _end) in enumerate(periods)
+    periods = [first for first, _start, _end in period.periods(every)]
+    totals = {first: Counter[str]() for first in periods}
+    by_priority: dict[date, dict[int, Counter[str]]] = {first: {} for first in periods}
+    for (day, priority), row in summed(period, only, KpiDay.day, KpiDay.priority).items():
+        first = periods[bisect_right(periods, day) - 1]
+        totals[first].update(row)
+        by_priority[first].setdefault(priority, Counter()).update(row)
+    backlog = backlog_until(period.first - timedelta(days=1), only)
+    rows = []
+    for first in periods:
+        counts = totals[first]
+        backlog += counts["spans_started"] - counts["spans_ended"]
+        rows.append(_row(first, counts, by_priority[first], backlog))
+    return rows
+
+
+def _row(
+    first: date, counts: Counter[str], by_priority: dict[int, Counter[str]], backlog: int
+) -> dict[str, Any]:
+    """One period's numbers."""
+    return {
+        "period": first.isoformat(),
+        "opened": counts["opened"],
+        "resolved": counts["resolved"],
+        "backlog": backlog,
+        "mttr_by_priority": {
+            f"P{priority}": row["mttr_ms"] / row["resolved"] / 1000
+            for priority, row in sorted(by_priority.items())
+            if row["resolved"]
+        },
+        **{
+            f"{target}_met_rate": measures.rate(
+                counts[f"{target}_met"], counts[f"{target}_met"] + counts[f"{target}_breached"]
+            )
+            for target in ("response", "resolution")
+        },
+        "closed": counts["closed"],
+        "ratings": counts["rated"],
+        "csat_average": measures.rate(counts["rating_sum"], counts["rated"]),
     }
-    for number, count in _counted(table, F.opened_at, only):
-        rows[number]["opened"] = count
-    for number, values_ in _resolutions(table, only).items():
-        rows[number].update(values_)
-    for number, values_ in _judgements(table, only).items():
-        rows[number].update(values_)
-    for number, values_ in _ratings(table, only).items():
-        rows[number].update(values_)
-    _add_backlog(rows, periods, table, only)
-    return [rows[number] for number in sorted(rows)]
 
 
 def ages(moment: datetime, only: ReportFilter) -> dict[str, int]:
@@ -106,126 +118,3 @@ def _age_band(
     if high is not None:
         conditions.append(opened > moment - high)
     return and_(*conditions)
-
-
-def _periods_table(periods: list[tuple[date, datetime, datetime]]) -> Any:
-    """The periods as a VALUES list named in a WITH clause (SQLite names no columns of a
-    VALUES list in FROM): number, first instant, next instant."""
-    rows = [(number, start, end) for number, (_first, start, end) in enumerate(periods)]
-    return (
-        values(
-            column("number", Integer),
-            column("starts", DateTime),
-            column("ends", DateTime),
-            name="periods",
-        )
-        .data(rows)
-        .cte("periods")
-    )
-
-
-def _within(table: Any, instant: InstrumentedAttribute[Any] | ColumnClause[Any]) -> Any:
-    """The instant falls in the period."""
-    return and_(instant >= table.c.starts, instant < table.c.ends)
-
-
-def _counted(
-    table: Any, instant: InstrumentedAttribute[Any], only: ReportFilter
-) -> list[tuple[int, int]]:
-    """How many facts' instants fall in each period."""
-    return [
-        (number, count)
-        for number, count in db.session.execute(
-            select(table.c.number, func.count())
-            .select_from(table)
-            .join(F, _within(table, instant))
-            .where(only.applied())
-            .group_by(table.c.number)
-        )
-    ]
-
-
-def _resolutions(table: Any, only: ReportFilter) -> dict[int, dict[str, Any]]:
-    """Per period: how many were resolved, and their mean resolution time by priority."""
-    found: dict[int, dict[str, Any]] = {}
-    rows = db.session.execute(
-        select(table.c.number, F.priority, func.count(), func.avg(F.mttr_seconds))
-        .select_from(table)
-        .join(F, _within(table, F.resolved_at))
-        .where(only.applied())
-        .group_by(table.c.number, F.priority)
-    )
-    for number, priority, count, mean in rows:
-        entry = found.setdefault(number, {"resolved": 0, "mttr_by_priority": {}})
-        entry["resolved"] += count
-        entry["mttr_by_priority"][f"P{priority}"] = float(mean) if mean is not None else None
-    return found
-
-
-def _judgements(table: Any, only: ReportFilter) -> dict[int, dict[str, Any]]:
-    """Per period: the share of response and resolution targets met among those judged."""
-    found: dict[int, dict[str, Any]] = {}
-    for target in ("response", "resolution"):
-        met = getattr(F, f"{target}_met")
-        rows = db.session.execute(
-            select(table.c.number, func.count(), func.sum(case((met.is_(True), 1), else_=0)))
-            .select_from(table)
-            .join(F, _within(table, getattr(F, f"{target}_judged_at")))
-            .where(met.is_not(None), only.applied())
-            .group_by(table.c.number)
-        )
-        for number, judged, kept in rows:
-            found.setdefault(number, {})[f"{target}_met_rate"] = measures.rate(kept or 0, judged)
-    return found
-
-
-def _ratings(table: Any, only: ReportFilter) -> dict[int, dict[str, Any]]:
-    """Per period: the average rating and how many of the incidents closed in it were rated."""
-    rows = db.session.execute(
-        select(table.c.number, func.count(), func.count(F.rating), func.avg(F.rating))
-        .select_from(table)
-        .join(F, _within(table, F.closed_at))
-        .where(only.applied())
-        .group_by(table.c.number)
-    )
-    return {
-        number: {
-            "closed": closed,
-            "ratings": rated,
-            "csat_average": float(average) if average is not None else None,
-        }
-        for number, closed, rated, average in rows
-    }
-
-
-def _add_backlog(
-    rows: dict[int, dict[str, Any]],
-    periods: list[tuple[date, datetime, datetime]],
-    table: Any,
-    only: ReportFilter,
-) -> None:
-    """The backlog at each period's end: the backlog at the range's start, plus the spans
-    begun and minus the spans ended by then (open at T: begun before T, not ended before T)."""
-    began = dict(_span_edges(table, IncidentOpenSpan.started_at, only))
-    ended = dict(_span_edges(table, IncidentOpenSpan.ended_at, only))
-    backlog = backlog_at(periods[0][1], only)
-    for number in sorted(rows):
-        backlog += began.get(number, 0) - ended.get(number, 0)
-        rows[number]["backlog"] = backlog
-
-
-def _span_edges(
-    table: Any, instant: InstrumentedAttribute[Any], only: ReportFilter
-) -> list[tuple[int, int]]:
-    """How many open spans began (or ended) in each period."""
-    statement = (
-        select(table.c.number, func.count())
-        .select_from(table)
-        .join(IncidentOpenSpan, _within(table, instant))
-        .group_by(table.c.number)
-    )
-    if only.any:
-        statement = statement.join(F, F.incident_id == IncidentOpenSpan.incident_id).where(
-            only.applied()
-        )
-    return [(number, count) for number, count in db.session.execute(statement)]

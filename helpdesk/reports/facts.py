@@ -30,6 +30,30 @@ from helpdesk.sla_policies.timeline import is_agent_reply
 
 Span = tuple[datetime, datetime | None]
 ASSIGNING = ("assigned", "escalated")
+# The facts row's columns, as `derive` fills them.
+FACT_NAMES = (
+    "opened_at",
+    "priority",
+    "channel",
+    "team_id",
+    "category_id",
+    "service_id",
+    "agent_id",
+    "acknowledged_at",
+    "mtta_seconds",
+    "escalated",
+    "resolved_at",
+    "mttr_seconds",
+    "mttr_sla_seconds",
+    "first_contact",
+    "reopened",
+    "closed_at",
+    "rating",
+    "response_met",
+    "response_judged_at",
+    "resolution_met",
+    "resolution_judged_at",
+)
 
 
 @dataclass(frozen=True)

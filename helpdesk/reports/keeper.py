@@ -10,18 +10,21 @@ sees a change without its measures, and nothing has to remember to call this.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from flask import has_app_context
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
+from helpdesk.core.settings import settings
 from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Incident, IncidentFacts, IncidentOpenSpan, utcnow
 from helpdesk.models.audit import INCIDENT
-from helpdesk.reports.facts import Derived, Span, derive
+from helpdesk.reports import summary_rows
+from helpdesk.reports.facts import FACT_NAMES, Derived, Span, derive
+from helpdesk.reports.summary import contributions, difference
 from helpdesk.sla_policies.clocks import clock_of
 
 PENDING = "report_facts_pending"
@@ -49,8 +52,10 @@ def _remember(session: Session, _context: Any) -> None:
 
 
 def _refresh_pending(session: Session) -> None:
-    """Bring the noted incidents' facts up to date before the commit."""
-    if not _ours(session):
+    """Bring the noted incidents' facts up to date before the commit (the outermost one:
+    a savepoint's release leaves them for it, so the summary rows are locked only at the
+    very end of a transaction and two transactions never wait on each other for them)."""
+    if not _ours(session) or session.in_nested_transaction():
         return
     session.flush()
     pending = session.info.pop(PENDING, set())
@@ -71,22 +76,20 @@ def _ours(session: Session) -> bool:
 
 
 def rebuild(missing_only: bool = False, done: Callable[[int], None] | None = None) -> int:
-    """Derive the facts of every incident again (or only of those that have none: after
-    the upgrade that added them), a batch per transaction; `done` hears how many each
-    batch held. Returns how many incidents were derived."""
-    ids = select(Incident.id).order_by(Incident.id)
-    if missing_only:
-        ids = ids.where(
-            ~select(IncidentFacts.incident_id)
-            .where(IncidentFacts.incident_id == Incident.id)
-            .exists()
-        )
-    wanted = db.session.scalars(ids).all()
+    """Derive the facts of every incident again, a batch per transaction, then count the
+    daily summary again from them; with `missing_only`, derive only the incidents that have
+    no facts (after the upgrade that added them), and count the summary again only when
+    the reporting zone changed. `done` hears how many each batch held. Returns how many
+    incidents were derived."""
+    wanted = incidents_to_derive(missing_only)
     for at in range(0, len(wanted), BATCH):
         with transaction():
             refresh(wanted[at : at + BATCH])
         if done is not None:
             done(len(wanted[at : at + BATCH]))
+    if not missing_only or summary_rows.summary_zone().key != settings().reports_time_zone:
+        with transaction():
+            summary_rows.recount()
     return len(wanted)
 
 
@@ -108,9 +111,11 @@ def refresh(incident_ids: Iterable[int], now: datetime | None = None) -> None:
     for batch in (ids[at : at + BATCH] for at in range(0, len(ids), BATCH)):
         incidents = db.session.scalars(select(Incident).where(Incident.id.in_(batch))).all()
         trails = _trails([incident.id for incident in incidents])
+        zone = summary_rows.summary_zone()
         for incident in incidents:
             trail = trails.get(incident.id, [])
-            _store(incident.id, derive(incident, trail, clock_of(incident, now, trail)))
+            clock = clock_of(incident, now, trail) if trail else None
+            _store(incident.id, derive(incident, trail, clock), zone)
 
 
 def _trails(ids: list[int]) -> dict[int, list[AuditEvent]]:
@@ -126,27 +131,40 @@ def _trails(ids: list[int]) -> dict[int, list[AuditEvent]]:
     return trails
 
 
-def _store(incident_id: int, derived: Derived) -> None:
-    """Write the facts row and the open spans, leaving untouched what did not change."""
+def _store(incident_id: int, derived: Derived, zone: tzinfo) -> None:
+    """Write the facts row and the open spans, leaving untouched what did not change, and
+    add the difference they make to the daily summary."""
     row = db.session.get(IncidentFacts, incident_id)
+    stored_spans = _spans(incident_id)
+    before = {name: getattr(row, name) for name in FACT_NAMES} if row is not None else None
     if row is None:
         row = IncidentFacts(incident_id=incident_id)
         db.session.add(row)
     for name, value in derived.facts.items():
         if getattr(row, name) != value:
             setattr(row, name, value)
-    _store_spans(incident_id, derived.spans)
+    if stored_spans != derived.spans:
+        _replace_spans(incident_id, derived.spans)
+    summary_rows.add(
+        difference(
+            contributions(derived.facts, derived.spans, zone),
+            contributions(before, stored_spans, zone),
+        )
+    )
 
 
-def _store_spans(incident_id: int, spans: list[Span]) -> None:
-    """Replace the incident's open spans when they differ from the stored ones."""
+def _spans(incident_id: int) -> list[Span]:
+    """The incident's stored open spans, in order."""
     stored = db.session.execute(
         select(IncidentOpenSpan.started_at, IncidentOpenSpan.ended_at)
         .where(IncidentOpenSpan.incident_id == incident_id)
         .order_by(IncidentOpenSpan.started_at)
-    ).all()
-    if [tuple(row) for row in stored] == spans:
-        return
+    )
+    return [(start, end) for start, end in stored]
+
+
+def _replace_spans(incident_id: int, spans: list[Span]) -> None:
+    """Make the incident's stored open spans these."""
     db.session.execute(delete(IncidentOpenSpan).where(IncidentOpenSpan.incident_id == incident_id))
     db.session.add_all(
         IncidentOpenSpan(incident_id=incident_id, started_at=start, ended_at=end)

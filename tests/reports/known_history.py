@@ -13,7 +13,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+
+from helpdesk import cli
 from helpdesk.priority import priority_label
+from tests.conftest import ManualClock
+from tests.factories import gen_user
+from tests.sla_policy import seed_standard
 
 FIRST, LAST = date(2026, 11, 2), date(2026, 11, 15)
 # The facts are derived at this instant (after the fortnight, before I9's resolution is due).
@@ -366,3 +372,14 @@ def write(path: Path) -> Path:
     """Write the history as a JSON Lines file and return its path."""
     path.write_text("".join(json.dumps(line) + "\n" for line in HISTORY), encoding="utf-8")
     return path
+
+
+def imported(app: Flask, clock: ManualClock, tmp_path: Path) -> None:
+    """The standard policy, the two agents, then the history imported at NOW."""
+    seed_standard()
+    for person in AGENTS:
+        gen_user("agent", name=person["name"], email=person["email"])
+    clock.set(NOW)
+    path = write(tmp_path / "history.jsonl")
+    result = app.test_cli_runner().invoke(cli.main, ["import", str(path)])
+    assert result.exit_code == 0, result.output

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from flask import Flask
 
-from helpdesk import cli
 from helpdesk.models import User
 from helpdesk.reads.kpis import kpis
 from helpdesk.reads.report_scope import ReportFilter, ReportRange
@@ -17,31 +16,19 @@ from tests.api.conftest import token_for
 from tests.conftest import ManualClock
 from tests.factories import gen_user
 from tests.reports import known_history as known
-from tests.sla_policy import seed_standard
 
 FORTNIGHT = ReportRange(known.FIRST, known.LAST)
-
-
-def imported(app: Flask, clock: ManualClock, tmp_path: Path) -> None:
-    """The standard policy, the two agents, then the history imported at `known.NOW`."""
-    seed_standard()
-    for person in known.AGENTS:
-        gen_user("agent", name=person["name"], email=person["email"])
-    clock.set(known.NOW)
-    path = known.write(tmp_path / "history.jsonl")
-    result = app.test_cli_runner().invoke(cli.main, ["import", str(path)])
-    assert result.exit_code == 0, result.output
 
 
 def test_every_measure_of_the_known_history(
     db_app: Flask, clock: ManualClock, tmp_path: Path
 ) -> None:
-    imported(db_app, clock, tmp_path)
+    known.imported(db_app, clock, tmp_path)
     assert kpis(FORTNIGHT, ReportFilter()) == known.EXPECTED
 
 
 def test_the_api_answers_the_same_numbers(app: Flask, clock: ManualClock, tmp_path: Path) -> None:
-    imported(app, clock, tmp_path)
+    known.imported(app, clock, tmp_path)
     admin = gen_user("admin")
     answer = app.test_client().get(
         "/api/v1/reports/kpis?from=2026-11-02&to=2026-11-15", headers=token_for(admin, "read")
@@ -51,7 +38,7 @@ def test_the_api_answers_the_same_numbers(app: Flask, clock: ManualClock, tmp_pa
 
 
 def test_filters_narrow_every_measure(app: Flask, clock: ManualClock, tmp_path: Path) -> None:
-    imported(app, clock, tmp_path)
+    known.imported(app, clock, tmp_path)
     vpn_p2 = kpis(FORTNIGHT, ReportFilter(priority=2, channel="email"))  # I2 and I6
     assert (vpn_p2["opened"], vpn_p2["resolved"], vpn_p2["backlog_end"]) == (2, 1, 1)
     assert vpn_p2["mtta_seconds"] == {"mean": 1200.0, "median": 1200.0, "p90": 1200.0}
@@ -62,7 +49,7 @@ def test_filters_narrow_every_measure(app: Flask, clock: ManualClock, tmp_path: 
 def test_the_backlog_day_by_day_and_its_ages(
     app: Flask, clock: ManualClock, tmp_path: Path
 ) -> None:
-    imported(app, clock, tmp_path)
+    known.imported(app, clock, tmp_path)
     days = {row["period"]: row for row in series(FORTNIGHT, ReportFilter())}
     # Open at the end of each day: I8 until Monday 10:00; I7 for an hour on Tuesday; I3
     # Wednesday 14-20; I4 Thursday 10:00-10:15 and again from 14:00 to Friday 10:00; I1 from

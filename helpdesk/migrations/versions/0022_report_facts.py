@@ -1,8 +1,11 @@
-"""report facts
+"""the reports' facts: each incident's measures and open spans, and the daily summary of
+them in the reporting zone (filled by the session on every commit, and for incidents from
+before this migration by `helpdesk reports rebuild --missing`, which `helpdesk init` runs);
+and the report role of agents
 
 Revision ID: 0022
 Revises: 0021
-Create Date: 2026-12-03 03:04:38.844302
+Create Date: 2026-12-03 03:04:20
 
 """
 
@@ -17,6 +20,49 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "kpi_days",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("service_id", sa.Integer(), nullable=False),
+        sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("opened", sa.Integer(), nullable=False),
+        sa.Column("escalated", sa.Integer(), nullable=False),
+        sa.Column("acknowledged", sa.Integer(), nullable=False),
+        sa.Column("mtta_ms", sa.BigInteger(), nullable=False),
+        sa.Column("resolved", sa.Integer(), nullable=False),
+        sa.Column("first_contact", sa.Integer(), nullable=False),
+        sa.Column("reopened", sa.Integer(), nullable=False),
+        sa.Column("mttr_ms", sa.BigInteger(), nullable=False),
+        sa.Column("mttr_sla_counted", sa.Integer(), nullable=False),
+        sa.Column("mttr_sla_ms", sa.BigInteger(), nullable=False),
+        sa.Column("response_met", sa.Integer(), nullable=False),
+        sa.Column("response_breached", sa.Integer(), nullable=False),
+        sa.Column("resolution_met", sa.Integer(), nullable=False),
+        sa.Column("resolution_breached", sa.Integer(), nullable=False),
+        sa.Column("closed", sa.Integer(), nullable=False),
+        sa.Column("rated", sa.Integer(), nullable=False),
+        sa.Column("rating_sum", sa.Integer(), nullable=False),
+        sa.Column("spans_started", sa.Integer(), nullable=False),
+        sa.Column("spans_ended", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "day",
+            "team_id",
+            "category_id",
+            "service_id",
+            "priority",
+            "channel",
+            name=op.f("pk_kpi_days"),
+        ),
+    )
+    op.create_table(
+        "report_state",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("zone", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_state")),
+    )
     op.create_table(
         "incident_facts",
         sa.Column("incident_id", sa.Integer(), nullable=False),
@@ -189,3 +235,5 @@ def downgrade():
         batch_op.drop_index("ix_incident_facts_closed")
 
     op.drop_table("incident_facts")
+    op.drop_table("report_state")
+    op.drop_table("kpi_days")
