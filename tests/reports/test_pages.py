@@ -20,6 +20,7 @@ from helpdesk.reads.kpi_rows import cell_text, kpi_rows, series_columns, series_
 from helpdesk.reads.kpis import kpis
 from helpdesk.reads.report_scope import ReportFilter, ReportRange
 from helpdesk.reads.report_series import series
+from helpdesk.web.reports import charts
 from tests.conftest import AuthActions, ManualClock
 from tests.factories import gen_category, gen_incident, gen_service, gen_team, gen_user
 
@@ -223,12 +224,13 @@ def test_an_admin_gives_and_withdraws_the_report_role(client, auth, app: Flask):
     auth.login(admin.email)
     form = {"name": agent.name, "role": "agent", "active": "y", "reports": "y"}
     assert client.post(f"/admin/users/{agent.id}", data=form).status_code == 302
-    assert db.session.get(User, agent.id).reports is True
+    db.session.refresh(agent)
+    assert agent.reports is True
     assert "checked" in client.get(f"/admin/users/{agent.id}").get_data(as_text=True)
     form.pop("reports")
     assert client.post(f"/admin/users/{agent.id}", data=form).status_code == 302
-    db.session.expire_all()
-    assert db.session.get(User, agent.id).reports is False
+    db.session.refresh(agent)
+    assert agent.reports is False
     actions = db.session.scalars(
         db.select(AuditEvent.action).where(
             AuditEvent.subject_type == "user", AuditEvent.subject_id == agent.id
@@ -239,3 +241,37 @@ def test_an_admin_gives_and_withdraws_the_report_role(client, auth, app: Flask):
     response = client.post(f"/admin/users/{user.id}", data=refused)
     assert response.status_code == 422
     assert "Only agents can read reports" in response.get_data(as_text=True)
+
+
+def test_axes_tick_in_round_numbers():
+    assert charts.y_ticks(7, charts.COUNT) == [0, 2, 4, 6, 8]
+    assert charts.y_ticks(0, charts.COUNT) == [0, 1]
+    assert charts.y_ticks(2.5, charts.HOURS) == [0, 1, 2, 3]
+    assert charts.y_ticks(0.3, charts.PERCENT) == [0, 25, 50, 75, 100]
+    assert charts.y_ticks(4.5, charts.RATING) == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_line_breaks_where_nothing_was_measured_and_long_ranges_name_a_few_days():
+    rows = [
+        {"period": f"2026-11-{day:02}", "csat_average": None if day in (2, 3) else day % 5}
+        for day in range(1, 31)
+    ]
+    drawn = charts.satisfaction(rows, "day", "in November")
+    (series,) = drawn.series
+    assert len(series.lines) == 2 and len(series.marks) == 28
+    assert all(drawn.top <= mark.y <= drawn.bottom for mark in series.marks)
+    assert [tick.label for tick in drawn.x_ticks] == [
+        "1 Nov", "5 Nov", "9 Nov", "13 Nov", "17 Nov", "21 Nov", "25 Nov", "29 Nov"
+    ]  # fmt: skip
+    assert drawn.rows[1] == ("2 Nov 2026", ["—"]) and drawn.rows[4] == ("5 Nov 2026", ["0.00 of 5"])
+    assert [tick.label for tick in drawn.y_ticks] == ["0", "1", "2", "3", "4", "5"]
+
+
+def test_resolution_times_are_drawn_in_hours_and_written_readably():
+    drawn = charts.resolution_by_priority(
+        {"P1": {"mean": 5400.0}, "P3": {"mean": 30.0 * 3600}}, "in November"
+    )
+    assert [tick.label for tick in drawn.y_ticks] == ["0 h", "10 h", "20 h", "30 h"]
+    assert drawn.rows == [("P1", ["1h 30m"]), ("P3", ["1d 6h"])]
+    first, second = drawn.series[0].marks
+    assert second.height == drawn.bottom - drawn.top and 0 < first.height < second.height / 10
