@@ -22,6 +22,7 @@ from helpdesk.models import (
     AuditEvent,
     Change,
     Incident,
+    IncidentFacts,
     IncidentLink,
     MajorIncident,
     MajorIncidentSubscription,
@@ -32,6 +33,8 @@ from helpdesk.models import (
     Team,
     User,
 )
+from helpdesk.reads.kpis import kpis
+from helpdesk.reads.report_scope import ReportFilter, ReportRange
 from tests.conftest import make_app
 
 TABLES = (User, Team, Incident, Message, Attachment, AuditEvent, IncidentLink, OutboundEmail)
@@ -199,3 +202,15 @@ def test_loads_on_sqlite_and_postgresql(db_app: Flask) -> None:
     assert demo.load_demo(now=NOW) == 60
     assert count(Incident, Incident.status == lifecycle.CLOSED) >= 4
     assert demo.load_demo() == 0
+
+
+def test_the_reports_see_the_history_as_it_was_backdated(demo_app: Flask) -> None:
+    opened = dict(db.session.execute(select(Incident.id, Incident.created_at)).all())
+    facts = dict(
+        db.session.execute(select(IncidentFacts.incident_id, IncidentFacts.opened_at)).all()
+    )
+    assert facts == opened
+    month = ReportRange((NOW - timedelta(days=demo.HISTORY_DAYS)).date(), NOW.date())
+    measured = kpis(month, ReportFilter())
+    assert measured["opened"] == len(opened)
+    assert measured["resolved"] > 0 and measured["mttr_seconds"]["median"] is not None
