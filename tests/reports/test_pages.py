@@ -275,3 +275,18 @@ def test_resolution_times_are_drawn_in_hours_and_written_readably():
     assert drawn.rows == [("P1", ["1h 30m"]), ("P3", ["1d 6h"])]
     first, second = drawn.series[0].marks
     assert second.height == drawn.bottom - drawn.top and 0 < first.height < second.height / 10
+
+
+def test_a_long_line_marks_only_its_lonely_points():
+    values = [1.0] * 70 + [None, 2.0, None] + [3.0] * 30
+    rows = [{"period": "2026-01-01", "backlog": value} for value in values]
+    drawn = charts.backlog(rows, "day", "in 2026")
+    (series,) = drawn.series
+    assert len(series.lines) == 3 and [mark.text for mark in series.marks] == ["2"]
+
+
+def test_every_reports_route_is_tried(app: Flask):
+    endpoints = {
+        rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("reports.")
+    }
+    assert endpoints == set(PAGES)

@@ -26,6 +26,8 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 36
 X_LABELS = 8
 # The share of a period's width its bars take (the rest keeps periods apart).
 BAR_SHARE = 0.8
+# Lines over more periods than this are drawn without a dot on every point.
+MARKED_POINTS = 62
 Value = float | int | None
 
 
@@ -200,17 +202,22 @@ def _lines(
     y_of: Callable[[float], float],
     scale: Scale,
 ) -> Plotted:
-    """A series as a line through its points, broken where a period measured nothing."""
-    marks: list[Mark] = []
-    lines: list[list[str]] = [[]]
+    """A series as a line through its points, broken where a period measured nothing; the
+    points are marked when there are few (and always when alone between gaps)."""
+    lines: list[list[Mark]] = [[]]
     for place, value in enumerate(entry.values):
         if value is None:
             lines.append([])
             continue
-        x, y = round(left + (place + 0.5) * band, 2), y_of(value)
-        marks.append(Mark(x, y, 0, 0, scale.text(value)))
-        lines[-1].append(f"{x},{y}")
-    return Plotted(entry.name, f"series-{number + 1}", marks, [" ".join(p) for p in lines if p])
+        x = round(left + (place + 0.5) * band, 2)
+        lines[-1].append(Mark(x, y_of(value), 0, 0, scale.text(value)))
+    few = len(entry.values) <= MARKED_POINTS
+    return Plotted(
+        entry.name,
+        f"series-{number + 1}",
+        [mark for line in lines for mark in line if few or len(line) == 1],
+        [" ".join(f"{mark.x},{mark.y}" for mark in line) for line in lines if line],
+    )
 
 
 def _days(rows: Sequence[dict[str, Any]], every: str) -> list[tuple[str, str]]:
