@@ -17,11 +17,11 @@ from flask import has_app_context
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
-from helpdesk.core.settings import settings
 from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Incident, IncidentFacts, IncidentOpenSpan, utcnow
 from helpdesk.models.audit import INCIDENT
+from helpdesk.reads.report_scope import zone_pending
 from helpdesk.reports import summary_rows
 from helpdesk.reports.facts import FACT_NAMES, Derived, Span, derive
 from helpdesk.reports.summary import contributions, difference
@@ -87,7 +87,7 @@ def rebuild(missing_only: bool = False, done: Callable[[int], None] | None = Non
             refresh(wanted[at : at + BATCH])
         if done is not None:
             done(len(wanted[at : at + BATCH]))
-    if not missing_only or summary_rows.summary_zone().key != settings().reports_time_zone:
+    if not missing_only or zone_pending() is not None:
         with transaction():
             summary_rows.recount()
     return len(wanted)
