@@ -226,7 +226,7 @@ def test_an_admin_gives_and_withdraws_the_report_role(client, auth, app: Flask):
     assert client.post(f"/admin/users/{agent.id}", data=form).status_code == 302
     db.session.refresh(agent)
     assert agent.reports is True
-    assert "checked" in client.get(f"/admin/users/{agent.id}").get_data(as_text=True)
+    assert 'checked id="reports"' in client.get(f"/admin/users/{agent.id}").get_data(as_text=True)
     form.pop("reports")
     assert client.post(f"/admin/users/{agent.id}", data=form).status_code == 302
     db.session.refresh(agent)
