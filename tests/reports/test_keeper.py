@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from helpdesk import incidents
+from helpdesk import cli, incidents
 from helpdesk.core.unit import transaction
 from helpdesk.extensions import db
 from helpdesk.models import KPI_COUNTS, Incident, IncidentFacts, KpiDay, User
@@ -118,3 +118,15 @@ def test_a_new_reporting_zone_counts_after_a_rebuild(
     assert kpis(tokyo, ReportFilter())["resolved"] == known.EXPECTED["resolved"]
     days = {row["period"]: row["resolved"] for row in series(tokyo, ReportFilter())}
     assert days["2026-11-02"] == 2
+
+
+def test_the_rebuild_command_derives_every_incident_again(app: Flask) -> None:
+    first, second = gen_incident(), gen_incident()
+    db.session.execute(db.delete(IncidentFacts).where(IncidentFacts.incident_id == second.id))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    missing = runner.invoke(cli.main, ["reports", "rebuild", "--missing"])
+    assert missing.exit_code == 0 and "measures of 1 incident." in missing.output
+    every = runner.invoke(cli.main, ["reports", "rebuild"])
+    assert every.exit_code == 0 and "measures of 2 incidents." in every.output
+    assert facts_of(first.id) is not None and facts_of(second.id) is not None
