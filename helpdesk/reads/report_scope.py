@@ -17,6 +17,8 @@ from helpdesk.models import IncidentFacts, KpiDay, ReportState
 EVERY = ("day", "week")
 SUMMARY_STATE = 1  # the id of ReportState's one row
 LONGEST_RANGE_DAYS = 366 * 5
+# The days a report may name (beyond them a local midnight may not be a UTC instant).
+EARLIEST, LATEST = date(1900, 1, 1), date(9998, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class ReportRange:
             raise ValueError("The range ends before it starts.")
         if (self.last - self.first).days >= LONGEST_RANGE_DAYS:
             raise ValueError("A report covers at most five years.")
+        if self.first < EARLIEST or self.last > LATEST:
+            raise ValueError(f"Choose days from {EARLIEST} to {LATEST}.")
 
     @property
     def start(self) -> datetime:
@@ -95,11 +99,16 @@ class ReportRange:
 
 
 def reporting_range(first: date, last: date) -> ReportRange:
-    """The days `first` to `last` in the zone the daily summary counts days in: the
-    configured REPORTS_TIME_ZONE, or until `helpdesk reports rebuild` has counted again
-    after a change of it, the zone before (see zone_pending)."""
+    """The days `first` to `last` in the zone the daily summary counts days in."""
+    return ReportRange(first, last, reporting_zone())
+
+
+def reporting_zone() -> str:
+    """The zone the daily summary counts days in: the configured REPORTS_TIME_ZONE, or,
+    until `helpdesk reports rebuild` has counted again after a change of it, the one before
+    (see zone_pending)."""
     state = db.session.get(ReportState, SUMMARY_STATE)
-    return ReportRange(first, last, state.zone if state else settings().reports_time_zone)
+    return state.zone if state is not None else settings().reports_time_zone
 
 
 def zone_pending() -> str | None:

@@ -88,3 +88,12 @@ def test_only_people_with_the_report_role_read_it(app: Flask) -> None:
     manager.reports = True
     assert not agent.reads_reports and manager.reads_reports
     assert User(role="admin").reads_reports and not User(role="user", reports=True).reads_reports
+
+
+def test_the_api_refuses_days_beyond_the_calendar(app: Flask) -> None:
+    admin = gen_user("admin")
+    answer = app.test_client().get(
+        "/api/v1/reports/kpis?from=9999-12-30&to=9999-12-31", headers=token_for(admin, "read")
+    )
+    assert answer.status_code == 422
+    assert "Choose days from 1900-01-01" in answer.get_json()["detail"]

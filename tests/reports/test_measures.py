@@ -86,3 +86,11 @@ def test_a_range_that_cannot_be_reported_says_why(first: date, last: date, messa
 def test_unknown_periods_are_refused() -> None:
     with pytest.raises(ValueError, match="day, week"):
         ReportRange(date(2026, 1, 1), date(2026, 1, 2)).periods("month")
+
+
+@pytest.mark.parametrize(
+    ("first", "last"), [(date(1, 1, 1), date(1, 1, 2)), (date(9999, 12, 30), date(9999, 12, 31))]
+)
+def test_days_at_the_calendars_ends_are_refused(first: date, last: date) -> None:
+    with pytest.raises(ValueError, match="Choose days from 1900-01-01 to 9998-12-31"):
+        ReportRange(first, last, "Asia/Tokyo")

@@ -16,13 +16,12 @@ from helpdesk.channels import INCIDENT_CHANNELS
 from helpdesk.extensions import db
 from helpdesk.models import Category, Service, Team
 from helpdesk.priority import priority_label
-from helpdesk.reads.report_scope import EVERY, ReportFilter, ReportRange
+from helpdesk.reads.report_scope import EARLIEST, EVERY, LATEST, ReportFilter, ReportRange
 from helpdesk.web.numbers import optional_int
 
 # The range a report shows unless asked: the last 30 days, today included.
 DEFAULT_DAYS = 30
 # Days a range may name: wide enough for any history, far from the calendar's ends.
-EARLIEST, LATEST = date(1900, 1, 1), date(9998, 12, 31)
 DATE_HINT = "Write a date as YYYY-MM-DD, such as 2026-12-01."
 EVERY_WORDS = {"day": "Per day", "week": "Per week"}
 # The catalogue a filter's id must name: (field, model, what it is called).

@@ -10,12 +10,12 @@ from collections.abc import Iterable, Sequence
 
 from flask import Response, render_template, request
 
-from helpdesk.core.settings import settings
 from helpdesk.core.zones import local, zone_named
 from helpdesk.models import utcnow
 from helpdesk.reads import report_series
 from helpdesk.reads.kpi_rows import cell_text, kpi_rows, series_columns, series_row
 from helpdesk.reads.kpis import kpis
+from helpdesk.reads.report_scope import reporting_zone, zone_pending
 from helpdesk.web.reports import dashboard as board
 from helpdesk.web.reports.blueprint import bp
 from helpdesk.web.reports.forms import ReportForm, Scope, read_filter
@@ -29,7 +29,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def _scope() -> tuple[ReportForm, Scope | None, list[str]]:
     """The filter of the query string (the last 30 days in the reporting time zone unless
     it says otherwise), the report it asks for, and why it cannot be made, if it cannot."""
-    zone = settings().reports_time_zone
+    zone = reporting_zone()
     today = local(utcnow(), zone_named(zone)).date()
     form, problems = read_filter(request.args, today)
     if problems:
@@ -50,7 +50,10 @@ def dashboard() -> tuple[str, int]:
         return page, BAD_REQUEST
     report = board.report(scope, utcnow())
     kept = {key: value for key, value in request.args.items() if value}
-    return render_template("reports/dashboard.html", form=form, report=report, kept=kept), 200
+    page = render_template(
+        "reports/dashboard.html", form=form, report=report, kept=kept, zone_pending=zone_pending()
+    )
+    return page, 200
 
 
 @bp.get("/kpis.csv")
