@@ -8,7 +8,8 @@ resolution times by priority; 5% of those reopened once), the rest cancelled aft
 or, when recent, still open. Resolved incidents close three days later and 30% of the closed
 are rated. Targets are met about 85% of the time. A few P1 incidents are major incidents.
 Rows go in with Core executemany in big batches, the three big tables' indexes dropped
-first and built once at the end.
+first and built once at the end; the daily summary (kpi_days) is what
+helpdesk.reports.summary.contributions adds up from the same facts and spans.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, insert
 
@@ -29,14 +32,20 @@ from helpdesk.models import (
     Incident,
     IncidentFacts,
     IncidentOpenSpan,
+    KpiDay,
     MajorIncident,
+    ReportState,
     Service,
     Team,
     User,
     major_incident_services,
     team_members,
 )
+from helpdesk.models.report import KPI_COUNTS
 from helpdesk.reads.queues import OPEN_STATUSES
+from helpdesk.reads.report_scope import SUMMARY_STATE
+from helpdesk.reports.summary import Contributions, Key, contributions
+from helpdesk.reports.summary_rows import KEY_COLUMNS
 
 TEAMS = {"Service Desk": 8, "Network": 4, "Desktop": 4, "Applications": 4, "Security": 2}
 TEAMS |= {"Infrastructure": 3}
@@ -77,6 +86,7 @@ REQUESTERS = 5_000
 MAJOR_INCIDENTS = 24
 ADMIN_ID = 1
 BATCH = 50_000
+UTC_ZONE = ZoneInfo("UTC")
 BIG_TABLES = tuple(model.__tablename__ for model in (Incident, IncidentFacts, IncidentOpenSpan))
 # Every facts row names every column (one executemany takes the first row's keys).
 UNMEASURED = dict.fromkeys(
@@ -116,20 +126,46 @@ def build(n: int, days: int, seed: int, now: datetime) -> None:
     catalogue = _insert_catalogue(now)
     started = time.perf_counter()
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in BIG_TABLES}
+    summary: Contributions = {}
     for ident, incident in enumerate(_incidents(n, days, rng, now, catalogue), start=1):
         for name, found in zip(BIG_TABLES, incident, strict=True):
             rows[name] += found
+        _summarise(summary, incident[1][0], incident[2])
         if ident % BATCH == 0 or ident == n:
             _flush(rows, tables)
             print(f"\r  inserted {ident:,} incidents", end="", flush=True)
     print(f" in {time.perf_counter() - started:.0f} s")
     _insert_major_incidents(rng)
+    _insert_summary(summary)
     db.session.commit()
     started = time.perf_counter()
     for table in tables:
         for index in table.indexes:
             index.create(db.engine)
     print(f"  indexed in {time.perf_counter() - started:.0f} s")
+
+
+def _summarise(summary: Contributions, facts: dict[str, Any], spans: list[dict[str, Any]]) -> None:
+    """Add what the incident adds to the daily summary (in UTC days)."""
+    edges = [(span["started_at"], span["ended_at"]) for span in spans]
+    for key, amounts in contributions(facts, edges, UTC_ZONE).items():
+        summary.setdefault(key, Counter()).update(amounts)
+
+
+def _insert_summary(summary: Contributions) -> None:
+    """The daily summary's rows, and the zone its days are counted in."""
+    db.session.execute(insert(ReportState).values(id=SUMMARY_STATE, zone="UTC"))
+    keys: list[Key] = sorted(summary)
+    for start in range(0, len(keys), BATCH):
+        db.session.execute(
+            insert(KpiDay),
+            [
+                dict(zip(KEY_COLUMNS, key, strict=True))
+                | {name: summary[key][name] for name in KPI_COUNTS}
+                for key in keys[start : start + BATCH]
+            ],
+        )
+    print(f"  {len(keys):,} daily summary rows")
 
 
 def _flush(rows: dict[str, list[dict[str, Any]]], tables: list[Table]) -> None:

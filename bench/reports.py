@@ -41,6 +41,7 @@ sys.path.insert(0, str(BENCH))
 
 import queues as timing  # noqa: E402  (bench/queues.py: timed())
 import report_data  # noqa: E402
+import report_shapes  # noqa: E402
 
 from helpdesk import create_app  # noqa: E402
 from helpdesk.extensions import db  # noqa: E402
@@ -99,6 +100,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--keep", type=Path, help="SQLite file to build in (kept) or reuse")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--try-indexes", action="store_true", help="add CANDIDATES, rerun")
+    parser.add_argument("--try-shapes", action="store_true", help="time report_shapes.PAIRS")
     parser.add_argument("--slow-ms", type=float, default=20, help="explain statements slower")
     return parser.parse_args()
 
@@ -369,6 +371,9 @@ def run(app: Flask, args: argparse.Namespace) -> None:
             print("(no Reports blueprint yet: the page is the sum of its reads below)")
         medians = time_steps(found, args.runs)
         where_time_goes(found, medians, args.slow_ms)
+        if args.try_shapes:
+            period = found.period
+            report_shapes.try_shapes(period.first, period.last, period.start, period.end, args.runs)
         db.session.remove()
         db.engine.dispose()
 
