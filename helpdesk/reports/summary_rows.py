@@ -4,6 +4,7 @@ them again from every incident's facts, in the zone the summary counts days in."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from helpdesk.core.settings import settings
 from helpdesk.extensions import db
-from helpdesk.models import KpiDay, ReportState
+from helpdesk.models import KPI_COUNTS, KpiDay, ReportState
 from helpdesk.models.report import IncidentFacts, IncidentOpenSpan
 from helpdesk.reads.report_scope import SUMMARY_STATE
 from helpdesk.reports.facts import FACT_NAMES, Span
@@ -44,19 +45,30 @@ def _insert() -> Any:
 
 
 def add(changes: Contributions) -> None:
-    """Add each row's change to it, creating the rows that are missing; in key order, so
-    two transactions adding to the same rows take their locks in the same order."""
-    insert = _insert()
-    for key in sorted(changes):
-        amounts = changes[key]
-        statement: Any = insert(KpiDay).values(
-            **dict(zip(KEY_COLUMNS, key, strict=True)), **amounts
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=list(KEY_COLUMNS),
-            set_={name: getattr(KpiDay, name) + statement.excluded[name] for name in amounts},
-        )
-        db.session.execute(statement)
+    """Add each row's change to it, creating the rows that are missing, in one statement
+    sent once per row (executemany); in key order, so two transactions adding to the same
+    rows take their locks in the same order."""
+    if not changes:
+        return
+    rows = [
+        dict(zip(KEY_COLUMNS, key, strict=True))
+        | {name: changes[key].get(name, 0) for name in KPI_COUNTS}
+        for key in sorted(changes)
+    ]
+    connection = db.session.connection()  # Core: the ORM adds nothing to a table's rows
+    connection.execute(_upsert(connection.dialect.name), rows)
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    """INSERT a summary row, or add its counts to the one already there (one statement per
+    dialect, so it is compiled once)."""
+    table: Any = KpiDay.__table__
+    statement = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS),
+        set_={name: table.c[name] + statement.excluded[name] for name in KPI_COUNTS},
+    )
 
 
 def recount() -> int:
