@@ -28,7 +28,7 @@ from helpdesk.reads.report_scope import zone_pending
 from helpdesk.reports import summary_rows
 from helpdesk.reports.facts import FACT_NAMES, Derived, Span, derive
 from helpdesk.reports.summary import Contributions, contributions, difference
-from helpdesk.sla_policies.clocks import clock_of
+from helpdesk.sla_policies.clocks import current_clock
 
 PENDING = "report_facts_pending"
 # The incidents inserted in this transaction: they have no facts or open spans to read.
@@ -132,7 +132,7 @@ def refresh(
         changes: Contributions = {}
         for incident in incidents:
             trail = stored.trails.get(incident.id, [])
-            clock = clock_of(incident, now, trail) if trail else None
+            clock = current_clock(incident, now, trail) if trail else None
             derived = derive(incident, trail, clock)
             before = _store(incident.id, derived, stored)
             for key, amounts in difference(

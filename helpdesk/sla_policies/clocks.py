@@ -45,6 +45,8 @@ from helpdesk.sla_policies.choice import find_policy
 from helpdesk.sla_policies.timeline import POLICY_CHANGED, policy_ids, timeline
 
 TARGETS = ("response", "resolution")
+# session.info: (the transaction, {incident id: the clock its last recompute ran})
+RUN_IN_TRANSACTION = "sla_clocks_run"
 CHANGES = (IncidentOpened, PublicReplyAdded, StatusMoved, Reclassified)
 
 
@@ -77,7 +79,9 @@ def recompute(incident: Incident, now: datetime | None = None) -> None:
             )
         incident.sla_policy_id = policy.id if policy else None
         before = dict(_judgements(incident))
-        _store(incident, _run(incident, policy, now) if policy else None)
+        clock = _run(incident, policy, now) if policy else None
+        _store(incident, clock)
+        _remember(incident, clock)
     for (target, kind), at in _judgements(incident):
         if at is not None and before[target, kind] is None:
             record(incident, None, f"sla_{kind}", target=target, at=at.isoformat())
@@ -104,6 +108,28 @@ def clock_of(
     it. It reads the same trail and policy as `recompute`, and stores nothing."""
     policy = db.session.get(SlaPolicy, incident.sla_policy_id) if incident.sla_policy_id else None
     return _run(incident, policy, now, trail).state if policy is not None else None
+
+
+def current_clock(
+    incident: Incident, now: datetime, trail: Sequence[AuditEvent]
+) -> ClockState | None:
+    """The incident's clock as this transaction's last `recompute` left it (every change
+    that can move it recomputes it), else as `clock_of` runs it: for the reports' facts,
+    which would otherwise run the same clock twice on every change."""
+    held = db.session.info.get(RUN_IN_TRANSACTION)
+    if held is not None and held[0] is db.session().get_transaction() and incident.id in held[1]:
+        return held[1][incident.id]
+    return clock_of(incident, now, trail)
+
+
+def _remember(incident: Incident, clock: _Clock | None) -> None:
+    """Keep the clock just run for the rest of this transaction (see current_clock)."""
+    transaction = db.session().get_transaction()
+    held = db.session.info.get(RUN_IN_TRANSACTION)
+    if held is None or held[0] is not transaction:
+        clocks: dict[int, ClockState | None] = {}
+        held = db.session.info[RUN_IN_TRANSACTION] = (transaction, clocks)
+    held[1][incident.id] = clock.state if clock else None
 
 
 @dataclass(frozen=True)
