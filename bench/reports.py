@@ -5,6 +5,7 @@
     python bench/reports.py --engine postgresql --n 200000      # a private server (tests/pg.py)
     python bench/reports.py --engine postgresql --url URL       # a server of yours, kept
     python bench/reports.py --keep PATH --try-indexes           # again with candidate indexes
+    python bench/reports.py --keep PATH --try-shapes            # other query shapes beside
 
 Builds (bench/report_data.py) incidents opened over `--days`, with their report facts and
 open spans, then ANALYZE. Times each read the dashboard makes, median of `--runs` after one
@@ -12,7 +13,8 @@ warm-up, and the dashboard page itself through the Flask test client as an admin
 Reports blueprint exists (else the sum of its reads). Then runs every read once more,
 recording each SQL statement and which helpdesk.reads function sent it, and prints the slow
 ones with their plans (EXPLAIN QUERY PLAN on SQLite, EXPLAIN (ANALYZE, BUFFERS) on
-PostgreSQL).
+PostgreSQL). --try-indexes adds CANDIDATES to the bench database (a run without it drops
+them again); --try-shapes times bench/report_shapes.py's other shapes of slow statements.
 """
 
 from __future__ import annotations
@@ -20,21 +22,18 @@ from __future__ import annotations
 import argparse
 import functools
 import logging
-import re
 import shutil
 import sys
 import tempfile
 import time
-import traceback
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
@@ -42,6 +41,7 @@ sys.path.insert(0, str(BENCH))
 
 import queues as timing  # noqa: E402  (bench/queues.py: timed())
 import report_data  # noqa: E402
+import report_profile  # noqa: E402
 import report_shapes  # noqa: E402
 
 from helpdesk import create_app  # noqa: E402
@@ -72,10 +72,6 @@ CANDIDATES = {
     # ages, per_agent, backlog: the spans open at an instant, found from their end.
     "bench_spans_ended_started": "incident_open_spans (ended_at, started_at, incident_id)",
 }
-READS = "helpdesk/reads/"
-VALUES_ROWS = re.compile(r"(\((?:\?|%\(\w+\)s), [^()]*\), ){2,}")  # a VALUES list's rows
-SHOWN_PARAMETERS = 240
-EMPTY_FIELDS = "team=&category=&service=&priority=&channel="
 
 
 @dataclass
@@ -159,8 +155,7 @@ def scene(app: Flask, days: int) -> Scene:
     last = newest.date()
     period = ReportRange(last - timedelta(days=days - 1), last)
     print(f"{count:,} incidents; the year {period.first} to {period.last}")
-    # The query string the page's own filter form sends (every field, empty ones too).
-    url = f"/reports/?from={period.first}&to={period.last}&every=day&{EMPTY_FIELDS}"
+    url = f"/reports/?from={period.first}&to={period.last}"
     found = Scene(period, newest, url)
     everything, team = ReportFilter(), ReportFilter(team_id=TEAM_ID)
     found.steps = {
@@ -179,7 +174,7 @@ def scene(app: Flask, days: int) -> Scene:
         response = client.post("/login", data={"email": admin_email(), "password": PASSWORD})
         assert response.status_code in (302, 303), "could not sign in as the admin"
         for every in ("day", "week"):
-            page = url.replace("every=day", f"every={every}")
+            page = f"{url}&every={every}"
             found.steps[f"dashboard page, per {every}"] = functools.partial(fetch, client, page)
     return found
 
@@ -229,121 +224,6 @@ def time_steps(found: Scene, runs: int) -> dict[str, float]:
     return medians
 
 
-@dataclass
-class Statement:
-    """One SQL statement as sent, who sent it, and how long it takes to run and fetch."""
-
-    step: str
-    sender: str
-    sql: str
-    parameters: Any
-    ms: float = 0.0
-
-
-class Recorder:
-    """Records every statement the engine runs while `step` is set."""
-
-    def __init__(self) -> None:
-        """Nothing recorded yet."""
-        self.step: str | None = None
-        self.statements: list[Statement] = []
-
-    def before(self, _conn: Any, _cursor: Any, sql: str, parameters: Any, *_: Any) -> None:
-        """Keep the statement and who sends it."""
-        if self.step is not None:
-            self.statements.append(Statement(self.step, sender(), sql, parameters))
-
-
-def sender() -> str:
-    """The innermost helpdesk.reads function on the stack (module.function)."""
-    for frame in reversed(traceback.extract_stack()):
-        if READS in frame.filename:
-            return f"{Path(frame.filename).stem}.{frame.name}"
-    return "(other)"
-
-
-@contextmanager
-def recording(recorder: Recorder) -> Any:
-    """Listen to the engine's statements for the duration."""
-    event.listen(db.engine, "before_cursor_execute", recorder.before)
-    try:
-        yield recorder
-    finally:
-        event.remove(db.engine, "before_cursor_execute", recorder.before)
-
-
-def replay(statement: Statement) -> None:
-    """Time the statement again as sent, fetching every row (SQLite computes most of a
-    result while it is fetched, after the cursor's execute returned)."""
-    connection = db.session.connection()
-    started = time.perf_counter()
-    connection.exec_driver_sql(statement.sql, statement.parameters).all()
-    statement.ms = (time.perf_counter() - started) * 1000
-    db.session.rollback()
-
-
-def where_time_goes(found: Scene, medians: dict[str, float], slow_ms: float) -> None:
-    """Run each step once, recorded; print each sender's time in SQL (and the step's time
-    outside SQL: compiling statements, building results), then the slow statements' plans."""
-    recorder = Recorder()
-    with recording(recorder):
-        for label, step in found.steps.items():
-            recorder.step = label
-            step()
-            db.session.rollback()
-        recorder.step = None
-    for statement in recorder.statements:
-        replay(statement)
-    print(f"\n{'step / sending function':<58} {'stmts':>6} {'SQL ms':>9}")
-    for label in found.steps:
-        totals: dict[str, list[float]] = {}
-        for statement in recorder.statements:
-            if statement.step == label:
-                totals.setdefault(statement.sender, []).append(statement.ms)
-        in_sql = sum(sum(times) for times in totals.values())
-        print(f"{label}: {in_sql:.0f} ms in SQL, {medians[label] - in_sql:.0f} ms outside")
-        for name, times in sorted(totals.items(), key=lambda item: -sum(item[1])):
-            print(f"    {name:<54} {len(times):>6} {sum(times):>9.1f}")
-    explain_slow(recorder.statements, slow_ms)
-
-
-def explain_slow(statements: list[Statement], slow_ms: float) -> None:
-    """Print the plan of each distinct slow statement (slowest first)."""
-    seen: set[str] = set()
-    slow = sorted((s for s in statements if s.ms >= slow_ms), key=lambda s: -s.ms)
-    print(f"\n{len(slow)} statements took {slow_ms:.0f} ms or more")
-    for statement in slow:
-        if statement.sql in seen:
-            continue
-        seen.add(statement.sql)
-        print(f"\n--- {statement.ms:.1f} ms, {statement.sender} ({statement.step})")
-        print(VALUES_ROWS.sub(r"(?, ?, ?), ... ", " ".join(statement.sql.split())))
-        print(f"    parameters: {str(statement.parameters)[:SHOWN_PARAMETERS]}")
-        for line in plan(statement):
-            print(f"    {line}")
-
-
-def plan(statement: Statement) -> list[str]:
-    """The statement's plan as the database tells it."""
-    connection = db.session.connection()
-    if db.engine.dialect.name == "sqlite":
-        rows = connection.exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + statement.sql, statement.parameters
-        ).all()
-        depth = {0: 0}
-        lines = []
-        for ident, parent, _unused, detail in rows:
-            depth[ident] = depth.get(parent, 0) + 1
-            lines.append("  " * depth[ident] + detail)
-        db.session.rollback()
-        return lines
-    rows = connection.exec_driver_sql(
-        "EXPLAIN (ANALYZE, BUFFERS) " + statement.sql, statement.parameters
-    ).all()
-    db.session.rollback()
-    return [row[0] for row in rows]
-
-
 def try_indexes(wanted: bool) -> None:
     """Create the candidate indexes on the bench database and gather statistics again, or
     drop them (a kept database is measured as the models declare it unless asked)."""
@@ -376,7 +256,7 @@ def run(app: Flask, args: argparse.Namespace) -> None:
         if not has_dashboard(app):
             print("(no Reports blueprint yet: the page is the sum of its reads below)")
         medians = time_steps(found, args.runs)
-        where_time_goes(found, medians, args.slow_ms)
+        report_profile.where_time_goes(found.steps, medians, args.slow_ms)
         if args.try_shapes:
             period = found.period
             report_shapes.try_shapes(period.first, period.last, period.start, period.end, args.runs)
