@@ -13,7 +13,7 @@ from helpdesk.extensions import db
 from helpdesk.lifecycle import OPEN_STATUSES
 from helpdesk.models import Incident
 from helpdesk.reads.major_incidents import banner
-from helpdesk.reads.queues import breaching_count_query, unindexed
+from helpdesk.reads.queues import breaching_count_query
 
 
 def today(now: datetime) -> dict[str, Any]:
@@ -21,11 +21,11 @@ def today(now: datetime) -> dict[str, Any]:
     open_, unassigned, breached = db.session.execute(
         select(
             func.count(),
-            func.count().filter(unindexed(Incident.assigned_agent_id).is_(None)),
+            func.count().filter(Incident.assigned_agent_id.is_(None)),
             func.count().filter(
                 or_(
-                    unindexed(Incident.response_breached_at).is_not(None),
-                    unindexed(Incident.resolution_breached_at).is_not(None),
+                    Incident.response_breached_at.is_not(None),
+                    Incident.resolution_breached_at.is_not(None),
                 )
             ),
         ).where(Incident.status.in_(OPEN_STATUSES))

@@ -8,13 +8,17 @@ from pathlib import Path
 
 from flask import Flask
 
+from helpdesk import incidents
 from helpdesk.models import User
+from helpdesk.sla_policies import clocks
 from helpdesk.reads.kpis import kpis
 from helpdesk.reads.report_scope import ReportFilter, ReportRange
 from helpdesk.reads.report_series import ages, series
+from helpdesk.reads.report_today import today
 from tests.api.conftest import token_for
 from tests.conftest import ManualClock
-from tests.factories import gen_user
+from tests.factories import gen_incident, gen_user
+from tests.sla_policy import seed_standard
 from tests.reports import known_history as known
 
 FORTNIGHT = ReportRange(known.FIRST, known.LAST)
@@ -97,3 +101,22 @@ def test_the_api_refuses_days_beyond_the_calendar(app: Flask) -> None:
     )
     assert answer.status_code == 422
     assert "Choose days from 1900-01-01" in answer.get_json()["detail"]
+
+
+def test_today_counts_the_open_incidents_on_both_engines(db_app: Flask, clock: ManualClock) -> None:
+    seed_standard()
+    agent = gen_user("agent")
+    breached = gen_incident(impact="high", urgency="high")  # P1: answer within 15 minutes
+    taken = gen_incident()
+    incidents.assign(taken, agent, None, agent.id)
+    clock.advance(hours=3, minutes=20)
+    clocks.check_due(clock.now)
+    # The P1's response breached at 09:15; its resolution (4 hours) was warned at 12:00.
+    assert breached.response_breached_at is not None
+    assert today(clock.now) == {
+        "open": 2,
+        "unassigned": 1,
+        "breaching_soon": 1,
+        "breached": 1,
+        "major_incidents": [],
+    }
