@@ -10,16 +10,16 @@ from flask import Flask
 
 from helpdesk import incidents
 from helpdesk.models import User
-from helpdesk.sla_policies import clocks
 from helpdesk.reads.kpis import kpis
 from helpdesk.reads.report_scope import ReportFilter, ReportRange
 from helpdesk.reads.report_series import ages, series
 from helpdesk.reads.report_today import today
+from helpdesk.sla_policies import clocks
 from tests.api.conftest import token_for
 from tests.conftest import ManualClock
 from tests.factories import gen_incident, gen_user
-from tests.sla_policy import seed_standard
 from tests.reports import known_history as known
+from tests.sla_policy import seed_standard
 
 FORTNIGHT = ReportRange(known.FIRST, known.LAST)
 
