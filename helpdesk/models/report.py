@@ -74,6 +74,8 @@ class IncidentFacts(Model):
         Index("ix_incident_facts_response", "response_judged_at", "response_met"),
         Index("ix_incident_facts_resolution", "resolution_judged_at", "resolution_met"),
         Index("ix_incident_facts_closed", "closed_at", "rating"),
+        # The failures of a range for the time between failures: P1 and P2 by opening.
+        Index("ix_incident_facts_failures", "priority", "opened_at", "service_id", "resolved_at"),
     )
 
 
@@ -87,8 +89,13 @@ class IncidentOpenSpan(Model):
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incidents.id", ondelete="CASCADE"), index=True
     )
-    started_at: Mapped[datetime] = mapped_column(index=True)
-    ended_at: Mapped[datetime | None] = mapped_column(index=True)
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+    # Open at T: ended at or after T, or not yet (the few recent ones), begun before T.
+    __table_args__ = (
+        Index("ix_incident_open_spans_ended", "ended_at", "started_at", "incident_id"),
+    )
 
 
 # The counts and sums a day of reports adds up, per day and current dimensions (KpiDay).
@@ -115,11 +122,19 @@ KPI_COUNTS = (
 )
 
 
+# A dimension of a KpiDay row summed over all its values (team, category, service; channel).
+ANY_ID = -1
+ANY_CHANNEL = "*"
+
+
 class KpiDay(Model):
-    """The facts summed per day (in the reporting zone of ReportState) and per current
-    team, category, service, priority and channel (0: none), kept current with the facts:
-    a year of reports adds up a few hundred thousand of these rather than a million facts.
-    Times are whole milliseconds, so sums added and taken away stay exact."""
+    """The facts summed per day (in the reporting zone of ReportState) and per priority,
+    at three levels (helpdesk.reports.summary): every incident of the day and priority
+    (team, category, service and channel all ANY); those of one team, category, service or
+    channel (the other three ANY); and those of one team, category, service and channel
+    together (0: none). A report reads the level its filters need, so a year's dashboard
+    adds up a couple of thousand rows whatever the volume. Kept current with the facts;
+    times are whole milliseconds, so sums added and taken away stay exact."""
 
     __tablename__ = "kpi_days"
 
@@ -149,6 +164,11 @@ class KpiDay(Model):
     rating_sum: Mapped[int] = mapped_column(default=0)
     spans_started: Mapped[int] = mapped_column(default=0)
     spans_ended: Mapped[int] = mapped_column(default=0)
+
+    # A level's rows by their fixed dimensions first, then the range of days.
+    __table_args__ = (
+        Index("ix_kpi_days_level", "team_id", "category_id", "service_id", "channel", "day"),
+    )
 
 
 class ReportState(Model):

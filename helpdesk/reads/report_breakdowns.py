@@ -29,7 +29,11 @@ def top_opened(period: ReportRange, only: ReportFilter) -> dict[str, list[tuple[
             select(model.name, opened)
             .select_from(KpiDay)
             .join(model, model.id == key)
-            .where(KpiDay.day >= period.first, KpiDay.day <= period.last, only.applied(KpiDay))
+            .where(
+                KpiDay.day >= period.first,
+                KpiDay.day <= period.last,
+                only.summed(grouped=(key.key,)),
+            )
             .group_by(model.name)
             .having(opened > 0)
             .order_by(opened.desc(), model.name)

@@ -13,8 +13,11 @@ from sqlalchemy import ColumnElement, and_, true
 from helpdesk.core.settings import settings
 from helpdesk.extensions import db
 from helpdesk.models import IncidentFacts, KpiDay, ReportState
+from helpdesk.models.report import ANY_CHANNEL, ANY_ID
 
 EVERY = ("day", "week")
+# The filters the daily summary sums over (priority is in every one of its rows).
+SUMMED = ("team_id", "category_id", "service_id", "channel")
 SUMMARY_STATE = 1  # the id of ReportState's one row
 LONGEST_RANGE_DAYS = 366 * 5
 # The days a report may name (beyond them a local midnight may not be a UTC instant).
@@ -32,15 +35,32 @@ class ReportFilter:
     priority: int | None = None
     channel: str | None = None
 
-    def applied(
-        self, model: type[IncidentFacts] | type[KpiDay] = IncidentFacts
-    ) -> ColumnElement[bool]:
-        """The condition on the facts table, or on the daily summary (true when nothing is
-        filtered)."""
+    def applied(self) -> ColumnElement[bool]:
+        """The condition on the facts table (true when nothing is filtered)."""
         conditions = [
-            getattr(model, name) == value for name, value in vars(self).items() if value is not None
+            getattr(IncidentFacts, name) == value
+            for name, value in vars(self).items()
+            if value is not None
         ]
         return and_(true(), *conditions)
+
+    def summed(self, grouped: tuple[str, ...] = ()) -> ColumnElement[bool]:
+        """The condition on the daily summary: the filters, on the rows of the level that
+        sums over every other dimension (KpiDay), also fixing the dimensions `grouped` by."""
+        fixed = {name for name in SUMMED if getattr(self, name) is not None} | set(grouped)
+        conditions = [
+            getattr(KpiDay, name) == value
+            for name, value in vars(self).items()
+            if value is not None
+        ]
+        for name in SUMMED:
+            column = getattr(KpiDay, name)
+            every = ANY_CHANNEL if name == "channel" else ANY_ID
+            if len(fixed) > 1 or name in fixed:
+                conditions.append(column != every)
+            else:
+                conditions.append(column == every)
+        return and_(*conditions)
 
     @property
     def any(self) -> bool:

@@ -16,9 +16,11 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
+from helpdesk.models.report import ANY_CHANNEL, ANY_ID
 from helpdesk.reports.facts import Span
 
-# (day, team, category, service, priority, channel); 0 stands for none.
+# (day, team, category, service, priority, channel); 0 stands for none, ANY_ID and
+# ANY_CHANNEL for all (see with_levels).
 Key = tuple[date, int, int, int, int, str]
 Contributions = dict[Key, Counter[str]]
 
@@ -63,6 +65,28 @@ def contributions(
         add(start, spans_started=1)
         add(end, spans_ended=1)
     return found
+
+
+def with_levels(changes: Contributions) -> Contributions:
+    """Each row's counts also in the rows that sum over dimensions (models.report.KpiDay):
+    its day and priority's row of every incident, and its rows of one team, one category,
+    one service and one channel; rows whose changes cancel out are left out."""
+    levels: Contributions = {}
+    for (day, team, category, service, priority, channel), amounts in changes.items():
+        for key in (
+            (day, team, category, service, priority, channel),
+            (day, ANY_ID, ANY_ID, ANY_ID, priority, ANY_CHANNEL),
+            (day, team, ANY_ID, ANY_ID, priority, ANY_CHANNEL),
+            (day, ANY_ID, category, ANY_ID, priority, ANY_CHANNEL),
+            (day, ANY_ID, ANY_ID, service, priority, ANY_CHANNEL),
+            (day, ANY_ID, ANY_ID, ANY_ID, priority, channel),
+        ):
+            levels.setdefault(key, Counter()).update(amounts)
+    return {
+        key: Counter({name: amount for name, amount in amounts.items() if amount})
+        for key, amounts in levels.items()
+        if any(amounts.values())
+    }
 
 
 def difference(after: Contributions, before: Contributions) -> Contributions:

@@ -18,7 +18,7 @@ from helpdesk.models import KPI_COUNTS, KpiDay, ReportState
 from helpdesk.models.report import IncidentFacts, IncidentOpenSpan
 from helpdesk.reads.report_scope import SUMMARY_STATE
 from helpdesk.reports.facts import FACT_NAMES, Span
-from helpdesk.reports.summary import Contributions, contributions
+from helpdesk.reports.summary import Contributions, contributions, with_levels
 
 KEY_COLUMNS = ("day", "team_id", "category_id", "service_id", "priority", "channel")
 
@@ -45,9 +45,11 @@ def _insert() -> Any:
 
 
 def add(changes: Contributions) -> None:
-    """Add each row's change to it, creating the rows that are missing, in one statement
-    sent once per row (executemany); in key order, so two transactions adding to the same
-    rows take their locks in the same order."""
+    """Add the changes of incidents' rows to them and to the rows that sum over dimensions
+    (summary.with_levels), creating the rows that are missing, in one statement sent once
+    per row (executemany); in key order, so two transactions adding to the same rows take
+    their locks in the same order."""
+    changes = with_levels(changes)
     if not changes:
         return
     rows = [

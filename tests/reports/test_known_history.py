@@ -7,10 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import select
 
 from helpdesk import incidents
-from helpdesk.models import User
+from helpdesk.extensions import db
+from helpdesk.models import Service, Team, User
 from helpdesk.reads.kpis import kpis
+from helpdesk.reads.report_breakdowns import top_opened
 from helpdesk.reads.report_scope import ReportFilter, ReportRange
 from helpdesk.reads.report_series import ages, series
 from helpdesk.reads.report_today import today
@@ -48,6 +51,16 @@ def test_filters_narrow_every_measure(app: Flask, clock: ManualClock, tmp_path: 
     assert vpn_p2["mtta_seconds"] == {"mean": 1200.0, "median": 1200.0, "p90": 1200.0}
     assert vpn_p2["sla"] == {"response_met_rate": 0.5, "resolution_met_rate": 0.5}
     assert vpn_p2["resolved_by_agent"] == {"bob@example.org": 1}
+    # Two dimensions at once read the summary's finest rows: Network's VPN incidents.
+    network = db.session.scalar(select(Team.id).where(Team.name == "Network"))
+    vpn = db.session.scalar(select(Service.id).where(Service.name == "VPN"))
+    both = kpis(FORTNIGHT, ReportFilter(team_id=network, service_id=vpn))  # I2, I3, I6
+    assert (both["opened"], both["resolved"], both["escalation_rate"]) == (3, 2, 1 / 3)
+    assert both["mttr_seconds"]["by_priority"] == {
+        "P2": {"mean": 16200.0, "median": 16200.0, "p90": 21600.0}
+    }
+    every_service = top_opened(FORTNIGHT, ReportFilter(team_id=network))["services"]
+    assert every_service == [("VPN", 3), ("Mail", 1)]
 
 
 def test_the_backlog_day_by_day_and_its_ages(

@@ -57,6 +57,13 @@ def upgrade():
             name=op.f("pk_kpi_days"),
         ),
     )
+    with op.batch_alter_table("kpi_days", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_kpi_days_level",
+            ["team_id", "category_id", "service_id", "channel", "day"],
+            unique=False,
+        )
+
     op.create_table(
         "report_state",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -97,6 +104,11 @@ def upgrade():
     )
     with op.batch_alter_table("incident_facts", schema=None) as batch_op:
         batch_op.create_index("ix_incident_facts_closed", ["closed_at", "rating"], unique=False)
+        batch_op.create_index(
+            "ix_incident_facts_failures",
+            ["priority", "opened_at", "service_id", "resolved_at"],
+            unique=False,
+        )
         batch_op.create_index(
             "ix_incident_facts_mtta",
             [
@@ -198,13 +210,10 @@ def upgrade():
     )
     with op.batch_alter_table("incident_open_spans", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_incident_open_spans_ended_at"), ["ended_at"], unique=False
+            "ix_incident_open_spans_ended", ["ended_at", "started_at", "incident_id"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_incident_open_spans_incident_id"), ["incident_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_incident_open_spans_started_at"), ["started_at"], unique=False
         )
 
     with op.batch_alter_table("users", schema=None) as batch_op:
@@ -218,9 +227,8 @@ def downgrade():
         batch_op.drop_column("reports")
 
     with op.batch_alter_table("incident_open_spans", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_incident_open_spans_started_at"))
         batch_op.drop_index(batch_op.f("ix_incident_open_spans_incident_id"))
-        batch_op.drop_index(batch_op.f("ix_incident_open_spans_ended_at"))
+        batch_op.drop_index("ix_incident_open_spans_ended")
 
     op.drop_table("incident_open_spans")
     with op.batch_alter_table("incident_facts", schema=None) as batch_op:
@@ -232,8 +240,12 @@ def downgrade():
         batch_op.drop_index("ix_incident_facts_mttr_sla")
         batch_op.drop_index("ix_incident_facts_mttr")
         batch_op.drop_index("ix_incident_facts_mtta")
+        batch_op.drop_index("ix_incident_facts_failures")
         batch_op.drop_index("ix_incident_facts_closed")
 
     op.drop_table("incident_facts")
     op.drop_table("report_state")
+    with op.batch_alter_table("kpi_days", schema=None) as batch_op:
+        batch_op.drop_index("ix_kpi_days_level")
+
     op.drop_table("kpi_days")
