@@ -9,7 +9,7 @@ or, when recent, still open. Resolved incidents close three days later and 30% o
 are rated. Targets are met about 85% of the time. A few P1 incidents are major incidents.
 Rows go in with Core executemany in big batches, the three big tables' indexes dropped
 first and built once at the end; the daily summary (kpi_days) is what
-helpdesk.reports.summary.contributions adds up from the same facts and spans.
+helpdesk.reports.summary.contributions adds up from the same facts and spans, at its levels.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from helpdesk.models import (
 from helpdesk.models.report import KPI_COUNTS
 from helpdesk.reads.queues import OPEN_STATUSES
 from helpdesk.reads.report_scope import SUMMARY_STATE
-from helpdesk.reports.summary import Contributions, Key, contributions
+from helpdesk.reports.summary import Contributions, Key, contributions, with_levels
 from helpdesk.reports.summary_rows import KEY_COLUMNS
 
 TEAMS = {"Service Desk": 8, "Network": 4, "Desktop": 4, "Applications": 4, "Security": 2}
@@ -155,13 +155,14 @@ def _summarise(summary: Contributions, facts: dict[str, Any], spans: list[dict[s
 def _insert_summary(summary: Contributions) -> None:
     """The daily summary's rows, and the zone its days are counted in."""
     db.session.execute(insert(ReportState).values(id=SUMMARY_STATE, zone="UTC"))
+    summary = with_levels(summary)
     keys: list[Key] = sorted(summary)
     for start in range(0, len(keys), BATCH):
         db.session.execute(
             insert(KpiDay),
             [
                 dict(zip(KEY_COLUMNS, key, strict=True))
-                | {name: summary[key][name] for name in KPI_COUNTS}
+                | {name: summary[key].get(name, 0) for name in KPI_COUNTS}
                 for key in keys[start : start + BATCH]
             ],
         )

@@ -122,7 +122,8 @@ KPI_COUNTS = (
 )
 
 
-# A dimension of a KpiDay row summed over all its values (team, category, service; channel).
+# A dimension of a KpiDay row summed over all its values (team, category, service, agent;
+# channel).
 ANY_ID = -1
 ANY_CHANNEL = "*"
 
@@ -130,11 +131,12 @@ ANY_CHANNEL = "*"
 class KpiDay(Model):
     """The facts summed per day (in the reporting zone of ReportState) and per priority,
     at three levels (helpdesk.reports.summary): every incident of the day and priority
-    (team, category, service and channel all ANY); those of one team, category, service or
-    channel (the other three ANY); and those of one team, category, service and channel
-    together (0: none). A report reads the level its filters need, so a year's dashboard
-    adds up a couple of thousand rows whatever the volume. Kept current with the facts;
-    times are whole milliseconds, so sums added and taken away stay exact."""
+    (team, category, service, channel and agent all ANY); those of one team, category,
+    service, channel or agent (the other four ANY); and those of one team, category,
+    service, channel and agent together (0: none). A report reads the level its filters
+    need, so a year's dashboard adds up a few thousand rows whatever the volume. Kept
+    current with the facts; times are whole milliseconds, so sums added and taken away stay
+    exact."""
 
     __tablename__ = "kpi_days"
 
@@ -144,6 +146,7 @@ class KpiDay(Model):
     service_id: Mapped[int] = mapped_column(primary_key=True)
     priority: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(primary_key=True)  # the agent credited (facts)
 
     opened: Mapped[int] = mapped_column(default=0)
     escalated: Mapped[int] = mapped_column(default=0)
@@ -167,7 +170,15 @@ class KpiDay(Model):
 
     # A level's rows by their fixed dimensions first, then the range of days.
     __table_args__ = (
-        Index("ix_kpi_days_level", "team_id", "category_id", "service_id", "channel", "day"),
+        Index(
+            "ix_kpi_days_level",
+            "team_id",
+            "category_id",
+            "service_id",
+            "channel",
+            "agent_id",
+            "day",
+        ),
     )
 
 

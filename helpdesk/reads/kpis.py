@@ -8,7 +8,7 @@ was measured.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -40,7 +40,7 @@ def kpis(period: ReportRange, only: ReportFilter) -> dict[str, Any]:
     return {
         "opened": totals["opened"],
         "resolved": totals["resolved"],
-        "backlog_end": backlog_at(period.end, only),
+        "backlog_end": backlog_until(period.last, only),
         "mtta_seconds": _summary(
             F.mtta_seconds, F.opened_at, period, only, totals["acknowledged"], totals["mtta_ms"]
         ),
@@ -94,13 +94,16 @@ def _totals(period: ReportRange, only: ReportFilter) -> dict[str, int]:
     return summed(period, only).get(None, dict.fromkeys(KPI_COUNTS, 0))
 
 
-def summed(period: ReportRange, only: ReportFilter, *by: Any) -> dict[Any, dict[str, int]]:
+def summed(
+    period: ReportRange, only: ReportFilter, *by: Any, grouped: tuple[str, ...] = ()
+) -> dict[Any, dict[str, int]]:
     """The daily summary's counts and sums over the range, in one row per value of the
-    KpiDay columns `by` (keyed by the value, or a tuple of several), or one row keyed None."""
+    KpiDay columns `by` (keyed by the value, or a tuple of several), or one row keyed None;
+    `grouped` names the dimensions among them the summary sums over (ReportFilter.summed)."""
     group = list(by)
     rows = db.session.execute(
         select(*group, *[func.coalesce(func.sum(getattr(KpiDay, name)), 0) for name in KPI_COUNTS])
-        .where(KpiDay.day >= period.first, KpiDay.day <= period.last, only.summed())
+        .where(KpiDay.day >= period.first, KpiDay.day <= period.last, only.summed(grouped))
         .group_by(*group)
     )
     return {
@@ -140,9 +143,9 @@ def _summary(
         median, p90 = _percentiles(value, instant, period, only)
     else:
         low, high = measures.median_ranks(count)
-        middle = _ranked(value, instant, period, only, low, high - low + 1)
+        middle = _ranked(value, instant, period, only, low, high - low + 1, count)
         median = sum(middle) / len(middle)
-        p90 = _ranked(value, instant, period, only, measures.nearest_rank(count, 0.9), 1)[0]
+        p90 = _ranked(value, instant, period, only, measures.nearest_rank(count, 0.9), 1, count)[0]
     return {"mean": total_ms / count / 1000, "median": median, "p90": p90}
 
 
@@ -170,30 +173,38 @@ def _ranked(
     only: ReportFilter,
     rank: int,
     how_many: int,
+    count: int,
 ) -> list[float]:
-    """The values at ranks `rank`.. in ascending order. The range is put to SQLite as an
-    expression so that it walks the value's index in order (counting off the ranks)
-    instead of sorting every value in the range (it has no percentile function)."""
+    """The values at ranks `rank`.. in ascending order, of `count` values. The range is put
+    to SQLite as an expression so that it walks the value's index in order, counting off
+    the ranks, instead of sorting every value in the range (it has no percentile
+    function); from the top for a rank in the upper half (the 90th percentile is a tenth
+    of the way down)."""
     shielded = func.coalesce(instant, instant)
+    from_top = rank > count // 2
     rows = db.session.scalars(
         select(value)
         .where(value.is_not(None), shielded >= period.start, shielded < period.end)
         .where(only.applied())
-        .order_by(value)
-        .offset(rank)
+        .order_by(value.desc() if from_top else value)
+        .offset(count - rank - how_many if from_top else rank)
         .limit(how_many)
     ).all()
-    return [float(row) for row in rows]
+    return sorted(float(row) for row in rows)
 
 
-def backlog_at(moment: datetime, only: ReportFilter) -> int:
-    """How many incidents were open (neither resolved, closed nor cancelled) at `moment`."""
-    statement = select(func.count()).select_from(IncidentOpenSpan).where(open_at(moment))
-    if only.any:
-        statement = statement.join(F, F.incident_id == IncidentOpenSpan.incident_id).where(
-            only.applied()
+def backlog_until(last: date, only: ReportFilter) -> int:
+    """How many incidents were open (neither resolved, closed nor cancelled) at the end of
+    the day `last`: the open spans begun by then less those ended by then, from the
+    summary's days."""
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(KpiDay.spans_started - KpiDay.spans_ended), 0)).where(
+                KpiDay.day <= last, only.summed()
+            )
         )
-    return db.session.scalar(statement) or 0
+        or 0
+    )
 
 
 def open_at(moment: datetime) -> ColumnElement[bool]:
@@ -229,17 +240,18 @@ def _mtbf(period: ReportRange, only: ReportFilter) -> dict[str, float | None]:
 
 
 def _resolved_by_agent(period: ReportRange, only: ReportFilter) -> dict[str, int]:
-    """How many incidents each agent resolved (by address), most first (counted per agent
-    before their addresses are joined)."""
-    counted = (
-        select(F.agent_id, func.count().label("resolved"))
-        .where(_in(F.resolved_at, period), F.agent_id.is_not(None), only.applied())
-        .group_by(F.agent_id)
-        .subquery()
+    """How many incidents each agent resolved (by address), most first."""
+    rows = sorted(
+        (-row["resolved"], email)
+        for email, row in resolved_by_agent(period, only).items()
+        if row["resolved"]
     )
-    rows = db.session.execute(
-        select(User.email, counted.c.resolved)
-        .join(counted, counted.c.agent_id == User.id)
-        .order_by(counted.c.resolved.desc(), User.email)
-    ).all()
-    return {email: resolved for email, resolved in rows}
+    return {email: -resolved for resolved, email in rows}
+
+
+def resolved_by_agent(period: ReportRange, only: ReportFilter) -> dict[str, dict[str, int]]:
+    """The summary's counts per agent credited (by address; those with no agent left
+    out)."""
+    counted = summed(period, only, KpiDay.agent_id, grouped=("agent_id",))
+    emails = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(counted))).all())
+    return {emails[agent]: row for agent, row in counted.items() if agent in emails}

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from helpdesk.extensions import db
 from helpdesk.models import Category, IncidentFacts, IncidentOpenSpan, KpiDay, Service, User
-from helpdesk.reads.kpis import open_at
+from helpdesk.reads.kpis import open_at, summed
 from helpdesk.reads.report_scope import ReportFilter, ReportRange
 
 F = IncidentFacts
@@ -53,17 +53,9 @@ def per_agent(period: ReportRange, only: ReportFilter) -> list[dict[str, Any]]:
         .where(open_at(period.end), F.agent_id.is_not(None), only.applied())
         .group_by(F.agent_id)
     ).all()
-    resolved_rows = db.session.execute(
-        select(F.agent_id, func.count())
-        .where(
-            F.resolved_at >= period.start,
-            F.resolved_at < period.end,
-            F.agent_id.is_not(None),
-            only.applied(),
-        )
-        .group_by(F.agent_id)
-    ).all()
-    open_counts, resolved_counts = dict(open_rows), dict(resolved_rows)
+    resolved = summed(period, only, KpiDay.agent_id, grouped=("agent_id",))
+    open_counts = dict(open_rows)
+    resolved_counts = {agent: row["resolved"] for agent, row in resolved.items() if agent > 0}
     ids = set(open_counts) | set(resolved_counts)
     people = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids)))
     return sorted(

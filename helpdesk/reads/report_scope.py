@@ -16,8 +16,9 @@ from helpdesk.models import IncidentFacts, KpiDay, ReportState
 from helpdesk.models.report import ANY_CHANNEL, ANY_ID
 
 EVERY = ("day", "week")
-# The filters the daily summary sums over (priority is in every one of its rows).
-SUMMED = ("team_id", "category_id", "service_id", "channel")
+# The dimensions the daily summary sums over (priority is in every one of its rows; the
+# agent is one to group by, not a filter).
+SUMMED = ("team_id", "category_id", "service_id", "channel", "agent_id")
 SUMMARY_STATE = 1  # the id of ReportState's one row
 LONGEST_RANGE_DAYS = 366 * 5
 # The days a report may name (beyond them a local midnight may not be a UTC instant).
@@ -47,7 +48,7 @@ class ReportFilter:
     def summed(self, grouped: tuple[str, ...] = ()) -> ColumnElement[bool]:
         """The condition on the daily summary: the filters, on the rows of the level that
         sums over every other dimension (KpiDay), also fixing the dimensions `grouped` by."""
-        fixed = {name for name in SUMMED if getattr(self, name) is not None} | set(grouped)
+        fixed = {name for name in SUMMED if getattr(self, name, None) is not None} | set(grouped)
         conditions = [
             getattr(KpiDay, name) == value
             for name, value in vars(self).items()

@@ -20,7 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from helpdesk import measures
 from helpdesk.extensions import db
 from helpdesk.models import IncidentFacts, IncidentOpenSpan, KpiDay
-from helpdesk.reads.kpis import backlog_at, open_at, summed
+from helpdesk.reads.kpis import backlog_until, open_at, summed
 from helpdesk.reads.report_scope import ReportFilter, ReportRange
 
 F = IncidentFacts
@@ -45,7 +45,7 @@ def series(period: ReportRange, only: ReportFilter, every: str = "day") -> list[
         first = periods[bisect_right(periods, day) - 1]
         totals[first].update(row)
         by_priority[first].setdefault(priority, Counter()).update(row)
-    backlog = backlog_at(period.start, only)
+    backlog = backlog_until(period.first - timedelta(days=1), only)
     rows = []
     for first in periods:
         counts = totals[first]

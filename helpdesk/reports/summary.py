@@ -19,9 +19,9 @@ from typing import Any
 from helpdesk.models.report import ANY_CHANNEL, ANY_ID
 from helpdesk.reports.facts import Span
 
-# (day, team, category, service, priority, channel); 0 stands for none, ANY_ID and
+# (day, team, category, service, priority, channel, agent); 0 stands for none, ANY_ID and
 # ANY_CHANNEL for all (see with_levels).
-Key = tuple[date, int, int, int, int, str]
+Key = tuple[date, int, int, int, int, str, int]
 Contributions = dict[Key, Counter[str]]
 
 
@@ -70,16 +70,17 @@ def contributions(
 def with_levels(changes: Contributions) -> Contributions:
     """Each row's counts also in the rows that sum over dimensions (models.report.KpiDay):
     its day and priority's row of every incident, and its rows of one team, one category,
-    one service and one channel; rows whose changes cancel out are left out."""
+    one service, one channel and one agent; rows whose changes cancel out are left out."""
     levels: Contributions = {}
-    for (day, team, category, service, priority, channel), amounts in changes.items():
+    for (day, team, category, service, priority, channel, agent), amounts in changes.items():
         for key in (
-            (day, team, category, service, priority, channel),
-            (day, ANY_ID, ANY_ID, ANY_ID, priority, ANY_CHANNEL),
-            (day, team, ANY_ID, ANY_ID, priority, ANY_CHANNEL),
-            (day, ANY_ID, category, ANY_ID, priority, ANY_CHANNEL),
-            (day, ANY_ID, ANY_ID, service, priority, ANY_CHANNEL),
-            (day, ANY_ID, ANY_ID, ANY_ID, priority, channel),
+            (day, team, category, service, priority, channel, agent),
+            (day, ANY_ID, ANY_ID, ANY_ID, priority, ANY_CHANNEL, ANY_ID),
+            (day, team, ANY_ID, ANY_ID, priority, ANY_CHANNEL, ANY_ID),
+            (day, ANY_ID, category, ANY_ID, priority, ANY_CHANNEL, ANY_ID),
+            (day, ANY_ID, ANY_ID, service, priority, ANY_CHANNEL, ANY_ID),
+            (day, ANY_ID, ANY_ID, ANY_ID, priority, channel, ANY_ID),
+            (day, ANY_ID, ANY_ID, ANY_ID, priority, ANY_CHANNEL, agent),
         ):
             levels.setdefault(key, Counter()).update(amounts)
     return {
@@ -111,6 +112,7 @@ def _key(facts: Mapping[str, Any], day: date) -> Key:
         facts["service_id"] or 0,
         facts["priority"],
         facts["channel"],
+        facts["agent_id"] or 0,
     )
 
 

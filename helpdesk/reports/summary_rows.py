@@ -20,7 +20,7 @@ from helpdesk.reads.report_scope import SUMMARY_STATE
 from helpdesk.reports.facts import FACT_NAMES, Span
 from helpdesk.reports.summary import Contributions, contributions, with_levels
 
-KEY_COLUMNS = ("day", "team_id", "category_id", "service_id", "priority", "channel")
+KEY_COLUMNS = ("day", "team_id", "category_id", "service_id", "priority", "channel", "agent_id")
 
 RECOUNT_BATCH = 5000
 

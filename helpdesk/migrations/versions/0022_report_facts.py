@@ -28,6 +28,7 @@ def upgrade():
         sa.Column("service_id", sa.Integer(), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
         sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("agent_id", sa.Integer(), nullable=False),
         sa.Column("opened", sa.Integer(), nullable=False),
         sa.Column("escalated", sa.Integer(), nullable=False),
         sa.Column("acknowledged", sa.Integer(), nullable=False),
@@ -54,13 +55,14 @@ def upgrade():
             "service_id",
             "priority",
             "channel",
+            "agent_id",
             name=op.f("pk_kpi_days"),
         ),
     )
     with op.batch_alter_table("kpi_days", schema=None) as batch_op:
         batch_op.create_index(
             "ix_kpi_days_level",
-            ["team_id", "category_id", "service_id", "channel", "day"],
+            ["team_id", "category_id", "service_id", "channel", "agent_id", "day"],
             unique=False,
         )
 
