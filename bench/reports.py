@@ -4,17 +4,13 @@
     python bench/reports.py --n 200000                          # a throw-away smaller one
     python bench/reports.py --engine postgresql --n 200000      # a private server (tests/pg.py)
     python bench/reports.py --engine postgresql --url URL       # a server of yours, kept
-    python bench/reports.py --keep PATH --try-indexes           # again with candidate indexes
-    python bench/reports.py --keep PATH --try-shapes            # other query shapes beside
 
 Builds (bench/report_data.py) incidents opened over `--days`, with their report facts and
 open spans, then ANALYZE. Times each read the dashboard makes, median of `--runs` after one
-warm-up, and the dashboard page itself through the Flask test client as an admin when the
-Reports blueprint exists (else the sum of its reads). Then runs every read once more,
-recording each SQL statement and which helpdesk.reads function sent it, and prints the slow
-ones with their plans (EXPLAIN QUERY PLAN on SQLite, EXPLAIN (ANALYZE, BUFFERS) on
-PostgreSQL). --try-indexes adds CANDIDATES to the bench database (a run without it drops
-them again); --try-shapes times bench/report_shapes.py's other shapes of slow statements.
+warm-up, and the dashboard page itself through the Flask test client as an admin. Then runs
+every read once more, recording each SQL statement and which helpdesk.reads function sent
+it, and prints the slow ones with their plans (EXPLAIN QUERY PLAN on SQLite, EXPLAIN
+(ANALYZE, BUFFERS) on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -42,11 +38,10 @@ sys.path.insert(0, str(BENCH))
 import queues as timing  # noqa: E402  (bench/queues.py: timed())
 import report_data  # noqa: E402
 import report_profile  # noqa: E402
-import report_shapes  # noqa: E402
 
 from helpdesk import create_app  # noqa: E402
 from helpdesk.extensions import db  # noqa: E402
-from helpdesk.models import KPI_COUNTS, IncidentFacts, User, utcnow  # noqa: E402
+from helpdesk.models import IncidentFacts, User, utcnow  # noqa: E402
 from helpdesk.reads.kpis import kpis  # noqa: E402
 from helpdesk.reads.report_breakdowns import per_agent, top_opened  # noqa: E402
 from helpdesk.reads.report_scope import ReportFilter, ReportRange  # noqa: E402
@@ -56,22 +51,6 @@ from tests import pg  # noqa: E402
 
 PASSWORD = "bench-password-1"
 TEAM_ID = 1  # the Service Desk: the biggest team
-# Candidate indexes tried with --try-indexes (on the bench database only).
-COUNTS = ", ".join(KPI_COUNTS)
-CANDIDATES = {
-    # kpis.summed, series: the summary's rows in key order with every count (what a
-    # WITHOUT ROWID table, clustered on its key, would read), no lookup per row.
-    "bench_kpi_days_covering": "kpi_days (day, priority, team_id, category_id, service_id, "
-    f"channel, {COUNTS})",
-    # top_opened: each category's (service's) days in one short range.
-    "bench_kpi_days_category": "kpi_days (category_id, day, opened)",
-    "bench_kpi_days_service": "kpi_days (service_id, day, opened)",
-    # kpis._mtbf: the failures (P1, P2) alone, not every incident opened in the range.
-    "bench_facts_failures": "incident_facts (priority, opened_at, service_id, resolved_at, "
-    "team_id, category_id, channel)",
-    # ages, per_agent, backlog: the spans open at an instant, found from their end.
-    "bench_spans_ended_started": "incident_open_spans (ended_at, started_at, incident_id)",
-}
 
 
 @dataclass
@@ -94,8 +73,6 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--url", help="a PostgreSQL URL to build in (kept) or reuse")
     parser.add_argument("--keep", type=Path, help="SQLite file to build in (kept) or reuse")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--try-indexes", action="store_true", help="add CANDIDATES, rerun")
-    parser.add_argument("--try-shapes", action="store_true", help="time report_shapes.PAIRS")
     parser.add_argument("--slow-ms", type=float, default=20, help="explain statements slower")
     return parser.parse_args()
 
@@ -168,20 +145,14 @@ def scene(app: Flask, days: int) -> Scene:
         "top_opened": lambda: top_opened(period, everything),
         "per_agent": lambda: per_agent(period, everything),
     }
-    if has_dashboard(app):
-        app.logger.setLevel(logging.CRITICAL)  # a failing page shows as FAILED in the table
-        client = app.test_client()
-        response = client.post("/login", data={"email": admin_email(), "password": PASSWORD})
-        assert response.status_code in (302, 303), "could not sign in as the admin"
-        for every in ("day", "week"):
-            page = f"{url}&every={every}"
-            found.steps[f"dashboard page, per {every}"] = functools.partial(fetch, client, page)
+    app.logger.setLevel(logging.CRITICAL)  # a failing page shows as FAILED in the table
+    client = app.test_client()
+    response = client.post("/login", data={"email": admin_email(), "password": PASSWORD})
+    assert response.status_code in (302, 303), "could not sign in as the admin"
+    for every in ("day", "week"):
+        page = f"{url}&every={every}"
+        found.steps[f"dashboard page, per {every}"] = functools.partial(fetch, client, page)
     return found
-
-
-def has_dashboard(app: Flask) -> bool:
-    """Whether the Reports pages exist yet (another helper builds them)."""
-    return any(rule.rule.startswith("/reports/") for rule in app.url_map.iter_rules())
 
 
 def admin_email() -> str:
@@ -224,42 +195,13 @@ def time_steps(found: Scene, runs: int) -> dict[str, float]:
     return medians
 
 
-def try_indexes(wanted: bool) -> None:
-    """Create the candidate indexes on the bench database and gather statistics again, or
-    drop them (a kept database is measured as the models declare it unless asked)."""
-    if not wanted:
-        present = {
-            index["name"]
-            for table in (IncidentFacts.__tablename__, "incident_open_spans", "kpi_days")
-            for index in inspect(db.engine).get_indexes(table)
-        }
-        if present & set(CANDIDATES):
-            for name in present & set(CANDIDATES):
-                db.session.execute(text(f"DROP INDEX {name}"))
-            db.session.commit()
-            analyze()
-        return
-    for name, columns in CANDIDATES.items():
-        started = time.perf_counter()
-        db.session.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {columns}"))
-        db.session.commit()
-        print(f"  created {name} ON {columns} in {time.perf_counter() - started:.0f} s")
-    analyze()
-
-
 def run(app: Flask, args: argparse.Namespace) -> None:
     """Prepare, time, and find where the time goes."""
     with app.app_context():
         prepare(args)
-        try_indexes(args.try_indexes)
         found = scene(app, args.days)
-        if not has_dashboard(app):
-            print("(no Reports blueprint yet: the page is the sum of its reads below)")
         medians = time_steps(found, args.runs)
         report_profile.where_time_goes(found.steps, medians, args.slow_ms)
-        if args.try_shapes:
-            period = found.period
-            report_shapes.try_shapes(period.first, period.last, period.start, period.end, args.runs)
         db.session.remove()
         db.engine.dispose()
 
