@@ -71,7 +71,9 @@ def replay(statement: Statement) -> None:
     result while it is fetched, after the cursor's execute returned)."""
     connection = db.session.connection()
     started = time.perf_counter()
-    connection.exec_driver_sql(statement.sql, statement.parameters).all()
+    result = connection.exec_driver_sql(statement.sql, statement.parameters)
+    if result.returns_rows:  # not a SET
+        result.all()
     statement.ms = (time.perf_counter() - started) * 1000
     db.session.rollback()
 
