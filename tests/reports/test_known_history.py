@@ -4,12 +4,13 @@ SQLite and PostgreSQL, and the API answers the same numbers."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import select
 
-from helpdesk import incidents
+from helpdesk import incidents, major_incidents
 from helpdesk.extensions import db
 from helpdesk.models import Service, Team, User
 from helpdesk.reads.kpis import kpis
@@ -20,7 +21,7 @@ from helpdesk.reads.report_today import today
 from helpdesk.sla_policies import clocks
 from tests.api.conftest import token_for
 from tests.conftest import ManualClock
-from tests.factories import gen_incident, gen_user
+from tests.factories import gen_incident, gen_service, gen_user
 from tests.reports import known_history as known
 from tests.sla_policy import seed_standard
 
@@ -133,3 +134,32 @@ def test_today_counts_the_open_incidents_on_both_engines(db_app: Flask, clock: M
         "breached": 1,
         "major_incidents": [],
     }
+
+
+def test_a_major_incident_is_a_failure_of_each_service_it_affects_once(
+    app: Flask, clock: ManualClock
+) -> None:
+    seed_standard()
+    agent = gen_user("agent")
+    vpn, mail = gen_service("VPN"), gen_service("Mail")
+    tunnel = gen_incident(impact="high", urgency="high", service_id=vpn.id)  # P1, Mon 09:00
+    clock.advance(hours=2)
+    incidents.resolve(tunnel, agent, "fixed", "Restarted the gateway.")
+    clock.advance(hours=4)  # 15:00: a P3 on the VPN declared major, on the VPN and mail
+    both = gen_incident(service_id=vpn.id)
+    major_incidents.declare(both, agent, "VPN and mail down", "No VPN, no mail.", [vpn.id, mail.id])
+    clock.advance(hours=1)
+    incidents.resolve(both, agent, "fixed", "Replaced the switch.")
+    clock.advance(hours=8)  # Tue 00:00: a P2 on mail alone
+    mailbox = gen_incident(impact="high", urgency="medium", service_id=mail.id)
+    clock.advance(hours=1)
+    incidents.resolve(mailbox, agent, "fixed", "Freed the disk.")
+    db.session.commit()
+
+    measured = kpis(ReportRange(clock.now.date(), clock.now.date()), ReportFilter())
+    whole = kpis(ReportRange(date(2026, 11, 30), date(2026, 12, 1)), ReportFilter())
+
+    # The VPN: 09:00-11:00, then 15:00-16:00 (the major incident on its own service is one
+    # outage, not two); mail: the major incident 15:00-16:00, then 00:00-01:00.
+    assert whole["mtbf_seconds_by_service"] == {"Mail": 8 * 3600, "VPN": 4 * 3600}
+    assert measured["mtbf_seconds_by_service"] == {"Mail": None}
