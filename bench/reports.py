@@ -135,6 +135,7 @@ def scene(app: Flask, days: int) -> Scene:
     url = f"/reports/?from={period.first}&to={period.last}"
     found = Scene(period, newest, url)
     everything, team = ReportFilter(), ReportFilter(team_id=TEAM_ID)
+    resolved = kpis(period, everything)["resolved_by_agent"]  # the page's, for per_agent
     found.steps = {
         "kpis, whole year": lambda: kpis(period, everything),
         f"kpis, team {TEAM_ID}": lambda: kpis(period, team),
@@ -143,7 +144,7 @@ def scene(app: Flask, days: int) -> Scene:
         "ages": lambda: ages(period.end, everything),
         "today": lambda: today(newest),
         "top_opened": lambda: top_opened(period, everything),
-        "per_agent": lambda: per_agent(period, everything),
+        "per_agent": lambda: per_agent(period, everything, resolved),
     }
     app.logger.setLevel(logging.CRITICAL)  # a failing page shows as FAILED in the table
     client = app.test_client()

@@ -243,18 +243,13 @@ def _mtbf(period: ReportRange, only: ReportFilter) -> dict[str, float | None]:
 
 
 def _resolved_by_agent(period: ReportRange, only: ReportFilter) -> dict[str, int]:
-    """How many incidents each agent resolved (by address), most first."""
-    rows = sorted(
-        (-row["resolved"], email)
-        for email, row in resolved_by_agent(period, only).items()
-        if row["resolved"]
-    )
-    return {email: -resolved for resolved, email in rows}
-
-
-def resolved_by_agent(period: ReportRange, only: ReportFilter) -> dict[str, dict[str, int]]:
-    """The summary's counts per agent credited (by address; those with no agent left
-    out)."""
+    """How many incidents each agent credited resolved (by address), most first, from the
+    summary's rows per agent (incidents with no agent left out)."""
     counted = summed(period, only, KpiDay.agent_id, grouped=("agent_id",))
     emails = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(counted))).all())
-    return {emails[agent]: row for agent, row in counted.items() if agent in emails}
+    rows = sorted(
+        (-row["resolved"], emails[agent])
+        for agent, row in counted.items()
+        if agent in emails and row["resolved"]
+    )
+    return {email: -resolved for resolved, email in rows}

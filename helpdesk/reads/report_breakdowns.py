@@ -3,13 +3,14 @@ agent the incidents open at the end of the range and resolved in it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from helpdesk.extensions import db
 from helpdesk.models import Category, IncidentFacts, IncidentOpenSpan, KpiDay, Service, User
-from helpdesk.reads.kpis import open_at, summed
+from helpdesk.reads.kpis import open_at
 from helpdesk.reads.report_scope import ReportFilter, ReportRange
 
 F = IncidentFacts
@@ -43,28 +44,33 @@ def top_opened(period: ReportRange, only: ReportFilter) -> dict[str, list[tuple[
     return tops
 
 
-def per_agent(period: ReportRange, only: ReportFilter) -> list[dict[str, Any]]:
+def per_agent(
+    period: ReportRange, only: ReportFilter, resolved: Mapping[str, int]
+) -> list[dict[str, Any]]:
     """Each agent with incidents open at the end of the range (assigned to them) or resolved
-    in it (assigned to them, or resolved by them when none was assigned), by name."""
-    open_rows = db.session.execute(
-        select(F.agent_id, func.count())
-        .select_from(IncidentOpenSpan)
-        .join(F, F.incident_id == IncidentOpenSpan.incident_id)
-        .where(open_at(period.end), F.agent_id.is_not(None), only.applied())
-        .group_by(F.agent_id)
-    ).all()
-    resolved = summed(period, only, KpiDay.agent_id, grouped=("agent_id",))
-    open_counts = dict(open_rows)
-    resolved_counts = {agent: row["resolved"] for agent, row in resolved.items() if agent > 0}
-    ids = set(open_counts) | set(resolved_counts)
-    people = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids)))
+    in it, by name; `resolved` is kpis()' `resolved_by_agent` (by address: assigned to
+    them, or resolved by them when none was assigned), so the page sums it once."""
+    open_counts = dict(
+        db.session.execute(
+            select(F.agent_id, func.count())
+            .select_from(IncidentOpenSpan)
+            .join(F, F.incident_id == IncidentOpenSpan.incident_id)
+            .where(open_at(period.end), F.agent_id.is_not(None), only.applied())
+            .group_by(F.agent_id)
+        ).all()
+    )
+    people = db.session.execute(
+        select(User.id, User.name, User.email).where(
+            or_(User.id.in_(open_counts), User.email.in_(resolved))
+        )
+    )
     return sorted(
         (
             {
                 "name": name,
                 "email": email,
                 "open": open_counts.get(ident, 0),
-                "resolved": resolved_counts.get(ident, 0),
+                "resolved": resolved.get(email, 0),
             }
             for ident, name, email in people
         ),

@@ -181,6 +181,17 @@ def test_today_charts_and_tables(client, auth, history: History):
     assert "Avery Agent" in html and "Hardware" in html and "over 30 days" in html
 
 
+def test_the_table_per_agent_counts_open_and_resolved(client, auth, history: History):
+    auth.login(history.manager.email)
+    html = client.get("/reports/").get_data(as_text=True)
+    start = html.index('aria-labelledby="agents-title"')
+    table = html[start : html.index("</table>", start)]
+    rows = re.findall(r'title="([^"]+)">([^<]+)</th><td>(\d+)</td><td>(\d+)</td>', table)
+    # Avery: the Wi-Fi incident open, the VPN one resolved; Blake: the laptop's resolution
+    # withdrawn, so open again and resolved by nobody.
+    assert [row[1:] for row in rows] == [("Avery Agent", "1", "1"), ("Blake Agent", "1", "0")]
+
+
 def test_csv_rows_equal_the_flattened_kpis(client, auth, history: History):
     auth.login(history.manager.email)
     rows = csv_rows(client, "/reports/kpis.csv")

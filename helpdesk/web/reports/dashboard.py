@@ -124,7 +124,7 @@ def report(scope: Scope, now: datetime) -> dict[str, Any]:
         ],
         "ages": report_series.ages(period.end, only),
         "top": report_breakdowns.top_opened(period, only),
-        "agents": report_breakdowns.per_agent(period, only),
+        "agents": report_breakdowns.per_agent(period, only, measures["resolved_by_agent"]),
         "mtbf": [
             (service, figure(f"mtbf_seconds_by_service.{service}", seconds))
             for service, seconds in measures["mtbf_seconds_by_service"].items()
