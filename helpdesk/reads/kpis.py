@@ -1,7 +1,7 @@
-"""The incident-management KPIs over a range and filters, as one plain dict: counts, sums
-and means from the daily summary (kpi_days), medians and percentiles, failures and
-agents from the facts (helpdesk.models.report). the page, the CSV and the API's
-`/reports/kpis` all show this dict, so they cannot disagree. The definitions are in the
+"""The incident-management KPIs over a range and filters, as one plain dict: counts, sums,
+means and each agent's resolved count from the daily summary (kpi_days), medians,
+percentiles and failures from the facts (helpdesk.models.report). The page, the CSV and
+the API's `/reports/kpis` all show this dict, so they cannot disagree. The definitions are in the
 README ("Reports") and at helpdesk.reports.facts and helpdesk.measures; None means nothing
 was measured.
 """
