@@ -36,6 +36,7 @@ from helpdesk.models import (
 from helpdesk.models.audit import INCIDENT
 from helpdesk.reads.export import write_jsonl
 from helpdesk.reads.incident_search import ranked
+from helpdesk.sla_policies import clocks
 from tests.conftest import AuthActions, ManualClock, make_app
 from tests.factories import gen_category, gen_incident, gen_service, gen_team, gen_user
 from tests.sla_policy import seed_standard
@@ -233,6 +234,25 @@ def test_times_are_kept_as_written_and_nothing_is_recomputed(second: Flask, tmp_
     assert [e.actor.email for e in events if e.actor] == ["pat@example.org"] * 2
     message = db.session.scalars(select(Message)).one()
     assert message.created_at == datetime(2024, 5, 6, 7, 8, 9, 123000)
+
+
+def test_an_open_incident_is_due_for_the_next_sla_pass(
+    second: Flask, clock: ManualClock, tmp_path: Path
+) -> None:
+    import_file(write_lines(tmp_path / "open.jsonl", minimal("INC-000050")))
+    incident = db.session.get(Incident, 50)
+    assert incident is not None
+    assert incident.sla_check_at == clock.now and incident.response_breached_at is None
+
+    assert clocks.check_due(clock.now) == 1
+    # Opened Monday 6 May 2024 and never answered: its P4 response target (office hours)
+    # was breached that spring, and its trail says so from the first pass on.
+    assert incident.response_breached_at is not None
+    assert incident.response_breached_at < datetime(2024, 6, 1)
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.about(INCIDENT, 50))
+    ).all()
+    assert "sla_breached" in actions
 
 
 def test_nobody_is_mailed(history: Path, second: Flask) -> None:

@@ -1,6 +1,8 @@
 """One imported line as rows: the incident, its messages with their attachments' metadata and
 its audit trail, every time as written. Nothing of the incident service runs (no mail, no SLA
-clock, no events): the line is history, stored as it happened.
+clock, no events): the line is history, stored as it happened. An open incident is left due
+for the scheduler's next SLA pass, which runs its clock from that history under the policy
+that applies here, as for any incident in progress.
 
 Times the export does not write are read off the history: the status last moved at the
 trail's last status change, the requester last saw something change at the newest public
@@ -13,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from helpdesk import lifecycle
 from helpdesk.extensions import db
 from helpdesk.history.format_one import EventLine, IncidentLine, MessageLine
 from helpdesk.history.matching import Matcher
@@ -28,6 +31,7 @@ from helpdesk.models import (
     Problem,
     Service,
     Team,
+    utcnow,
 )
 from helpdesk.models.audit import INCIDENT
 
@@ -76,11 +80,22 @@ def _stage(number: int, line: IncidentLine, ident: int, matcher: Matcher) -> lis
         satisfaction_rating=line.satisfaction.rating if line.satisfaction else None,
         satisfaction_comment=line.satisfaction.comment if line.satisfaction else None,
     )
+    incident.sla_check_at = _clock_due(incident)
     warnings = _records(number, line, incident)
     db.session.add(incident)
     db.session.add_all(_message(incident, message, matcher) for message in line.messages)
     db.session.add_all(_event(ident, event, matcher) for event in line.audit_events)
     return warnings
+
+
+def _clock_due(incident: Incident) -> datetime | None:
+    """When the scheduler should run the incident's SLA clock: at once for an open incident
+    a policy holds (still work in progress: its targets warn and breach here from now on,
+    a target already past due at its next pass), never for one resolved, closed or
+    cancelled (its clock is history: old breaches are not announced again)."""
+    if incident.sla_policy_id is None or incident.status not in lifecycle.OPEN_STATUSES:
+        return None
+    return utcnow()
 
 
 def _times(line: IncidentLine) -> dict[str, datetime | None]:

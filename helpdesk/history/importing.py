@@ -1,5 +1,6 @@
 """`helpdesk import`: incident history from a `helpdesk export` file (format 1), written as
-history, not replayed: nobody is mailed, no SLA clock runs, nothing is recomputed.
+history, not replayed: nobody is mailed, no SLA clock runs, nothing is recomputed (an open
+incident is left due for the scheduler's next SLA pass).
 
 The file is checked whole first (nothing is written from a file with a bad line), then
 written in batches, one transaction each, then linked. An incident whose reference is here
