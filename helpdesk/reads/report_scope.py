@@ -38,22 +38,13 @@ class ReportFilter:
 
     def applied(self) -> ColumnElement[bool]:
         """The condition on the facts table (true when nothing is filtered)."""
-        conditions = [
-            getattr(IncidentFacts, name) == value
-            for name, value in vars(self).items()
-            if value is not None
-        ]
-        return and_(true(), *conditions)
+        return and_(true(), *self._equal(IncidentFacts))
 
     def summed(self, grouped: tuple[str, ...] = ()) -> ColumnElement[bool]:
         """The condition on the daily summary: the filters, on the rows of the level that
         sums over every other dimension (KpiDay), also fixing the dimensions `grouped` by."""
         fixed = {name for name in SUMMED if getattr(self, name, None) is not None} | set(grouped)
-        conditions = [
-            getattr(KpiDay, name) == value
-            for name, value in vars(self).items()
-            if value is not None
-        ]
+        conditions = self._equal(KpiDay)
         for name in SUMMED:
             column = getattr(KpiDay, name)
             every = ANY_CHANNEL if name == "channel" else ANY_ID
@@ -62,6 +53,12 @@ class ReportFilter:
             else:
                 conditions.append(column == every)
         return and_(*conditions)
+
+    def _equal(self, model: type[IncidentFacts] | type[KpiDay]) -> list[ColumnElement[bool]]:
+        """Each filter given, as its column of `model` equal to it."""
+        return [
+            getattr(model, name) == value for name, value in vars(self).items() if value is not None
+        ]
 
     @property
     def any(self) -> bool:
